@@ -1,0 +1,1042 @@
+//! Builds the IR from a loaded document: every schema becomes a `TypeRef`,
+//! named types get their names here (and only here), operations and events
+//! are resolved to those types.
+//!
+//! Order is deterministic: component names are reserved first (sorted by
+//! spec name), then types are built in a fixed traversal order, so the same
+//! document and settings always give the same names.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use indexmap::IndexMap;
+use openapiv3::{
+    Operation as OaOperation, Parameter, ParameterSchemaOrContent, PathItem, QueryStyle, ReferenceOr, Schema,
+    SchemaData, SchemaKind, StatusCode, Type,
+};
+use serde_json::Value;
+
+use crate::docs::doc_lines;
+use crate::error::{Collector, ProblemKind};
+use crate::ir::*;
+use crate::load::{Document, escape_segment};
+use crate::naming::{Namespace, field_ident, type_ident, variant_ident};
+use crate::shape::{Additional, ObjectShape, Shape, is_empty_string_marker, is_plain_string, shape};
+use crate::walk::SchemaRef;
+
+/// What to generate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// Only operations whose path matches one of these globs (`*` within a
+    /// segment, `**` across segments), and the schemas they reach. Empty: all.
+    pub paths: Vec<String>,
+    /// Stop following the object branch of expandable fields past this
+    /// depth (the ID is kept). `None`: follow all.
+    pub expand_depth: Option<usize>,
+}
+
+impl Settings {
+    fn subset(&self) -> bool {
+        !self.paths.is_empty() || self.expand_depth.is_some()
+    }
+}
+
+/// Names that generated modules import or that user code expects from the
+/// prelude; a schema with such a name gets a suffix instead.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Default", "Clone", "Debug",
+    "PartialEq", "Eq", "Hash", "Ord", "PartialOrd", "From", "Into", "Send", "Sync", "Sized", "Copy", "Fn",
+    "BTreeMap", "Serialize", "Deserialize", "Serializer", "Deserializer", "Expandable", "List", "Nullable",
+    "OrEmpty", "StrEnumVisitor", "Value", "Self",
+];
+
+const JSON_NOTE_NOT: &str = "Any JSON value: the schema uses `not`, which has no Rust type.";
+
+/// The result of converting one schema position.
+#[derive(Debug, Clone)]
+struct Conv {
+    ty: TypeRef,
+    nullable: bool,
+    note: Option<String>,
+    constraints: Constraints,
+}
+
+impl Conv {
+    fn of(ty: TypeRef) -> Self {
+        Conv { ty, nullable: false, note: None, constraints: Constraints::default() }
+    }
+
+    fn json(note: impl Into<String>) -> Self {
+        Conv { note: Some(note.into()), ..Conv::of(TypeRef::Json) }
+    }
+}
+
+/// Where a schema is being converted.
+#[derive(Debug, Clone)]
+struct Ctx {
+    /// JSON pointer of the schema.
+    pointer: String,
+    /// Name for a type made here, before uniqueness is applied.
+    hint: String,
+    /// A name already reserved for the outermost type made here (components).
+    fixed: Option<String>,
+    /// Expansion depth (see `Settings::expand_depth`).
+    depth: usize,
+}
+
+impl Ctx {
+    fn child(&self, segment: &str, hint: String) -> Ctx {
+        Ctx { pointer: format!("{}/{segment}", self.pointer), hint, fixed: None, depth: self.depth }
+    }
+}
+
+struct Builder<'a> {
+    doc: &'a Document,
+    settings: &'a Settings,
+    names: Namespace,
+    /// Component key → Rust name, for every component schema.
+    components: BTreeMap<String, String>,
+    /// Components to build, with their expansion depth (a 0-1 BFS queue).
+    queue: VecDeque<(String, usize)>,
+    built: BTreeSet<String>,
+    /// Non-component `$ref`s being converted (guards recursion through them).
+    resolving: Vec<String>,
+    types: BTreeMap<String, TypeDef>,
+    found: Collector,
+}
+
+/// Builds the IR. All problems are reported together.
+pub fn build(doc: &Document, settings: &Settings) -> Result<Api, crate::Error> {
+    let mut found = Collector::default();
+    let webhooks = crate::validate::parsed_webhooks(doc, &mut found);
+    let mut b = Builder {
+        doc,
+        settings,
+        names: Namespace::camel(RESERVED_TYPE_NAMES),
+        components: BTreeMap::new(),
+        queue: VecDeque::new(),
+        built: BTreeSet::new(),
+        resolving: Vec::new(),
+        types: BTreeMap::new(),
+        found,
+    };
+    let api = &doc.api;
+    let mut keys: Vec<&String> = api.components.iter().flat_map(|c| c.schemas.keys()).collect();
+    keys.sort();
+    for key in keys {
+        let name = b.names.claim(&type_ident(key));
+        b.components.insert(key.clone(), name);
+    }
+    if !settings.subset() {
+        b.queue = b.components.keys().map(|k| (k.clone(), 0)).collect();
+        b.drain();
+    }
+    let mut operations = Vec::new();
+    for (path, item) in &api.paths.paths {
+        let ReferenceOr::Item(item) = item else { continue };
+        if !settings.paths.is_empty() && !settings.paths.iter().any(|g| glob_match(g, path)) {
+            continue;
+        }
+        for (method, op) in item.iter() {
+            operations.push(b.operation(path, method, item, op));
+        }
+    }
+    let mut op_ids = Namespace::snake(&[]);
+    for op in &mut operations {
+        op.ident = op_ids.claim(&op.ident);
+    }
+    let mut events = Vec::new();
+    let mut variants = Namespace::camel(&["Unknown"]);
+    for (name, item) in &webhooks {
+        if let Some(event) = b.event(name, item, &mut variants) {
+            events.push(event);
+        }
+    }
+    b.drain();
+    let mut api_ir = Api {
+        title: api.info.title.clone(),
+        version: api.info.version.clone(),
+        doc: api.info.description.as_deref().map(doc_lines).unwrap_or_default(),
+        types: std::mem::take(&mut b.types),
+        operations,
+        events,
+    };
+    crate::post::finish(&mut api_ir, &mut b.found);
+    if b.found.is_empty() { Ok(api_ir) } else { Err(doc.problems(b.found.into_vec())) }
+}
+
+/// `#/components/schemas/X` → `X`.
+fn component_key(reference: &str) -> Option<String> {
+    let rest = reference.strip_prefix("#/components/schemas/")?;
+    (!rest.contains('/')).then(|| rest.replace("~1", "/").replace("~0", "~"))
+}
+
+impl<'a> Builder<'a> {
+    fn want(&mut self, key: &str, depth: usize) {
+        if self.built.contains(key) {
+            return;
+        }
+        let entry = (key.to_owned(), depth);
+        if self.queue.front().is_none_or(|(_, d)| depth <= *d) {
+            self.queue.push_front(entry);
+        } else {
+            self.queue.push_back(entry);
+        }
+    }
+
+    fn drain(&mut self) {
+        while let Some((key, depth)) = self.queue.pop_front() {
+            if !self.built.insert(key.clone()) {
+                continue;
+            }
+            self.component(&key, depth);
+        }
+    }
+
+    fn component_schema(&self, key: &str) -> Option<&'a ReferenceOr<Schema>> {
+        self.doc.api.components.as_ref()?.schemas.get(key)
+    }
+
+    /// Follows `$ref`s to an inline schema of this document.
+    fn resolve(&self, reference: &str) -> Option<&'a Schema> {
+        let mut seen = 0;
+        let mut current = reference.to_owned();
+        loop {
+            let key = component_key(&current)?;
+            match self.component_schema(&key)? {
+                ReferenceOr::Item(schema) => return Some(schema),
+                ReferenceOr::Reference { reference } => current = reference.clone(),
+            }
+            seen += 1;
+            if seen > 64 {
+                return None;
+            }
+        }
+    }
+
+    fn component(&mut self, key: &str, depth: usize) {
+        let name = self.components[key].clone();
+        let pointer = format!("#/components/schemas/{}", escape_segment(key));
+        let Some(schema) = self.component_schema(key) else { return };
+        let ctx = Ctx { pointer: pointer.clone(), hint: name.clone(), fixed: Some(name.clone()), depth };
+        let conv = self.schema(SchemaRef::of(schema), ctx);
+        if conv.ty != TypeRef::Named(name.clone()) {
+            let mut doc = match schema {
+                ReferenceOr::Item(s) => docs_of(&s.schema_data),
+                ReferenceOr::Reference { .. } => Vec::new(),
+            };
+            push_note(&mut doc, conv.note.as_deref());
+            self.types.insert(name.clone(), TypeDef { name, pointer, doc, kind: TypeKind::Alias(conv.ty), input: false });
+        }
+    }
+
+    fn schema<'s>(&mut self, schema: SchemaRef<'s>, ctx: Ctx) -> Conv
+    where
+        'a: 's,
+    {
+        match schema {
+            SchemaRef::Ref(reference) => self.reference(reference, ctx),
+            SchemaRef::Inline(schema) => self.inline(schema, ctx),
+        }
+    }
+
+    fn reference(&mut self, reference: &str, ctx: Ctx) -> Conv {
+        if let Some(key) = component_key(reference)
+            && let Some(name) = self.components.get(&key).cloned()
+        {
+            self.want(&key, ctx.depth);
+            let nullable = self.resolve(reference).is_some_and(|s| s.schema_data.nullable);
+            return Conv { nullable, ..Conv::of(TypeRef::Named(name)) };
+        }
+        // Any other local pointer: convert what it points at, in place.
+        if self.resolving.iter().any(|r| r == reference) {
+            return Conv::json(format!("Any JSON value: `{reference}` refers to itself outside `#/components/schemas`."));
+        }
+        let Some(value) = self.doc.resolve_pointer(reference) else {
+            return Conv::json("Any JSON value: unresolved reference.");
+        };
+        match serde_json::from_value::<ReferenceOr<Schema>>(value.clone()) {
+            Ok(target) => {
+                self.resolving.push(reference.to_owned());
+                let ctx = Ctx { pointer: reference.to_owned(), ..ctx };
+                let conv = self.schema(SchemaRef::of(&target), ctx);
+                self.resolving.pop();
+                conv
+            }
+            Err(err) => {
+                self.found.push(ctx.pointer, ProblemKind::Structure(format!("`{reference}` is not a schema: {err}")));
+                Conv::json("Any JSON value: the reference is not a schema.")
+            }
+        }
+    }
+
+    fn name_for(&mut self, ctx: &mut Ctx) -> String {
+        match ctx.fixed.take() {
+            Some(name) => name,
+            None => self.names.claim(&ctx.hint),
+        }
+    }
+
+    fn inline<'s>(&mut self, schema: &'s Schema, mut ctx: Ctx) -> Conv
+    where
+        'a: 's,
+    {
+        let data = &schema.schema_data;
+        let mut conv = match shape(schema) {
+            Shape::String { values: Some(values), .. } => {
+                let nullable = values.iter().any(Option::is_none);
+                let values: Vec<String> = values.into_iter().flatten().collect();
+                let mut conv = if values.is_empty() {
+                    Conv::of(TypeRef::String)
+                } else {
+                    let name = self.name_for(&mut ctx);
+                    self.string_enum(name.clone(), &values, data, &ctx.pointer);
+                    Conv::of(TypeRef::Named(name))
+                };
+                conv.nullable = nullable;
+                conv
+            }
+            Shape::String { format, .. } => {
+                let mut conv = Conv::of(TypeRef::String);
+                if let Some(format) = format
+                    && !KNOWN_STRING_FORMATS.contains(&format.as_str())
+                {
+                    conv.note = Some(format!("Format `{format}` is carried as a plain string."));
+                }
+                conv
+            }
+            Shape::Integer { format, values } => {
+                let ty = if format.as_deref() == Some("int32") { TypeRef::I32 } else { TypeRef::I64 };
+                let mut conv = Conv::of(ty);
+                if let Some(values) = values {
+                    let list: Vec<String> = values.iter().map(Value::to_string).collect();
+                    conv.note = Some(format!("One of: {}.", list.join(", ")));
+                }
+                conv
+            }
+            Shape::Number => Conv::of(TypeRef::F64),
+            Shape::Boolean => Conv::of(TypeRef::Bool),
+            Shape::Object(object) => self.object(object, schema, ctx),
+            Shape::Array { items } => {
+                let hint = if ctx.fixed.is_some() { format!("{}Item", ctx.hint) } else { ctx.hint.clone() };
+                match items {
+                    Some(items) => {
+                        let item = self.schema(items, ctx.child("items", hint));
+                        let item_ty = if item.nullable { TypeRef::Option(Box::new(item.ty)) } else { item.ty };
+                        Conv { note: item.note, ..Conv::of(TypeRef::Vec(Box::new(item_ty))) }
+                    }
+                    None => Conv::of(TypeRef::Vec(Box::new(TypeRef::Json))),
+                }
+            }
+            Shape::Union(variants) => self.union(&variants, ctx),
+            Shape::AllOf { parts, siblings } => self.all_of(&parts, siblings, schema, ctx),
+            Shape::Not => Conv::json(JSON_NOTE_NOT),
+            Shape::Free => Conv::json("Any JSON value."),
+            Shape::Unknown(t) => Conv::json(format!("Any JSON value: unknown type `{t}`.")),
+        };
+        conv.nullable |= data.nullable;
+        conv.constraints = constraints(schema);
+        conv
+    }
+
+    fn string_enum(&mut self, name: String, values: &[String], data: &SchemaData, pointer: &str) {
+        let mut idents = Namespace::camel(&[]);
+        let mut variants = Vec::new();
+        let mut seen = BTreeSet::new();
+        for value in values {
+            if !seen.insert(value.clone()) {
+                continue;
+            }
+            variants.push(Variant { ident: idents.claim(&variant_ident(value)), wire: value.clone() });
+        }
+        let unknown = idents.claim("Unknown");
+        let def = TypeDef {
+            name: name.clone(),
+            pointer: pointer.to_owned(),
+            doc: docs_of(data),
+            kind: TypeKind::Enum(StrEnum { variants, unknown }),
+            input: false,
+        };
+        self.types.insert(name, def);
+    }
+
+    fn object<'s>(&mut self, object: ObjectShape<'s>, schema: &'s Schema, mut ctx: Ctx) -> Conv
+    where
+        'a: 's,
+    {
+        if let Some(item) = self.list_page_item(&object) {
+            let item = self.schema(item, ctx.child("properties/data/items", format!("{}Item", ctx.hint)));
+            return Conv::of(TypeRef::List(Box::new(item.ty)));
+        }
+        if object.properties.is_empty() {
+            match object.additional {
+                Additional::Schema(value) => {
+                    let hint = format!("{}Value", ctx.hint);
+                    let value = self.schema(value, ctx.child("additionalProperties", hint));
+                    let value_ty = if value.nullable { TypeRef::Option(Box::new(value.ty)) } else { value.ty };
+                    return Conv { note: value.note, ..Conv::of(TypeRef::Map(Box::new(value_ty))) };
+                }
+                Additional::Any(true) | Additional::Absent => return Conv::of(TypeRef::Map(Box::new(TypeRef::Json))),
+                Additional::Any(false) => {}
+            }
+        }
+        let props: Vec<(String, SchemaRef<'s>)> =
+            object.properties.iter().map(|(k, v)| (k.clone(), SchemaRef::of_boxed(v))).collect();
+        let required: BTreeSet<String> = object.required.iter().cloned().collect();
+        let name = self.name_for(&mut ctx);
+        let def = self.struct_def(&name, &props, &required, object.additional, &ctx);
+        let doc = docs_of(&schema.schema_data);
+        let expandable = match schema.schema_data.extensions.get("x-expandableFields") {
+            Some(Value::Array(list)) => list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+            _ => Vec::new(),
+        };
+        let kind = TypeKind::Struct(Struct { expandable, ..def });
+        self.types.insert(name.clone(), TypeDef { name: name.clone(), pointer: ctx.pointer.clone(), doc, kind, input: false });
+        Conv::of(TypeRef::Named(name))
+    }
+
+    /// The fields of a struct named `name`, and extra doc lines.
+    fn struct_def<'s>(
+        &mut self,
+        name: &str,
+        props: &[(String, SchemaRef<'s>)],
+        required: &BTreeSet<String>,
+        additional: Additional<'s>,
+        ctx: &Ctx,
+    ) -> Struct
+    where
+        'a: 's,
+    {
+        let mut idents = Namespace::snake(&[]);
+        let mut fields = Vec::new();
+        for (wire, prop) in props {
+            let ident = idents.claim(&field_ident(wire));
+            let segment = format!("properties/{}", escape_segment(wire));
+            let hint = format!("{name}{}", type_ident(wire));
+            fields.push(self.field(ident, wire, *prop, required.contains(wire), ctx.child(&segment, hint)));
+        }
+        let extra = match additional {
+            Additional::Schema(value) if !props.is_empty() => {
+                let conv = self.schema(value, ctx.child("additionalProperties", format!("{name}Value")));
+                let value = if conv.nullable { TypeRef::Option(Box::new(conv.ty)) } else { conv.ty };
+                Some(Extra { ident: idents.claim("additional_properties"), value })
+            }
+            Additional::Any(true) if !props.is_empty() => {
+                Some(Extra { ident: idents.claim("additional_properties"), value: TypeRef::Json })
+            }
+            _ => None,
+        };
+        Struct { fields, extra, expandable: Vec::new() }
+    }
+
+    fn field<'s>(&mut self, ident: String, wire: &str, prop: SchemaRef<'s>, required: bool, ctx: Ctx) -> Field
+    where
+        'a: 's,
+    {
+        let (mut doc, read_only, write_only) = match prop {
+            SchemaRef::Inline(s) => (docs_of(&s.schema_data), s.schema_data.read_only, s.schema_data.write_only),
+            SchemaRef::Ref(_) => (Vec::new(), false, false),
+        };
+        let conv = self.schema(prop, ctx);
+        push_note(&mut doc, conv.note.as_deref());
+        if let Some(default) = &conv.constraints.default {
+            push_note(&mut doc, Some(&format!("Defaults to `{default}`.")));
+        }
+        Field {
+            ident,
+            wire: wire.to_owned(),
+            doc,
+            ty: conv.ty,
+            required,
+            nullable: conv.nullable,
+            read_only,
+            write_only,
+            constraints: conv.constraints,
+        }
+    }
+
+    /// `{object: "list", data: [T], has_more, url}`, all required and
+    /// nothing else, with `data` inline: a cursor-paginated page of `T`.
+    fn list_page_item<'s>(&self, object: &ObjectShape<'s>) -> Option<SchemaRef<'s>> {
+        let keys: BTreeSet<&str> = object.properties.keys().map(String::as_str).collect();
+        let expected: BTreeSet<&str> = ["data", "has_more", "object", "url"].into();
+        if keys != expected || !expected.iter().all(|k| object.required.iter().any(|r| r == k)) {
+            return None;
+        }
+        let check = |key: &str, test: &dyn Fn(Shape<'_>) -> bool| -> bool {
+            match object.properties.get(key) {
+                Some(ReferenceOr::Item(s)) => test(shape(s)),
+                Some(ReferenceOr::Reference { reference }) => self.resolve(reference).is_some_and(|s| test(shape(s))),
+                None => false,
+            }
+        };
+        let ok = check("object", &|s| matches!(s, Shape::String { values: Some(v), .. } if v == [Some("list".to_owned())]))
+            && check("has_more", &|s| matches!(s, Shape::Boolean))
+            && check("url", &|s| matches!(s, Shape::String { values: None, .. }));
+        match object.properties.get("data") {
+            Some(ReferenceOr::Item(data)) if ok => match shape(data) {
+                Shape::Array { items: Some(items) } => Some(items),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn cut(&self, depth: usize) -> bool {
+        self.settings.expand_depth.is_some_and(|max| depth + 1 > max)
+    }
+
+    fn union<'s>(&mut self, variants: &[SchemaRef<'s>], mut ctx: Ctx) -> Conv
+    where
+        'a: 's,
+    {
+        if variants.len() == 1 {
+            return self.schema(variants[0], ctx.child("anyOf/0", ctx.hint.clone()).with_fixed(ctx.fixed.take()));
+        }
+        if let Some(objects) = self.expandable_objects(variants) {
+            if self.cut(ctx.depth) {
+                let note = format!(
+                    "The expanded object is not generated past expansion depth {}: it is kept as JSON.",
+                    self.settings.expand_depth.unwrap_or_default()
+                );
+                return Conv { note: Some(note), ..Conv::of(TypeRef::Expandable(Box::new(TypeRef::Json))) };
+            }
+            let deeper = Ctx { depth: ctx.depth + 1, fixed: None, ..ctx.clone() };
+            let inner = if objects.len() == 1 {
+                self.reference(objects[0], deeper).ty
+            } else {
+                let name = self.names.claim(&ctx.hint);
+                let refs: Vec<SchemaRef<'s>> = objects.iter().map(|r| SchemaRef::Ref(r)).collect();
+                self.union_def(name, &refs, &deeper)
+            };
+            return Conv::of(TypeRef::Expandable(Box::new(inner)));
+        }
+        if variants.len() == 2 {
+            let marker = variants.iter().position(|v| matches!(v, SchemaRef::Inline(s) if is_empty_string_marker(s)));
+            if let Some(marker) = marker {
+                let other = 1 - marker;
+                let inner = self.schema(variants[other], ctx.child(&format!("anyOf/{other}"), ctx.hint.clone()));
+                return Conv { note: inner.note, ..Conv::of(TypeRef::OrEmpty(Box::new(inner.ty))) };
+            }
+        }
+        let name = self.name_for(&mut ctx);
+        Conv::of(self.union_def(name, variants, &ctx))
+    }
+
+    fn union_def<'s>(&mut self, name: String, variants: &[SchemaRef<'s>], ctx: &Ctx) -> TypeRef
+    where
+        'a: 's,
+    {
+        let mut idents = Namespace::camel(&[]);
+        let mut out = Vec::new();
+        for (i, variant) in variants.iter().enumerate() {
+            let ident = idents.claim(&self.variant_name(*variant));
+            let conv = self.schema(*variant, ctx.child(&format!("anyOf/{i}"), format!("{name}{ident}")));
+            let ty = if conv.nullable { TypeRef::Option(Box::new(conv.ty)) } else { conv.ty };
+            out.push(UnionVariant { ident, ty });
+        }
+        self.types.insert(
+            name.clone(),
+            TypeDef {
+                name: name.clone(),
+                pointer: ctx.pointer.clone(),
+                doc: Vec::new(),
+                kind: TypeKind::Union(Union { variants: out }),
+                input: false,
+            },
+        );
+        TypeRef::Named(name)
+    }
+
+    fn variant_name(&self, variant: SchemaRef<'_>) -> String {
+        match variant {
+            SchemaRef::Ref(r) => match component_key(r) {
+                Some(key) => type_ident(&key),
+                None => "Variant".into(),
+            },
+            SchemaRef::Inline(s) => {
+                if let Some(title) = &s.schema_data.title {
+                    return type_ident(title);
+                }
+                match shape(s) {
+                    Shape::String { values: Some(_), .. } => "Enum",
+                    Shape::String { .. } => "String",
+                    Shape::Integer { .. } => "Integer",
+                    Shape::Number => "Number",
+                    Shape::Boolean => "Boolean",
+                    Shape::Object(_) => "Object",
+                    Shape::Array { .. } => "Array",
+                    Shape::Union(_) | Shape::AllOf { .. } => "Variant",
+                    Shape::Not | Shape::Free | Shape::Unknown(_) => "Json",
+                }
+                .into()
+            }
+        }
+    }
+
+    /// `anyOf: [string, $ref object, ...]`: the object references.
+    fn expandable_objects<'v>(&self, variants: &[SchemaRef<'v>]) -> Option<Vec<&'v str>> {
+        let strings = variants.iter().filter(|v| matches!(v, SchemaRef::Inline(s) if is_plain_string(s))).count();
+        let objects: Vec<&str> = variants
+            .iter()
+            .filter_map(|v| match v {
+                SchemaRef::Ref(r) if self.resolve(r).is_some_and(is_object_schema) => Some(*r),
+                _ => None,
+            })
+            .collect();
+        (strings == 1 && !objects.is_empty() && objects.len() + 1 == variants.len()).then_some(objects)
+    }
+
+    fn all_of<'s>(
+        &mut self,
+        parts: &[SchemaRef<'s>],
+        siblings: Option<ObjectShape<'s>>,
+        schema: &'s Schema,
+        mut ctx: Ctx,
+    ) -> Conv
+    where
+        'a: 's,
+    {
+        if parts.len() == 1 && siblings.is_none() {
+            let fixed = ctx.fixed.take();
+            return self.schema(parts[0], ctx.child("allOf/0", ctx.hint.clone()).with_fixed(fixed));
+        }
+        // Merge the object parts: properties in order (later ones win), required united.
+        let mut props: IndexMap<String, SchemaRef<'s>> = IndexMap::new();
+        let mut required = BTreeSet::new();
+        let mut additional = Additional::Absent;
+        let mut objects: Vec<ObjectShape<'s>> = Vec::new();
+        for part in parts {
+            let part_schema = match part {
+                SchemaRef::Inline(s) => Some(*s),
+                SchemaRef::Ref(r) => self.resolve(r),
+            };
+            match part_schema.map(shape) {
+                Some(Shape::Object(object)) => objects.push(object),
+                Some(Shape::AllOf { parts: inner, siblings: None }) if inner.is_empty() => {}
+                _ => {
+                    return Conv::json("Any JSON value: `allOf` of parts that are not all objects is not expressible.");
+                }
+            }
+        }
+        objects.extend(siblings);
+        for object in &objects {
+            for (k, v) in object.properties {
+                props.insert(k.clone(), SchemaRef::of_boxed(v));
+            }
+            required.extend(object.required.iter().cloned());
+            if !matches!(object.additional, Additional::Absent) {
+                additional = object.additional;
+            }
+        }
+        let props: Vec<(String, SchemaRef<'s>)> = props.into_iter().collect();
+        let name = self.name_for(&mut ctx);
+        let def = self.struct_def(&name, &props, &required, additional, &ctx);
+        let doc = docs_of(&schema.schema_data);
+        self.types.insert(
+            name.clone(),
+            TypeDef { name: name.clone(), pointer: ctx.pointer.clone(), doc, kind: TypeKind::Struct(def), input: false },
+        );
+        Conv::of(TypeRef::Named(name))
+    }
+
+    fn operation(&mut self, path: &str, method: &str, item: &'a PathItem, op: &'a OaOperation) -> Operation {
+        let pointer = format!("#/paths/{}/{method}", escape_segment(path));
+        let id = op.operation_id.clone().unwrap_or_else(|| format!("{method}_{path}"));
+        let prefix = type_ident(&id);
+        let mut operation = Operation {
+            ident: field_ident(&id),
+            id,
+            type_prefix: prefix.clone(),
+            method: method.to_ascii_uppercase(),
+            path: path.to_owned(),
+            pointer: pointer.clone(),
+            summary: op.summary.clone(),
+            doc: op.description.as_deref().map(doc_lines).unwrap_or_default(),
+            tags: op.tags.clone(),
+            path_params: Vec::new(),
+            params: None,
+            param_fields: Vec::new(),
+            body: None,
+            responses: Vec::new(),
+        };
+        // Operation-level parameters override path-level ones of the same name and place.
+        let mut params: IndexMap<(String, &'static str), (String, Parameter)> = IndexMap::new();
+        for (base, list) in [(format!("#/paths/{}", escape_segment(path)), &item.parameters), (pointer.clone(), &op.parameters)]
+        {
+            for (i, p) in list.iter().enumerate() {
+                let Some(param) = self.doc.parameter(p) else { continue };
+                let at = match p {
+                    ReferenceOr::Reference { reference } => reference.clone(),
+                    ReferenceOr::Item(_) => format!("{base}/parameters/{i}"),
+                };
+                let place = location_name(&param);
+                params.insert((param.parameter_data_ref().name.clone(), place), (at, param));
+            }
+        }
+        let mut fields = Vec::new();
+        let mut idents = Namespace::snake(&["new"]);
+        let mut path_idents = Namespace::snake(&[]);
+        for (at, param) in params.values() {
+            let data = param.parameter_data_ref();
+            let (schema, schema_at) = match &data.format {
+                ParameterSchemaOrContent::Schema(s) => (SchemaRef::of(s), format!("{at}/schema")),
+                ParameterSchemaOrContent::Content(content) => match content.iter().find_map(|(m, c)| Some((m, c.schema.as_ref()?))) {
+                    Some((media, s)) => (SchemaRef::of(s), format!("{at}/content/{}/schema", escape_segment(media))),
+                    None => continue,
+                },
+            };
+            let hint = format!("{prefix}{}", type_ident(&data.name));
+            let ctx = Ctx { pointer: schema_at, hint, fixed: None, depth: 0 };
+            let mut doc = data.description.as_deref().map(doc_lines).unwrap_or_default();
+            if let Parameter::Path { .. } = param {
+                let conv = self.schema(schema, ctx);
+                push_note(&mut doc, conv.note.as_deref());
+                operation.path_params.push(PathParam {
+                    wire: data.name.clone(),
+                    ident: path_idents.claim(&field_ident(&data.name)),
+                    ty: conv.ty,
+                    doc,
+                    constraints: conv.constraints,
+                });
+                continue;
+            }
+            let (location, style, explode) = match param {
+                Parameter::Query { style, .. } => {
+                    let style = match style {
+                        QueryStyle::Form => Style::Form,
+                        QueryStyle::DeepObject => Style::DeepObject,
+                        QueryStyle::SpaceDelimited => Style::SpaceDelimited,
+                        QueryStyle::PipeDelimited => Style::PipeDelimited,
+                    };
+                    (Location::Query, style, data.explode.unwrap_or(style == Style::Form || style == Style::DeepObject))
+                }
+                Parameter::Header { .. } => (Location::Header, Style::Simple, data.explode.unwrap_or(false)),
+                Parameter::Cookie { .. } => (Location::Cookie, Style::Form, data.explode.unwrap_or(true)),
+                Parameter::Path { .. } => unreachable!("path parameters are handled above"),
+            };
+            let ident = idents.claim(&field_ident(&data.name));
+            let mut field = self.field(ident.clone(), &data.name, schema, data.required, ctx);
+            if field.doc.is_empty() {
+                field.doc = doc;
+            }
+            operation.param_fields.push(ParamField {
+                ident,
+                wire: data.name.clone(),
+                location,
+                style,
+                explode,
+                required: data.required,
+            });
+            fields.push(field);
+        }
+        // Path parameters in template order.
+        let order = crate::validate::template_params(path);
+        operation.path_params.sort_by_key(|p| order.iter().position(|n| *n == p.wire).unwrap_or(usize::MAX));
+        self.request_body(op, &pointer, &prefix, &mut operation, &mut fields, &mut idents);
+        if !fields.is_empty() {
+            let name = self.names.claim(&format!("{prefix}Params"));
+            let doc = vec![format!("Parameters of `{}` (`{} {}`).", operation.ident, operation.method, path)];
+            let def = TypeDef {
+                name: name.clone(),
+                pointer: pointer.clone(),
+                doc,
+                kind: TypeKind::Struct(Struct { fields, extra: None, expandable: Vec::new() }),
+                input: true,
+            };
+            self.types.insert(name.clone(), def);
+            operation.params = Some(name);
+        }
+        self.responses(op, &pointer, &prefix, &mut operation);
+        operation
+    }
+
+    fn request_body(
+        &mut self,
+        op: &'a OaOperation,
+        pointer: &str,
+        prefix: &str,
+        operation: &mut Operation,
+        fields: &mut Vec<Field>,
+        idents: &mut Namespace,
+    ) {
+        let Some(body) = &op.request_body else { return };
+        let (body, at) = match body {
+            ReferenceOr::Item(b) => (b.clone(), format!("{pointer}/requestBody")),
+            ReferenceOr::Reference { reference } => {
+                let Some(b) = self.doc.resolve_pointer(reference).and_then(|v| serde_json::from_value(v.clone()).ok())
+                else {
+                    return;
+                };
+                (b, reference.clone())
+            }
+        };
+        let Some((media, content)) = BODY_MEDIA
+            .iter()
+            .find_map(|m| body.content.get_key_value(*m))
+            .or_else(|| body.content.iter().next())
+        else {
+            return;
+        };
+        let Some(schema) = &content.schema else { return };
+        let schema_at = format!("{at}/content/{}/schema", escape_segment(media));
+        let inline_object = match schema {
+            ReferenceOr::Item(s) => match shape(s) {
+                Shape::Object(object) => Some(object),
+                _ => None,
+            },
+            ReferenceOr::Reference { .. } => None,
+        };
+        let encoding = |wire: &str| content.encoding.get(wire);
+        match inline_object {
+            // An empty form body (some specs give one to every GET) carries nothing.
+            Some(object) if object.properties.is_empty() => return,
+            Some(object) => {
+                for (wire, prop) in object.properties {
+                    let ident = idents.claim(&field_ident(wire));
+                    let required = body.required && object.required.contains(wire);
+                    let ctx = Ctx {
+                        pointer: format!("{schema_at}/properties/{}", escape_segment(wire)),
+                        hint: format!("{prefix}{}", type_ident(wire)),
+                        fixed: None,
+                        depth: 0,
+                    };
+                    fields.push(self.field(ident.clone(), wire, SchemaRef::of_boxed(prop), required, ctx));
+                    let (style, explode) = match encoding(wire) {
+                        Some(e) => (
+                            match e.style {
+                                Some(QueryStyle::DeepObject) => Style::DeepObject,
+                                Some(QueryStyle::SpaceDelimited) => Style::SpaceDelimited,
+                                Some(QueryStyle::PipeDelimited) => Style::PipeDelimited,
+                                Some(QueryStyle::Form) | None => Style::Form,
+                            },
+                            e.explode,
+                        ),
+                        None => (Style::Form, true),
+                    };
+                    operation.param_fields.push(ParamField {
+                        ident,
+                        wire: wire.clone(),
+                        location: Location::Body,
+                        style,
+                        explode,
+                        required,
+                    });
+                }
+            }
+            None => {
+                let ident = idents.claim("body");
+                let ctx = Ctx { pointer: schema_at, hint: format!("{prefix}Body"), fixed: None, depth: 0 };
+                let field = self.field(ident.clone(), "body", SchemaRef::of(schema), body.required, ctx);
+                fields.push(field);
+                operation.param_fields.push(ParamField {
+                    ident,
+                    wire: "body".into(),
+                    location: Location::WholeBody,
+                    style: Style::Form,
+                    explode: true,
+                    required: body.required,
+                });
+            }
+        }
+        operation.body = Some(Body { media: media.clone(), required: body.required });
+    }
+
+    fn responses(&mut self, op: &'a OaOperation, pointer: &str, prefix: &str, operation: &mut Operation) {
+        let mut declared: Vec<(Status, String, &ReferenceOr<openapiv3::Response>)> = op
+            .responses
+            .responses
+            .iter()
+            .map(|(code, r)| {
+                let status = match code {
+                    StatusCode::Code(c) => Status::Code(*c),
+                    StatusCode::Range(r) => Status::Range(*r),
+                };
+                (status, code.to_string(), r)
+            })
+            .collect();
+        if let Some(default) = &op.responses.default {
+            declared.push((Status::Default, "default".into(), default));
+        }
+        let mut first_success = true;
+        for (status, code, response) in declared {
+            let (response, at) = match response {
+                ReferenceOr::Item(r) => (r.clone(), format!("{pointer}/responses/{code}")),
+                ReferenceOr::Reference { reference } => {
+                    match self.doc.resolve_pointer(reference).and_then(|v| serde_json::from_value(v.clone()).ok()) {
+                        Some(r) => (r, reference.clone()),
+                        None => continue,
+                    }
+                }
+            };
+            let json = response
+                .content
+                .iter()
+                .find(|(m, _)| m.starts_with("application/json") || m.ends_with("+json"))
+                .or_else(|| response.content.iter().next());
+            let (ty, media) = match json {
+                Some((media, content)) => match &content.schema {
+                    Some(schema) => {
+                        let success = matches!(status, Status::Code(200..=299) | Status::Range(2));
+                        let hint = if success && first_success {
+                            first_success = false;
+                            format!("{prefix}Response")
+                        } else {
+                            format!("{prefix}Response{}", type_ident(&code))
+                        };
+                        let schema_at = format!("{at}/content/{}/schema", escape_segment(media));
+                        let ctx = Ctx { pointer: schema_at, hint, fixed: None, depth: 0 };
+                        (Some(self.schema(SchemaRef::of(schema), ctx).ty), Some(media.clone()))
+                    }
+                    None => (None, Some(media.clone())),
+                },
+                None => (None, None),
+            };
+            operation.responses.push(Response { status, doc: doc_lines(&response.description), ty, media });
+        }
+    }
+
+    fn event(&mut self, name: &str, item: &'a PathItem, variants: &mut Namespace) -> Option<Event> {
+        let (method, op) = item.iter().next()?;
+        let at = format!("#/x-webhooks/{}/{method}", escape_segment(name));
+        let body = match op.request_body.as_ref()? {
+            ReferenceOr::Item(b) => b,
+            ReferenceOr::Reference { .. } => {
+                self.found.push(at, ProblemKind::Unsupported("a webhook requestBody must be inline".into()));
+                return None;
+            }
+        };
+        let (media, content) = body.content.iter().find(|(m, _)| m.contains("json")).or_else(|| body.content.iter().next())?;
+        let schema = content.schema.as_ref()?;
+        let schema_at = format!("{at}/requestBody/content/{}/schema", escape_segment(media));
+        let ctx = Ctx { pointer: schema_at, hint: format!("{}Event", type_ident(name)), fixed: None, depth: 0 };
+        let envelope = self.schema(SchemaRef::of(schema), ctx).ty;
+        self.drain();
+        let payload = self.event_payload(&envelope);
+        let mut doc = op.summary.as_deref().map(doc_lines).unwrap_or_default();
+        if let Some(description) = &op.description {
+            if !doc.is_empty() {
+                doc.push(String::new());
+            }
+            doc.extend(doc_lines(description));
+        }
+        Some(Event { name: name.to_owned(), variant: variants.claim(&type_ident(name)), doc, envelope, payload })
+    }
+
+    /// The type of `data.object` in an event envelope.
+    fn event_payload(&self, envelope: &TypeRef) -> Option<TypeRef> {
+        let field = |ty: &TypeRef, wire: &str| -> Option<TypeRef> {
+            let TypeRef::Named(name) = ty else { return None };
+            let TypeKind::Struct(s) = &self.types.get(name)?.kind else { return None };
+            s.fields.iter().find(|f| f.wire == wire).map(|f| f.ty.clone())
+        };
+        field(&field(envelope, "data")?, "object")
+    }
+}
+
+impl Ctx {
+    fn with_fixed(mut self, fixed: Option<String>) -> Ctx {
+        self.fixed = fixed;
+        self
+    }
+}
+
+const KNOWN_STRING_FORMATS: &[&str] =
+    &["date", "date-time", "password", "byte", "binary", "email", "uri", "url", "uuid", "decimal", "hostname", "ipv4", "ipv6"];
+
+/// Body media types in order of preference.
+const BODY_MEDIA: &[&str] = &["application/json", "application/x-www-form-urlencoded", "multipart/form-data"];
+
+fn location_name(p: &Parameter) -> &'static str {
+    match p {
+        Parameter::Query { .. } => "query",
+        Parameter::Header { .. } => "header",
+        Parameter::Path { .. } => "path",
+        Parameter::Cookie { .. } => "cookie",
+    }
+}
+
+fn docs_of(data: &SchemaData) -> Vec<String> {
+    let mut doc = data.description.as_deref().map(doc_lines).unwrap_or_default();
+    if data.deprecated {
+        push_note(&mut doc, Some("Deprecated."));
+    }
+    doc
+}
+
+fn push_note(doc: &mut Vec<String>, note: Option<&str>) {
+    if let Some(note) = note {
+        if !doc.is_empty() {
+            doc.push(String::new());
+        }
+        doc.extend(doc_lines(note));
+    }
+}
+
+fn constraints(schema: &Schema) -> Constraints {
+    let mut c = Constraints {
+        default: schema.schema_data.default.as_ref().map(Value::to_string),
+        ..Constraints::default()
+    };
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => {
+            c.min_length = s.min_length;
+            c.max_length = s.max_length;
+        }
+        SchemaKind::Type(Type::Integer(i)) => {
+            c.minimum = i.minimum.map(|v| v as f64);
+            c.maximum = i.maximum.map(|v| v as f64);
+            c.exclusive_minimum = i.exclusive_minimum;
+            c.exclusive_maximum = i.exclusive_maximum;
+        }
+        SchemaKind::Type(Type::Number(n)) => {
+            c.minimum = n.minimum;
+            c.maximum = n.maximum;
+            c.exclusive_minimum = n.exclusive_minimum;
+            c.exclusive_maximum = n.exclusive_maximum;
+        }
+        SchemaKind::Any(a) => {
+            c.minimum = a.minimum;
+            c.maximum = a.maximum;
+            c.exclusive_minimum = a.exclusive_minimum.unwrap_or(false);
+            c.exclusive_maximum = a.exclusive_maximum.unwrap_or(false);
+            c.min_length = a.min_length;
+            c.max_length = a.max_length;
+        }
+        _ => {}
+    }
+    c
+}
+
+fn is_object_schema(schema: &Schema) -> bool {
+    matches!(shape(schema), Shape::Object(_) | Shape::AllOf { .. })
+}
+
+/// A path glob: `*` matches within one segment, `**` across segments.
+pub fn glob_match(glob: &str, path: &str) -> bool {
+    fn go(g: &[u8], p: &[u8]) -> bool {
+        match g {
+            [] => p.is_empty(),
+            [b'*', b'*', rest @ ..] => (0..=p.len()).any(|i| go(rest, &p[i..])),
+            [b'*', rest @ ..] => {
+                (0..=p.len()).take_while(|&i| i == 0 || p[i - 1] != b'/').any(|i| go(rest, &p[i..]))
+            }
+            [c, rest @ ..] => p.first() == Some(c) && go(rest, &p[1..]),
+        }
+    }
+    go(glob.as_bytes(), path.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("/v1/checkout/**", "/v1/checkout/sessions/{session}/expire"));
+        assert!(glob_match("/v1/checkout/sessions*", "/v1/checkout/sessions"));
+        assert!(!glob_match("/v1/checkout/sessions*", "/v1/checkout/sessions/{session}"));
+        assert!(glob_match("/v1/*/sessions", "/v1/checkout/sessions"));
+        assert!(!glob_match("/v1/*", "/v1/a/b"));
+        assert!(glob_match("**", "/anything/at/all"));
+    }
+}

@@ -1,0 +1,367 @@
+//! The `types` module: one Rust type per named IR type, serde-only.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{doc, ident, render, rust_type};
+use crate::Error;
+use crate::ir::{Api, Field, Presence, StrEnum, Struct, TypeDef, TypeKind, TypeRef, Union};
+
+/// Setter names that clippy would take for a standard trait's method.
+const TRAIT_METHOD_NAMES: &[&str] = &[
+    "add", "as_mut", "as_ref", "bitand", "bitor", "bitxor", "borrow", "borrow_mut", "clone", "cmp", "default",
+    "deref", "deref_mut", "div", "drop", "eq", "from_iter", "from_str", "hash", "index", "index_mut", "into_iter",
+    "mul", "neg", "next", "not", "partial_cmp", "rem", "shl", "shr", "sub",
+];
+
+/// Renders the `types` module.
+pub(crate) fn types(api: &Api, header: &str) -> Result<String, Error> {
+    let used = Used::of(api);
+    let imports = used.imports();
+    let module_doc = format!(" Types of {} {}.", api.title, api.version);
+    let items = api.types.values().map(type_def);
+    let tokens = quote! {
+        #![doc = #module_doc]
+        #imports
+        #(#items)*
+    };
+    render("types", tokens, header)
+}
+
+/// What a module needs imported.
+#[derive(Default)]
+struct Used {
+    any: bool,
+    map: bool,
+    expandable: bool,
+    list: bool,
+    nullable: bool,
+    or_empty: bool,
+    enums: bool,
+}
+
+impl Used {
+    fn of(api: &Api) -> Used {
+        let mut used = Used { any: !api.types.is_empty(), ..Used::default() };
+        for def in api.types.values() {
+            match &def.kind {
+                TypeKind::Struct(s) => {
+                    for f in &s.fields {
+                        used.note(&f.ty);
+                        used.nullable |= f.presence() == Presence::OptionalNullable;
+                    }
+                    if let Some(extra) = &s.extra {
+                        used.map = true;
+                        used.note(&extra.value);
+                    }
+                }
+                TypeKind::Union(u) => u.variants.iter().for_each(|v| used.note(&v.ty)),
+                TypeKind::Alias(t) | TypeKind::Newtype(t) => used.note(t),
+                TypeKind::Enum(_) => used.enums = true,
+            }
+        }
+        used
+    }
+
+    fn note(&mut self, t: &TypeRef) {
+        match t {
+            TypeRef::Map(i) => {
+                self.map = true;
+                self.note(i);
+            }
+            TypeRef::Expandable(i) => {
+                self.expandable = true;
+                self.note(i);
+            }
+            TypeRef::List(i) => {
+                self.list = true;
+                self.note(i);
+            }
+            TypeRef::OrEmpty(i) => {
+                self.or_empty = true;
+                self.note(i);
+            }
+            TypeRef::Vec(i) | TypeRef::Option(i) | TypeRef::Box(i) => self.note(i),
+            _ => {}
+        }
+    }
+
+    fn imports(&self) -> TokenStream {
+        if !self.any {
+            return TokenStream::new();
+        }
+        let mut runtime = Vec::new();
+        for (on, name) in [
+            (self.expandable, "Expandable"),
+            (self.list, "List"),
+            (self.nullable, "Nullable"),
+            (self.or_empty, "OrEmpty"),
+            (self.enums, "StrEnumVisitor"),
+        ] {
+            if on {
+                runtime.push(format_ident!("{}", name));
+            }
+        }
+        let map = self.map.then(|| quote!(use std::collections::BTreeMap;));
+        let runtime = (!runtime.is_empty()).then(|| quote!(use super::runtime::{#(#runtime),*};));
+        quote! {
+            #map
+            use serde::{Deserialize, Serialize};
+            #runtime
+        }
+    }
+}
+
+fn type_def(def: &TypeDef) -> TokenStream {
+    match &def.kind {
+        TypeKind::Struct(s) => struct_def(def, s),
+        TypeKind::Enum(e) => enum_def(def, e),
+        TypeKind::Union(u) => union_def(def, u),
+        TypeKind::Alias(t) => {
+            let docs = doc(&def.doc);
+            let name = ident(&def.name);
+            let t = rust_type(t);
+            quote! {
+                #docs
+                pub type #name = #t;
+            }
+        }
+        TypeKind::Newtype(t) => {
+            let docs = doc(&def.doc);
+            let name = ident(&def.name);
+            let t = rust_type(t);
+            quote! {
+                #docs
+                #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+                #[serde(transparent)]
+                pub struct #name(pub #t);
+            }
+        }
+    }
+}
+
+/// The field's full Rust type, with its optional/nullable wrapper.
+fn field_type(f: &Field) -> TokenStream {
+    let t = rust_type(&f.ty);
+    match f.presence() {
+        Presence::Required => t,
+        Presence::RequiredNullable | Presence::Optional => quote!(Option<#t>),
+        Presence::OptionalNullable => quote!(Nullable<#t>),
+    }
+}
+
+fn unraw(ident: &str) -> &str {
+    ident.strip_prefix("r#").unwrap_or(ident)
+}
+
+fn struct_def(def: &TypeDef, s: &Struct) -> TokenStream {
+    let docs = doc(&def.doc);
+    let name = ident(&def.name);
+    let no_required = s.fields.iter().all(|f| !f.required);
+    let default = no_required.then(|| quote!(Default,));
+    let fields = s.fields.iter().map(|f| {
+        let docs = doc(&f.doc);
+        let field = ident(&f.ident);
+        let ty = field_type(f);
+        let mut serde = Vec::new();
+        if unraw(&f.ident) != f.wire {
+            let wire = &f.wire;
+            serde.push(quote!(rename = #wire));
+        }
+        match f.presence() {
+            Presence::Optional => serde.push(quote!(default, skip_serializing_if = "Option::is_none")),
+            Presence::OptionalNullable => serde.push(quote!(default, skip_serializing_if = "Nullable::is_absent")),
+            Presence::Required | Presence::RequiredNullable => {}
+        }
+        let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
+        quote! {
+            #docs
+            #serde
+            pub #field: #ty,
+        }
+    });
+    let extra = s.extra.as_ref().map(|e| {
+        let field = ident(&e.ident);
+        let value = rust_type(&e.value);
+        quote! {
+            /// Properties not named above.
+            #[serde(flatten)]
+            pub #field: BTreeMap<String, #value>,
+        }
+    });
+    let builder = def.input.then(|| builder(def, s));
+    quote! {
+        #docs
+        #[derive(Clone, Debug, #default PartialEq, Serialize, Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #extra
+        }
+        #builder
+    }
+}
+
+/// `new(required...)` (when there are required fields) and a setter per
+/// optional field.
+fn builder(def: &TypeDef, s: &Struct) -> Option<TokenStream> {
+    let name = ident(&def.name);
+    let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
+    let constructor = (!required.is_empty()).then(|| {
+        let args = required.iter().map(|f| {
+            let arg = ident(&f.ident);
+            let ty = match f.presence() {
+                Presence::RequiredNullable => field_type(f),
+                _ => setter_arg(f),
+            };
+            quote!(#arg: #ty)
+        });
+        let inits = s.fields.iter().map(|f| {
+            let field = ident(&f.ident);
+            if f.presence() == Presence::RequiredNullable {
+                quote!(#field)
+            } else if f.required {
+                let value = setter_value(f, quote!(#field));
+                quote!(#field: #value)
+            } else {
+                quote!(#field: Default::default())
+            }
+        });
+        let extra = s.extra.as_ref().map(|e| {
+            let field = ident(&e.ident);
+            quote!(#field: BTreeMap::new(),)
+        });
+        let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+        quote! {
+            /// Creates a value from its required fields; the optional ones start unset.
+            #allow
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits,)* #extra }
+            }
+        }
+    });
+    let setters: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter(|f| !f.required)
+        .map(|f| {
+            let field = ident(&f.ident);
+            let ty = setter_arg(f);
+            let value = setter_value(f, quote!(value));
+            let wrapped = match f.presence() {
+                Presence::OptionalNullable => quote!(Nullable::Value(#value)),
+                _ => quote!(Some(#value)),
+            };
+            let text = format!(" Sets `{}`.", f.wire);
+            let allow = TRAIT_METHOD_NAMES
+                .contains(&unraw(&f.ident))
+                .then(|| quote!(#[allow(clippy::should_implement_trait)]));
+            quote! {
+                #[doc = #text]
+                #allow
+                pub fn #field(mut self, value: #ty) -> Self {
+                    self.#field = #wrapped;
+                    self
+                }
+            }
+        })
+        .collect();
+    if constructor.is_none() && setters.is_empty() {
+        return None;
+    }
+    Some(quote! {
+        impl #name {
+            #constructor
+            #(#setters)*
+        }
+    })
+}
+
+/// Setters take `impl Into<String>` for strings and the unboxed type for boxes.
+fn setter_arg(f: &Field) -> TokenStream {
+    match &f.ty {
+        TypeRef::String => quote!(impl Into<String>),
+        TypeRef::Box(inner) => rust_type(inner),
+        other => rust_type(other),
+    }
+}
+
+fn setter_value(f: &Field, value: TokenStream) -> TokenStream {
+    match &f.ty {
+        TypeRef::String => quote!(#value.into()),
+        TypeRef::Box(_) => quote!(Box::new(#value)),
+        _ => value,
+    }
+}
+
+fn enum_def(def: &TypeDef, e: &StrEnum) -> TokenStream {
+    let docs = doc(&def.doc);
+    let name = ident(&def.name);
+    let unknown = ident(&e.unknown);
+    let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.ident)).collect();
+    let wires: Vec<&str> = e.variants.iter().map(|v| v.wire.as_str()).collect();
+    let variant_docs = wires.iter().map(|w| format!(" `{w}`"));
+    quote! {
+        #docs
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#[doc = #variant_docs] #variants,)*
+            /// A value this version of the spec does not know.
+            #unknown(String),
+        }
+
+        impl #name {
+            /// The value as it is written on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#variants => #wires,)*
+                    Self::#unknown(value) => value,
+                }
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#wires => Self::#variants,)*
+                    other => Self::#unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_str(StrEnumVisitor::new())
+            }
+        }
+    }
+}
+
+fn union_def(def: &TypeDef, u: &Union) -> TokenStream {
+    let docs = doc(&def.doc);
+    let name = ident(&def.name);
+    let variants = u.variants.iter().map(|v| {
+        let variant = ident(&v.ident);
+        let ty = rust_type(&v.ty);
+        quote!(#variant(#ty),)
+    });
+    quote! {
+        #docs
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#variants)*
+        }
+    }
+}

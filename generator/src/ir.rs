@@ -1,0 +1,408 @@
+//! The intermediate representation: what the spec means, as plain data.
+//!
+//! Every emitter (types, client, server, webhooks) reads this and nothing
+//! else. Names here are final Rust identifiers, unique in their scope, and
+//! every collection is ordered deterministically.
+//!
+//! Architecture invariant: no tokens, no I/O, no knowledge of any
+//! particular API.
+
+use std::collections::BTreeMap;
+
+/// One API: its types, operations and webhook events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// Doc lines from `info.description`.
+    pub doc: Vec<String>,
+    /// Every named type, by Rust name.
+    pub types: BTreeMap<String, TypeDef>,
+    /// Operations, in document order.
+    pub operations: Vec<Operation>,
+    /// Webhook events (`x-webhooks`), in document order.
+    pub events: Vec<Event>,
+}
+
+/// A named Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// The Rust name.
+    pub name: String,
+    /// JSON pointer of the schema it comes from.
+    pub pointer: String,
+    /// Doc lines.
+    pub doc: Vec<String>,
+    /// Its shape.
+    pub kind: TypeKind,
+    /// Part of a request (gets builder-style setters).
+    pub input: bool,
+}
+
+/// The shapes a named type can have.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// An object with named fields.
+    Struct(Struct),
+    /// A string enum with a fallback for values it does not know.
+    Enum(StrEnum),
+    /// An untagged union (`anyOf` / `oneOf`).
+    Union(Union),
+    /// Another name for a type (`pub type A = B;`).
+    Alias(TypeRef),
+    /// A transparent wrapper, for a recursive alias (`pub struct A(pub Vec<A>)`).
+    Newtype(TypeRef),
+}
+
+/// An object schema.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Struct {
+    /// Fields in spec order.
+    pub fields: Vec<Field>,
+    /// `additionalProperties` next to named properties: a flattened map.
+    pub extra: Option<Extra>,
+    /// Wire names listed in `x-expandableFields`.
+    pub expandable: Vec<String>,
+}
+
+/// The flattened map of additional properties.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extra {
+    /// The Rust field name.
+    pub ident: String,
+    /// The type of each value.
+    pub value: TypeRef,
+}
+
+/// A field of a struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Rust identifier (may be raw, e.g. `r#type`).
+    pub ident: String,
+    /// The property name on the wire.
+    pub wire: String,
+    /// Doc lines.
+    pub doc: Vec<String>,
+    /// The value type, without the optional/nullable wrapper.
+    pub ty: TypeRef,
+    /// Listed in `required`.
+    pub required: bool,
+    /// May be `null`.
+    pub nullable: bool,
+    /// `readOnly`: only in responses.
+    pub read_only: bool,
+    /// `writeOnly`: only in requests.
+    pub write_only: bool,
+    /// Value constraints the server checks.
+    pub constraints: Constraints,
+}
+
+/// How a field is present on the wire, which decides its Rust type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Always present, never null: `T`.
+    Required,
+    /// Always present, may be null: `Option<T>`, written as `null`.
+    RequiredNullable,
+    /// May be absent, never null: `Option<T>`, skipped when `None`.
+    Optional,
+    /// May be absent or null: `Nullable<T>`, which keeps the difference.
+    OptionalNullable,
+}
+
+impl Field {
+    /// How this field is present on the wire.
+    pub fn presence(&self) -> Presence {
+        match (self.required, self.nullable) {
+            (true, false) => Presence::Required,
+            (true, true) => Presence::RequiredNullable,
+            (false, false) => Presence::Optional,
+            (false, true) => Presence::OptionalNullable,
+        }
+    }
+}
+
+/// Constraints on a scalar value (from the schema).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Constraints {
+    /// `minimum` (inclusive unless `exclusive_minimum`).
+    pub minimum: Option<f64>,
+    /// `maximum` (inclusive unless `exclusive_maximum`).
+    pub maximum: Option<f64>,
+    /// `exclusiveMinimum`.
+    pub exclusive_minimum: bool,
+    /// `exclusiveMaximum`.
+    pub exclusive_maximum: bool,
+    /// `minLength`.
+    pub min_length: Option<usize>,
+    /// `maxLength`.
+    pub max_length: Option<usize>,
+    /// `default`, as JSON text.
+    pub default: Option<String>,
+}
+
+/// A string enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrEnum {
+    /// Known values, in spec order.
+    pub variants: Vec<Variant>,
+    /// The name of the variant that keeps unknown values (`Unknown`, unless taken).
+    pub unknown: String,
+}
+
+/// A known enum value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// The Rust variant name.
+    pub ident: String,
+    /// The value on the wire.
+    pub wire: String,
+}
+
+/// An untagged union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    /// Alternatives, tried in this order when deserializing.
+    pub variants: Vec<UnionVariant>,
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    /// The Rust variant name.
+    pub ident: String,
+    /// Its payload.
+    pub ty: TypeRef,
+}
+
+/// A reference to a type, as it appears in a field or variant.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeRef {
+    /// `String`.
+    String,
+    /// `bool`.
+    Bool,
+    /// `i32` (`format: int32`).
+    I32,
+    /// `i64` (integers, `int64`, `unix-time`).
+    I64,
+    /// `f64`.
+    F64,
+    /// Any JSON value, where the schema allows anything or cannot be expressed.
+    Json,
+    /// A named type of this API.
+    Named(String),
+    /// `Vec<T>`.
+    Vec(Box<TypeRef>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<TypeRef>),
+    /// `Option<T>`: a nullable value outside a field (array item, map value).
+    Option(Box<TypeRef>),
+    /// `Expandable<T>`: an ID or the expanded object.
+    Expandable(Box<TypeRef>),
+    /// `OrEmpty<T>`: a value or `""` to unset.
+    OrEmpty(Box<TypeRef>),
+    /// `List<T>`: a cursor-paginated page.
+    List(Box<TypeRef>),
+    /// `Box<T>`: breaks a recursive type.
+    Box(Box<TypeRef>),
+}
+
+impl TypeRef {
+    /// The named types this reference mentions, with whether each is held
+    /// inline (so that a cycle through it needs a `Box`).
+    pub fn visit_named(&self, inline: bool, f: &mut dyn FnMut(&str, bool)) {
+        match self {
+            TypeRef::Named(name) => f(name, inline),
+            TypeRef::Option(inner) | TypeRef::OrEmpty(inner) => inner.visit_named(inline, f),
+            TypeRef::Vec(inner)
+            | TypeRef::Map(inner)
+            | TypeRef::Expandable(inner)
+            | TypeRef::List(inner)
+            | TypeRef::Box(inner) => inner.visit_named(false, f),
+            TypeRef::String | TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 | TypeRef::Json => {}
+        }
+    }
+
+    /// Whether `serde_json::Value` appears anywhere in it.
+    pub fn uses_json(&self) -> bool {
+        match self {
+            TypeRef::Json => true,
+            TypeRef::Vec(i)
+            | TypeRef::Map(i)
+            | TypeRef::Option(i)
+            | TypeRef::Expandable(i)
+            | TypeRef::OrEmpty(i)
+            | TypeRef::List(i)
+            | TypeRef::Box(i) => i.uses_json(),
+            _ => false,
+        }
+    }
+}
+
+/// An HTTP operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// `operationId` (derived from method and path when absent).
+    pub id: String,
+    /// The Rust method name (snake_case).
+    pub ident: String,
+    /// CamelCase prefix of the types made for it.
+    pub type_prefix: String,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// The path template, e.g. `/v1/items/{item}`.
+    pub path: String,
+    /// JSON pointer of the operation.
+    pub pointer: String,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// Doc lines from `description`.
+    pub doc: Vec<String>,
+    /// `tags`.
+    pub tags: Vec<String>,
+    /// Path parameters, in template order.
+    pub path_params: Vec<PathParam>,
+    /// The struct holding every non-path parameter and body field, if any.
+    pub params: Option<String>,
+    /// Where each field of `params` goes.
+    pub param_fields: Vec<ParamField>,
+    /// The request body, if the operation takes one.
+    pub body: Option<Body>,
+    /// Declared responses, in document order (`default` last).
+    pub responses: Vec<Response>,
+}
+
+/// A path parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathParam {
+    /// The name in the template.
+    pub wire: String,
+    /// The Rust argument name.
+    pub ident: String,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Doc lines.
+    pub doc: Vec<String>,
+    /// Value constraints.
+    pub constraints: Constraints,
+}
+
+/// Where a parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Location {
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+    /// A cookie.
+    Cookie,
+    /// A property of the request body.
+    Body,
+    /// The whole request body (its schema is not an inline object).
+    WholeBody,
+}
+
+/// How an object or array parameter is serialized (OpenAPI `style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Style {
+    /// `form` (the query default).
+    Form,
+    /// `deepObject`: `name[key]=value`.
+    DeepObject,
+    /// `simple` (headers and paths).
+    Simple,
+    /// `spaceDelimited`.
+    SpaceDelimited,
+    /// `pipeDelimited`.
+    PipeDelimited,
+}
+
+/// A field of an operation's params struct, and where it goes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamField {
+    /// The field in the params struct.
+    pub ident: String,
+    /// The name on the wire.
+    pub wire: String,
+    /// Where it goes.
+    pub location: Location,
+    /// Serialization style.
+    pub style: Style,
+    /// `explode`.
+    pub explode: bool,
+    /// Must be sent.
+    pub required: bool,
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// The media type used, e.g. `application/x-www-form-urlencoded`.
+    pub media: String,
+    /// `required`.
+    pub required: bool,
+}
+
+/// A response status as declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// A single code, e.g. 200.
+    Code(u16),
+    /// A range, e.g. `4XX` is `Range(4)`.
+    Range(u16),
+    /// `default`: any other status.
+    Default,
+}
+
+/// A declared response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// The status it is declared for.
+    pub status: Status,
+    /// Doc lines from its description.
+    pub doc: Vec<String>,
+    /// The body type, if it has a JSON body.
+    pub ty: Option<TypeRef>,
+    /// The media type of the body.
+    pub media: Option<String>,
+}
+
+/// A webhook event type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The event type on the wire, e.g. `order.created`.
+    pub name: String,
+    /// The Rust variant name.
+    pub variant: String,
+    /// Doc lines.
+    pub doc: Vec<String>,
+    /// The type of the whole event body.
+    pub envelope: TypeRef,
+    /// The type of `data.object` in the envelope, when it has one.
+    pub payload: Option<TypeRef>,
+}
+
+impl Api {
+    /// The struct definition of a named type, if it is a struct.
+    pub fn struct_def(&self, name: &str) -> Option<&Struct> {
+        match &self.types.get(name)?.kind {
+            TypeKind::Struct(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether any type uses `serde_json::Value`.
+    pub fn uses_json(&self) -> bool {
+        self.types.values().any(|t| match &t.kind {
+            TypeKind::Struct(s) => {
+                s.fields.iter().any(|f| f.ty.uses_json()) || s.extra.as_ref().is_some_and(|e| e.value.uses_json())
+            }
+            TypeKind::Union(u) => u.variants.iter().any(|v| v.ty.uses_json()),
+            TypeKind::Alias(t) | TypeKind::Newtype(t) => t.uses_json(),
+            TypeKind::Enum(_) => false,
+        })
+    }
+}

@@ -1,0 +1,180 @@
+//! Naming: turns spec names into legal, conventional Rust identifiers, and
+//! hands out unique names within a scope. The IR builder calls this; no
+//! emitter invents a name of its own.
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Keywords that can be used as raw identifiers (`r#type`).
+const RAW_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop",
+    "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "static",
+    "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where",
+    "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers: they get a `_` suffix.
+const NON_RAW_KEYWORDS: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// Splits a spec name into words: on anything that is not an ASCII letter
+/// or digit, then on camel-case humps (by heck).
+fn words(raw: &str) -> Vec<String> {
+    raw.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .flat_map(|w| w.to_snake_case().split('_').map(str::to_owned).collect::<Vec<_>>())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Joins words, keeping a `_` between two digits so `1.0.2` does not become `102`.
+fn join(words: &[String], mut case: impl FnMut(&str) -> String, sep: &str) -> String {
+    let mut out = String::new();
+    for word in words {
+        let word = case(word);
+        let digit_boundary = out.ends_with(|c: char| c.is_ascii_digit()) && word.starts_with(|c: char| c.is_ascii_digit());
+        if !out.is_empty() && (digit_boundary || !sep.is_empty()) {
+            out.push('_');
+        }
+        out.push_str(&word);
+    }
+    out
+}
+
+fn leading_digit(mut name: String) -> String {
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    name
+}
+
+/// `checkout.session` → `CheckoutSession`, `es-419` → `Es419`, `1.0.2` → `_1_0_2`.
+pub fn type_ident(raw: &str) -> String {
+    let name = join(&words(raw), |w| w.to_upper_camel_case(), "");
+    if name.is_empty() {
+        return "Unnamed".into();
+    }
+    match leading_digit(name) {
+        n if n == "Self" => "Self_".into(),
+        n => n,
+    }
+}
+
+/// An enum variant for a wire value: like a type name; `""` becomes `Empty`.
+pub fn variant_ident(raw: &str) -> String {
+    if words(raw).is_empty() {
+        return if raw.is_empty() { "Empty".into() } else { "Symbol".into() };
+    }
+    type_ident(raw)
+}
+
+/// `amountTotal` → `amount_total`, `type` → `r#type`, `self` → `self_`,
+/// `3d_secure` → `_3d_secure`.
+pub fn field_ident(raw: &str) -> String {
+    let name = join(&words(raw), |w| w.to_snake_case(), "_");
+    let name = if name.is_empty() { "field".to_owned() } else { leading_digit(name) };
+    escape_keyword(name)
+}
+
+/// Makes a snake_case name legal: raw identifier or `_` suffix for keywords.
+pub fn escape_keyword(name: String) -> String {
+    if NON_RAW_KEYWORDS.contains(&name.as_str()) {
+        format!("{name}_")
+    } else if RAW_KEYWORDS.contains(&name.as_str()) {
+        format!("r#{name}")
+    } else {
+        name
+    }
+}
+
+/// Unique names within one scope (a module's types, a struct's fields, an
+/// enum's variants). The first claimant of a name keeps it; later ones get
+/// a numeric suffix, so the result depends only on claim order.
+#[derive(Debug, Clone, Default)]
+pub struct Namespace {
+    used: BTreeSet<String>,
+    snake: bool,
+}
+
+impl Namespace {
+    /// A scope for CamelCase names with some names already taken.
+    pub fn camel(reserved: &[&str]) -> Self {
+        Namespace { used: reserved.iter().map(|s| s.to_string()).collect(), snake: false }
+    }
+
+    /// A scope for snake_case names with some names already taken.
+    pub fn snake(reserved: &[&str]) -> Self {
+        Namespace { used: reserved.iter().map(|s| s.to_string()).collect(), snake: true }
+    }
+
+    /// Claims `base`, or `base2`, `base3`, ... (`base_2` for snake case).
+    pub fn claim(&mut self, base: &str) -> String {
+        let plain = base.trim_start_matches("r#").to_owned();
+        if self.used.insert(plain.clone()) {
+            return base.to_owned();
+        }
+        let stem = plain.trim_end_matches('_');
+        for n in 2.. {
+            let candidate = if self.snake { format!("{stem}_{n}") } else { format!("{stem}{n}") };
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
+        unreachable!("an unbounded counter always finds a free name")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names() {
+        assert_eq!(type_ident("checkout.session"), "CheckoutSession");
+        assert_eq!(type_ident("payment_pages_checkout_session_after_expiration"), "PaymentPagesCheckoutSessionAfterExpiration");
+        assert_eq!(type_ident("en-GB"), "EnGb");
+        assert_eq!(type_ident("es-419"), "Es419");
+        assert_eq!(type_ident("1.0.2"), "_1_0_2");
+        assert_eq!(type_ident("Self"), "Self_");
+        assert_eq!(type_ident("--"), "Unnamed");
+        assert_eq!(type_ident("café_menu"), "CafMenu");
+    }
+
+    #[test]
+    fn variant_names() {
+        assert_eq!(variant_ident(""), "Empty");
+        assert_eq!(variant_ident("*"), "Symbol");
+        assert_eq!(variant_ident("if_required"), "IfRequired");
+        assert_eq!(variant_ident("zh-HK"), "ZhHk");
+    }
+
+    #[test]
+    fn field_names() {
+        assert_eq!(field_ident("amountTotal"), "amount_total");
+        assert_eq!(field_ident("customer_details[email]"), "customer_details_email");
+        assert_eq!(field_ident("type"), "r#type");
+        assert_eq!(field_ident("self"), "self_");
+        assert_eq!(field_ident("super"), "super_");
+        assert_eq!(field_ident("crate"), "crate_");
+        assert_eq!(field_ident("Self"), "self_");
+        assert_eq!(field_ident("3d_secure"), "_3d_secure");
+        assert_eq!(field_ident("8"), "_8");
+        assert_eq!(field_ident("async"), "r#async");
+        assert_eq!(field_ident(""), "field");
+    }
+
+    #[test]
+    fn namespace_suffixes_in_claim_order() {
+        let mut ns = Namespace::camel(&["String"]);
+        assert_eq!(ns.claim("Foo"), "Foo");
+        assert_eq!(ns.claim("Foo"), "Foo2");
+        assert_eq!(ns.claim("Foo"), "Foo3");
+        assert_eq!(ns.claim("String"), "String2");
+        let mut fields = Namespace::snake(&[]);
+        assert_eq!(fields.claim("r#type"), "r#type");
+        assert_eq!(fields.claim("type"), "type_2");
+        assert_eq!(fields.claim("a_b"), "a_b");
+        assert_eq!(fields.claim("a_b"), "a_b_2");
+    }
+}

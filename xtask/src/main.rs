@@ -1,0 +1,71 @@
+//! `cargo xtask`: the only thing that writes to `generated/`.
+//!
+//! ```text
+//! cargo xtask codegen [--check] [--spec PATH --out DIR] [--paths GLOB,...] [--expand-depth N]
+//! ```
+
+mod codegen;
+mod diff;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The workspace root (the parent of this crate).
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  codegen    regenerate generated/ from spec/checkout_sessions.yaml
+             --check            exit 1 with a diff if the committed code is stale
+             --spec PATH        generate from another spec ...
+             --out DIR          ... into a standalone crate at DIR
+             --name NAME        crate name for --out (default: the folder name)
+             --paths GLOB,...   only operations whose path matches
+             --expand-depth N   keep only the ID of expandable fields past depth N
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen::run(&args[1..]),
+        Some("-h" | "--help" | "help") | None => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Takes the value of `--flag VALUE` out of `args`.
+pub fn take_value(args: &mut Vec<String>, flag: &str) -> Result<Option<String>, String> {
+    let Some(at) = args.iter().position(|a| a == flag) else { return Ok(None) };
+    if at + 1 >= args.len() {
+        return Err(format!("{flag} needs a value"));
+    }
+    let value = args.remove(at + 1);
+    args.remove(at);
+    Ok(Some(value))
+}
+
+/// Takes `--flag` out of `args`.
+pub fn take_flag(args: &mut Vec<String>, flag: &str) -> bool {
+    match args.iter().position(|a| a == flag) {
+        Some(at) => {
+            args.remove(at);
+            true
+        }
+        None => false,
+    }
+}
