@@ -310,10 +310,20 @@ impl<'a> Builder<'a> {
                 if let Some(values) = values {
                     let list: Vec<String> = values.iter().map(Value::to_string).collect();
                     conv.note = Some(format!("One of: {}.", list.join(", ")));
+                } else if let Some(format) = format.filter(|f| !["int32", "int64", "unix-time"].contains(&f.as_str())) {
+                    conv.note = Some(format!("Format `{format}` is carried as an `i64`."));
                 }
                 conv
             }
-            Shape::Number => Conv::of(TypeRef::F64),
+            Shape::Number => {
+                let mut conv = Conv::of(TypeRef::F64);
+                if let SchemaKind::Type(Type::Number(n)) = &schema.schema_kind
+                    && let openapiv3::VariantOrUnknownOrEmpty::Unknown(format) = &n.format
+                {
+                    conv.note = Some(format!("Format `{format}` is carried as an `f64`."));
+                }
+                conv
+            }
             Shape::Boolean => Conv::of(TypeRef::Bool),
             Shape::Object(object) => self.object(object, schema, ctx),
             Shape::Array { items } => {
@@ -327,7 +337,7 @@ impl<'a> Builder<'a> {
                     None => Conv::of(TypeRef::Vec(Box::new(TypeRef::Json))),
                 }
             }
-            Shape::Union(variants) => self.union(&variants, ctx),
+            Shape::Union(variants) => self.union(&variants, docs_of(data), ctx),
             Shape::AllOf { parts, siblings } => self.all_of(&parts, siblings, schema, ctx),
             Shape::Not => Conv::json(JSON_NOTE_NOT),
             Shape::Free => Conv::json("Any JSON value."),
@@ -348,7 +358,8 @@ impl<'a> Builder<'a> {
             }
             variants.push(Variant { ident: idents.claim(&variant_ident(value)), wire: value.clone() });
         }
-        let unknown = idents.claim("Unknown");
+        // A spec value named `unknown` keeps `Unknown`; the fallback moves aside.
+        let unknown = idents.claim(if idents_has(&variants, "Unknown") { "UnknownValue" } else { "Unknown" });
         let def = TypeDef {
             name: name.clone(),
             pointer: pointer.to_owned(),
@@ -412,7 +423,7 @@ impl<'a> Builder<'a> {
             let ident = idents.claim(&field_ident(wire));
             let segment = format!("properties/{}", escape_segment(wire));
             let hint = format!("{name}{}", type_ident(wire));
-            fields.push(self.field(ident, wire, *prop, required.contains(wire), ctx.child(&segment, hint)));
+            fields.push(self.field(ident, wire, *prop, required.contains(wire), None, ctx.child(&segment, hint)));
         }
         let extra = match additional {
             Additional::Schema(value) if !props.is_empty() => {
@@ -428,7 +439,17 @@ impl<'a> Builder<'a> {
         Struct { fields, extra, expandable: Vec::new() }
     }
 
-    fn field<'s>(&mut self, ident: String, wire: &str, prop: SchemaRef<'s>, required: bool, ctx: Ctx) -> Field
+    /// A struct field. `described` is the description written next to the
+    /// schema (a parameter's), used when the schema has none of its own.
+    fn field<'s>(
+        &mut self,
+        ident: String,
+        wire: &str,
+        prop: SchemaRef<'s>,
+        required: bool,
+        described: Option<&str>,
+        ctx: Ctx,
+    ) -> Field
     where
         'a: 's,
     {
@@ -436,6 +457,9 @@ impl<'a> Builder<'a> {
             SchemaRef::Inline(s) => (docs_of(&s.schema_data), s.schema_data.read_only, s.schema_data.write_only),
             SchemaRef::Ref(_) => (Vec::new(), false, false),
         };
+        if doc.is_empty() {
+            doc = described.map(doc_lines).unwrap_or_default();
+        }
         let conv = self.schema(prop, ctx);
         push_note(&mut doc, conv.note.as_deref());
         if let Some(default) = &conv.constraints.default {
@@ -485,7 +509,7 @@ impl<'a> Builder<'a> {
         self.settings.expand_depth.is_some_and(|max| depth + 1 > max)
     }
 
-    fn union<'s>(&mut self, variants: &[SchemaRef<'s>], mut ctx: Ctx) -> Conv
+    fn union<'s>(&mut self, variants: &[SchemaRef<'s>], doc: Vec<String>, mut ctx: Ctx) -> Conv
     where
         'a: 's,
     {
@@ -506,7 +530,8 @@ impl<'a> Builder<'a> {
             } else {
                 let name = self.names.claim(&ctx.hint);
                 let refs: Vec<SchemaRef<'s>> = objects.iter().map(|r| SchemaRef::Ref(r)).collect();
-                self.union_def(name, &refs, &deeper)
+                let doc = vec![format!("What `{}` holds when expanded.", last_segment(&ctx.pointer))];
+                self.union_def(name, &refs, doc, &deeper)
             };
             return Conv::of(TypeRef::Expandable(Box::new(inner)));
         }
@@ -519,10 +544,10 @@ impl<'a> Builder<'a> {
             }
         }
         let name = self.name_for(&mut ctx);
-        Conv::of(self.union_def(name, variants, &ctx))
+        Conv::of(self.union_def(name, variants, doc, &ctx))
     }
 
-    fn union_def<'s>(&mut self, name: String, variants: &[SchemaRef<'s>], ctx: &Ctx) -> TypeRef
+    fn union_def<'s>(&mut self, name: String, variants: &[SchemaRef<'s>], doc: Vec<String>, ctx: &Ctx) -> TypeRef
     where
         'a: 's,
     {
@@ -539,7 +564,7 @@ impl<'a> Builder<'a> {
             TypeDef {
                 name: name.clone(),
                 pointer: ctx.pointer.clone(),
-                doc: Vec::new(),
+                doc,
                 kind: TypeKind::Union(Union { variants: out }),
                 input: false,
             },
@@ -687,8 +712,8 @@ impl<'a> Builder<'a> {
             };
             let hint = format!("{prefix}{}", type_ident(&data.name));
             let ctx = Ctx { pointer: schema_at, hint, fixed: None, depth: 0 };
-            let mut doc = data.description.as_deref().map(doc_lines).unwrap_or_default();
             if let Parameter::Path { .. } = param {
+                let mut doc = data.description.as_deref().map(doc_lines).unwrap_or_default();
                 let conv = self.schema(schema, ctx);
                 push_note(&mut doc, conv.note.as_deref());
                 operation.path_params.push(PathParam {
@@ -715,10 +740,7 @@ impl<'a> Builder<'a> {
                 Parameter::Path { .. } => unreachable!("path parameters are handled above"),
             };
             let ident = idents.claim(&field_ident(&data.name));
-            let mut field = self.field(ident.clone(), &data.name, schema, data.required, ctx);
-            if field.doc.is_empty() {
-                field.doc = doc;
-            }
+            let field = self.field(ident.clone(), &data.name, schema, data.required, data.description.as_deref(), ctx);
             operation.param_fields.push(ParamField {
                 ident,
                 wire: data.name.clone(),
@@ -800,7 +822,7 @@ impl<'a> Builder<'a> {
                         fixed: None,
                         depth: 0,
                     };
-                    fields.push(self.field(ident.clone(), wire, SchemaRef::of_boxed(prop), required, ctx));
+                    fields.push(self.field(ident.clone(), wire, SchemaRef::of_boxed(prop), required, None, ctx));
                     let (style, explode) = match encoding(wire) {
                         Some(e) => (
                             match e.style {
@@ -826,7 +848,8 @@ impl<'a> Builder<'a> {
             None => {
                 let ident = idents.claim("body");
                 let ctx = Ctx { pointer: schema_at, hint: format!("{prefix}Body"), fixed: None, depth: 0 };
-                let field = self.field(ident.clone(), "body", SchemaRef::of(schema), body.required, ctx);
+                let described = body.description.as_deref();
+                let field = self.field(ident.clone(), "body", SchemaRef::of(schema), body.required, described, ctx);
                 fields.push(field);
                 operation.param_fields.push(ParamField {
                     ident,
@@ -881,7 +904,9 @@ impl<'a> Builder<'a> {
                             first_success = false;
                             format!("{prefix}Response")
                         } else {
-                            format!("{prefix}Response{}", type_ident(&code))
+                            // Status codes are digits and `X`s, or `default`.
+                            let status = if code == "default" { "Default".into() } else { code.to_ascii_uppercase() };
+                            format!("{prefix}Response{status}")
                         };
                         let schema_at = format!("{at}/content/{}/schema", escape_segment(media));
                         let ctx = Ctx { pointer: schema_at, hint, fixed: None, depth: 0 };
@@ -953,6 +978,15 @@ fn location_name(p: &Parameter) -> &'static str {
         Parameter::Path { .. } => "path",
         Parameter::Cookie { .. } => "cookie",
     }
+}
+
+fn idents_has(variants: &[Variant], ident: &str) -> bool {
+    variants.iter().any(|v| v.ident == ident)
+}
+
+/// The last segment of a JSON pointer, unescaped.
+fn last_segment(pointer: &str) -> String {
+    pointer.rsplit('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~")
 }
 
 fn docs_of(data: &SchemaData) -> Vec<String> {

@@ -62,6 +62,15 @@ fn inline(line: &str) -> String {
             i += len;
             continue;
         }
+        // An autolink `<https://...>`: keep it as written.
+        if c == '<'
+            && let Some(len) = url_len(&chars[i + 1..])
+            && chars.get(i + 1 + len) == Some(&'>')
+        {
+            out.extend(&chars[i..i + len + 2]);
+            i += len + 2;
+            continue;
+        }
         if let Some(len) = url_len(&chars[i..]) {
             let url: String = chars[i..i + len].iter().collect();
             out.push('<');
@@ -117,6 +126,11 @@ mod tests {
     #[test]
     fn keeps_links_and_wraps_bare_urls() {
         assert_eq!(doc_lines("See [docs](https://x.test/a) or https://x.test/b."), vec!["See [docs](https://x.test/a) or <https://x.test/b>."]);
+    }
+
+    #[test]
+    fn keeps_autolinks() {
+        assert_eq!(doc_lines("See <https://x.test/a>."), vec!["See <https://x.test/a>."]);
     }
 
     #[test]

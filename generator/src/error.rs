@@ -85,7 +85,7 @@ impl fmt::Display for ProblemKind {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {
-            Some(line) => write!(f, "line {line}: {}: {}", self.pointer, self.kind),
+            Some(line) => write!(f, "{line}: {}: {}", self.pointer, self.kind),
             None => write!(f, "{}: {}", self.pointer, self.kind),
         }
     }

@@ -45,28 +45,29 @@ impl Document {
                     Some(v) => ProblemKind::UnsupportedVersion(format!("swagger {}", v.as_str().unwrap_or("?"))),
                     None => ProblemKind::Structure("missing field `openapi`".into()),
                 };
-                found.push(problem("#", kind));
+                let at = if raw.get("swagger").is_some() { "#/swagger" } else { "#" };
+                found.push(problem(at, kind));
             }
         }
-        found.extend(crate::validate::check_refs(&raw));
         if !found.is_empty() {
-            // A document of another version or with broken references would
-            // only add noise below; report what is known.
+            // A document of another version would only add noise below.
             return Err(problems(source, &text, found));
         }
+        found.extend(crate::validate::check_refs(&raw));
         let api = match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&raw) {
             Ok(api) => api,
             Err(err) => {
-                let mut found = structure::narrow_document(&raw);
-                if found.is_empty() {
+                let mut shape = structure::narrow_document(&raw);
+                if shape.is_empty() {
                     let kind = ProblemKind::Structure(err.inner().to_string());
-                    found.push(problem(&pointer_of_path(err.path()), kind));
+                    shape.push(problem(&pointer_of_path(err.path()), kind));
                 }
+                found.extend(shape);
                 return Err(problems(source, &text, found));
             }
         };
         let document = Document { source: source.to_owned(), text, raw, api };
-        let found = crate::validate::check_document(&document);
+        found.extend(crate::validate::check_document(&document));
         if found.is_empty() { Ok(document) } else { Err(document.problems(found)) }
     }
 

@@ -11,6 +11,7 @@ use crate::ir::{Api, Presence, TypeDef, TypeKind, TypeRef};
 /// Runs every pass, in order.
 pub(crate) fn finish(api: &mut Api, found: &mut Collector) {
     alias_cycles(api);
+    order_unions(api);
     box_unions(api);
     box_recursion(api);
     check_inhabited(api, found);
@@ -145,6 +146,25 @@ fn alias_cycles(api: &mut Api) {
             && let TypeKind::Alias(target) = &def.kind
         {
             def.kind = TypeKind::Newtype(target.clone());
+        }
+    }
+}
+
+/// Untagged unions take the first variant that deserializes, and serde lets
+/// a struct deserialize from a JSON array: arrays go before named types, and
+/// catch-alls (maps, any JSON) last. Otherwise the spec's order stands.
+fn order_unions(api: &mut Api) {
+    fn rank(t: &TypeRef) -> u8 {
+        match t {
+            TypeRef::Vec(_) => 0,
+            TypeRef::Map(_) | TypeRef::Json => 2,
+            TypeRef::Option(inner) | TypeRef::Box(inner) => rank(inner),
+            _ => 1,
+        }
+    }
+    for def in api.types.values_mut() {
+        if let TypeKind::Union(u) = &mut def.kind {
+            u.variants.sort_by_key(|v| rank(&v.ty));
         }
     }
 }

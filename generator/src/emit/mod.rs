@@ -27,7 +27,27 @@ pub(crate) fn header(command: &str) -> String {
 pub(crate) fn render(module: &str, tokens: TokenStream, header: &str) -> Result<String, Error> {
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| Error::Emit { module: module.to_owned(), message: e.to_string() })?;
-    Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
+    Ok(format!("{header}\n{}", space_items(&prettyplease::unparse(&file))))
+}
+
+/// A blank line between top-level items, which `prettyplease` leaves out.
+fn space_items(code: &str) -> String {
+    let mut out = String::with_capacity(code.len() + code.len() / 16);
+    let mut previous = "";
+    for line in code.lines() {
+        let starts_item = !line.starts_with([' ', '}', ')', ']']) && !line.is_empty();
+        let ends_item = previous == "}" || previous == "};" || (!previous.starts_with([' ', '#', '/']) && previous.ends_with(';'));
+        let attr_or_doc = previous.starts_with("#[") || previous.starts_with("///");
+        let module_doc = previous.starts_with("//!") && !line.starts_with("//!");
+        let imports = previous.starts_with("use ") && line.starts_with("use ");
+        if starts_item && !imports && ((ends_item && !attr_or_doc) || module_doc) {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = line;
+    }
+    out
 }
 
 /// An identifier; `r#type` becomes a raw identifier.

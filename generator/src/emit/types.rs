@@ -220,8 +220,13 @@ fn builder(def: &TypeDef, s: &Struct) -> Option<TokenStream> {
             if f.presence() == Presence::RequiredNullable {
                 quote!(#field)
             } else if f.required {
-                let value = setter_value(f, quote!(#field));
-                quote!(#field: #value)
+                match &f.ty {
+                    TypeRef::String | TypeRef::Box(_) => {
+                        let value = setter_value(f, quote!(#field));
+                        quote!(#field: #value)
+                    }
+                    _ => quote!(#field),
+                }
             } else {
                 quote!(#field: Default::default())
             }
@@ -299,7 +304,7 @@ fn enum_def(def: &TypeDef, e: &StrEnum) -> TokenStream {
     let unknown = ident(&e.unknown);
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.ident)).collect();
     let wires: Vec<&str> = e.variants.iter().map(|v| v.wire.as_str()).collect();
-    let variant_docs = wires.iter().map(|w| format!(" `{w}`"));
+    let variant_docs = wires.iter().map(|w| if w.is_empty() { " The empty string.".to_owned() } else { format!(" `{w}`") });
     quote! {
         #docs
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
