@@ -32,18 +32,6 @@ pub struct Request {
 }
 
 impl Request {
-    /// The project's own generation.
-    pub fn default_project() -> Request {
-        Request {
-            spec: root().join(DEFAULT_SPEC),
-            out: None,
-            name: None,
-            paths: Vec::new(),
-            expand_depth: None,
-            command: "cargo xtask codegen".into(),
-        }
-    }
-
     fn parse(mut args: Vec<String>) -> Result<(Request, bool), String> {
         let check = take_flag(&mut args, "--check");
         let spec = take_value(&mut args, "--spec")?;

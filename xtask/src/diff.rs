@@ -64,7 +64,7 @@ fn lcs_ops<'a>(a: &[&'a str], b: &[&'a str]) -> Vec<(char, &'a str)> {
             ops.push((' ', a[i]));
             i += 1;
             j += 1;
-        } else if j < m && (i == n || table[at(i, j + 1)] >= table[at(i + 1, j)]) {
+        } else if j < m && (i == n || table[at(i, j + 1)] > table[at(i + 1, j)]) {
             ops.push(('+', b[j]));
             j += 1;
         } else {
