@@ -271,3 +271,32 @@ impl<T: for<'a> From<&'a str>> Visitor<'_> for StrEnumVisitor<T> {
         Ok(T::from(value))
     }
 }
+
+/// Implements `Display`, `Serialize` and `Deserialize` for a generated
+/// string enum from its `as_str` and `From<&str>`; the invoking module
+/// imports [`StrEnumVisitor`]. (Unused in an API without string enums.)
+#[allow(unused_macros)]
+macro_rules! str_enum {
+    ($name:ident) => {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                deserializer.deserialize_str(StrEnumVisitor::new())
+            }
+        }
+    };
+}
+
+#[allow(unused_imports)]
+pub(crate) use str_enum;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
-use super::runtime::{Expandable, List, Nullable, OrEmpty, StrEnumVisitor};
+use super::runtime::{Expandable, List, Nullable, OrEmpty, StrEnumVisitor, str_enum};
 
 /// A postal address.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -94,25 +94,7 @@ impl From<&str> for ApiErrorType {
     }
 }
 
-impl std::fmt::Display for ApiErrorType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ApiErrorType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ApiErrorType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(ApiErrorType);
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutAcssDebitOptions {
@@ -158,25 +140,7 @@ impl From<&str> for CheckoutAcssDebitOptionsCurrency {
     }
 }
 
-impl std::fmt::Display for CheckoutAcssDebitOptionsCurrency {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutAcssDebitOptionsCurrency {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutAcssDebitOptionsCurrency {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutAcssDebitOptionsCurrency);
 
 /// How the bank account is verified.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -214,25 +178,7 @@ impl From<&str> for CheckoutAcssDebitOptionsVerificationMethod {
     }
 }
 
-impl std::fmt::Display for CheckoutAcssDebitOptionsVerificationMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutAcssDebitOptionsVerificationMethod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutAcssDebitOptionsVerificationMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutAcssDebitOptionsVerificationMethod);
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutCardOptions {
@@ -282,25 +228,7 @@ impl From<&str> for CheckoutCardOptionsRequestThreeDSecure {
     }
 }
 
-impl std::fmt::Display for CheckoutCardOptionsRequestThreeDSecure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutCardOptionsRequestThreeDSecure {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutCardOptionsRequestThreeDSecure {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutCardOptionsRequestThreeDSecure);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutExpiringVoucherOptions {
@@ -498,25 +426,7 @@ impl From<&str> for CheckoutLocale {
     }
 }
 
-impl std::fmt::Display for CheckoutLocale {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutLocale {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutLocale {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutLocale);
 
 /// A customer's attempt to pay on a hosted checkout page. Create one for
 /// every attempt; it records what is being bought, how the customer may
@@ -707,25 +617,7 @@ impl From<&str> for CheckoutSessionAutomaticTaxStatus {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionAutomaticTaxStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionAutomaticTaxStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionAutomaticTaxStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionAutomaticTaxStatus);
 
 /// Whether the billing address is collected always (`required`) or only when needed (`auto`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -759,25 +651,7 @@ impl From<&str> for CheckoutSessionBillingAddressCollection {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionBillingAddressCollection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionBillingAddressCollection {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionBillingAddressCollection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionBillingAddressCollection);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutSessionConsent {
@@ -827,25 +701,7 @@ impl From<&str> for CheckoutSessionConsentCollectionPromotions {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionConsentCollectionPromotions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionConsentCollectionPromotions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionConsentCollectionPromotions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionConsentCollectionPromotions);
 
 /// Whether the customer must accept the terms of service.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -879,25 +735,7 @@ impl From<&str> for CheckoutSessionConsentCollectionTermsOfService {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionConsentCollectionTermsOfService {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionConsentCollectionTermsOfService {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionConsentCollectionTermsOfService {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionConsentCollectionTermsOfService);
 
 /// Whether the customer agreed to promotional messages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -931,25 +769,7 @@ impl From<&str> for CheckoutSessionConsentPromotions {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionConsentPromotions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionConsentPromotions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionConsentPromotions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionConsentPromotions);
 
 /// Whether the customer accepted the terms of service.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -979,25 +799,7 @@ impl From<&str> for CheckoutSessionConsentTermsOfService {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionConsentTermsOfService {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionConsentTermsOfService {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionConsentTermsOfService {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionConsentTermsOfService);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutSessionCurrencyConversion {
@@ -1068,25 +870,7 @@ impl From<&str> for CheckoutSessionCustomFieldType {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionCustomFieldType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionCustomFieldType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionCustomFieldType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionCustomFieldType);
 
 /// Extra text shown on the checkout page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -1143,25 +927,7 @@ impl From<&str> for CheckoutSessionCustomerCreation {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionCustomerCreation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionCustomerCreation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionCustomerCreation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionCustomerCreation);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutSessionCustomerDetails {
@@ -1215,25 +981,7 @@ impl From<&str> for CheckoutSessionCustomerDetailsTaxExempt {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionCustomerDetailsTaxExempt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionCustomerDetailsTaxExempt {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionCustomerDetailsTaxExempt {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionCustomerDetailsTaxExempt);
 
 /// A webhook event about a Checkout Session. `data.object` is the session
 /// as it was when the event happened.
@@ -1294,25 +1042,7 @@ impl From<&str> for CheckoutSessionEventObject {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionEventObject {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionEventObject {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionEventObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionEventObject);
 
 /// What happened.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1362,25 +1092,7 @@ impl From<&str> for CheckoutSessionEventType {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionEventType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionEventType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionEventType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionEventType);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutSessionInvoiceCreation {
@@ -1448,25 +1160,7 @@ impl From<&str> for CheckoutSessionMode {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionMode);
 
 /// The type of this object, always `checkout.session`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1496,25 +1190,7 @@ impl From<&str> for CheckoutSessionObject {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionObject {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionObject {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionObject);
 
 /// Whether a payment method is collected even when nothing is due now.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1548,25 +1224,7 @@ impl From<&str> for CheckoutSessionPaymentMethodCollection {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionPaymentMethodCollection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionPaymentMethodCollection {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionPaymentMethodCollection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionPaymentMethodCollection);
 
 /// Options per payment method type; only the types configured appear.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -1623,25 +1281,7 @@ impl From<&str> for CheckoutSessionPaymentStatus {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionPaymentStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionPaymentStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionPaymentStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionPaymentStatus);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutSessionPhoneNumberCollection {
@@ -1697,25 +1337,7 @@ impl From<&str> for CheckoutSessionRedirectOnCompletion {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionRedirectOnCompletion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionRedirectOnCompletion {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionRedirectOnCompletion {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionRedirectOnCompletion);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutSessionSavedPaymentMethodOptions {
@@ -1764,27 +1386,7 @@ impl From<&str> for CheckoutSessionSavedPaymentMethodOptionsAllowRedisplayFilter
     }
 }
 
-impl std::fmt::Display
-for CheckoutSessionSavedPaymentMethodOptionsAllowRedisplayFilters {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionSavedPaymentMethodOptionsAllowRedisplayFilters {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de>
-for CheckoutSessionSavedPaymentMethodOptionsAllowRedisplayFilters {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionSavedPaymentMethodOptionsAllowRedisplayFilters);
 
 /// Whether the customer may save a new payment method.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1818,26 +1420,7 @@ impl From<&str> for CheckoutSessionSavedPaymentMethodOptionsPaymentMethodSave {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionSavedPaymentMethodOptionsPaymentMethodSave {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionSavedPaymentMethodOptionsPaymentMethodSave {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de>
-for CheckoutSessionSavedPaymentMethodOptionsPaymentMethodSave {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionSavedPaymentMethodOptionsPaymentMethodSave);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutSessionShippingAddressCollection {
@@ -1901,25 +1484,7 @@ impl From<&str> for CheckoutSessionStatus {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionStatus);
 
 /// The word on the pay button.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1961,25 +1526,7 @@ impl From<&str> for CheckoutSessionSubmitType {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionSubmitType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionSubmitType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionSubmitType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionSubmitType);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutSessionTaxId {
@@ -2030,25 +1577,7 @@ impl From<&str> for CheckoutSessionTaxIdCollectionRequired {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionTaxIdCollectionRequired {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionTaxIdCollectionRequired {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionTaxIdCollectionRequired {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionTaxIdCollectionRequired);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutSessionTotalDetails {
@@ -2092,25 +1621,7 @@ impl From<&str> for CheckoutSessionUiMode {
     }
 }
 
-impl std::fmt::Display for CheckoutSessionUiMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutSessionUiMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutSessionUiMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutSessionUiMode);
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutUsBankAccountOptions {
@@ -2153,25 +1664,7 @@ impl From<&str> for CheckoutUsBankAccountOptionsVerificationMethod {
     }
 }
 
-impl std::fmt::Display for CheckoutUsBankAccountOptionsVerificationMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CheckoutUsBankAccountOptionsVerificationMethod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CheckoutUsBankAccountOptionsVerificationMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CheckoutUsBankAccountOptionsVerificationMethod);
 
 /// What to offer when the session expires.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -2263,25 +1756,7 @@ impl From<&str> for CreateCheckoutSessionBillingAddressCollection {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionBillingAddressCollection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionBillingAddressCollection {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionBillingAddressCollection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionBillingAddressCollection);
 
 /// Which consents to ask the customer for.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -2345,25 +1820,7 @@ impl From<&str> for CreateCheckoutSessionConsentCollectionPromotions {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionConsentCollectionPromotions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionConsentCollectionPromotions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionConsentCollectionPromotions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionConsentCollectionPromotions);
 
 /// Require acceptance of the terms of service.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -2397,25 +1854,7 @@ impl From<&str> for CreateCheckoutSessionConsentCollectionTermsOfService {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionConsentCollectionTermsOfService {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionConsentCollectionTermsOfService {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionConsentCollectionTermsOfService {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionConsentCollectionTermsOfService);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionCustomFields {
@@ -2560,25 +1999,7 @@ impl From<&str> for CreateCheckoutSessionCustomFieldsLabelType {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionCustomFieldsLabelType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionCustomFieldsLabelType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionCustomFieldsLabelType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionCustomFieldsLabelType);
 
 /// Limits of a `numeric` field.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -2660,25 +2081,7 @@ impl From<&str> for CreateCheckoutSessionCustomFieldsType {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionCustomFieldsType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionCustomFieldsType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionCustomFieldsType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionCustomFieldsType);
 
 /// Extra text to show on the checkout page. Send `""` for a position to clear it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -2751,25 +2154,7 @@ impl From<&str> for CreateCheckoutSessionCustomerCreation {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionCustomerCreation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionCustomerCreation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionCustomerCreation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionCustomerCreation);
 
 /// Which details the customer's input overwrites on an existing Customer.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -2834,25 +2219,7 @@ impl From<&str> for CreateCheckoutSessionCustomerUpdateAddress {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionCustomerUpdateAddress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionCustomerUpdateAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionCustomerUpdateAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionCustomerUpdateAddress);
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionCustomerUpdateName {
@@ -2885,25 +2252,7 @@ impl From<&str> for CreateCheckoutSessionCustomerUpdateName {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionCustomerUpdateName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionCustomerUpdateName {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionCustomerUpdateName {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionCustomerUpdateName);
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionCustomerUpdateShipping {
@@ -2936,25 +2285,7 @@ impl From<&str> for CreateCheckoutSessionCustomerUpdateShipping {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionCustomerUpdateShipping {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionCustomerUpdateShipping {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionCustomerUpdateShipping {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionCustomerUpdateShipping);
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionDiscounts {
@@ -3141,28 +2472,9 @@ for CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptionsAmountTaxDisp
     }
 }
 
-impl std::fmt::Display
-for CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptionsAmountTaxDisplay {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize
-for CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptionsAmountTaxDisplay {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de>
-for CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptionsAmountTaxDisplay {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(
+    CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptionsAmountTaxDisplay
+);
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionLineItems {
@@ -3445,25 +2757,7 @@ impl From<&str> for CreateCheckoutSessionLineItemsPriceDataRecurringInterval {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionLineItemsPriceDataRecurringInterval {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionLineItemsPriceDataRecurringInterval {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionLineItemsPriceDataRecurringInterval {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionLineItemsPriceDataRecurringInterval);
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionLineItemsPriceDataTaxBehavior {
@@ -3500,25 +2794,7 @@ impl From<&str> for CreateCheckoutSessionLineItemsPriceDataTaxBehavior {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionLineItemsPriceDataTaxBehavior {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionLineItemsPriceDataTaxBehavior {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionLineItemsPriceDataTaxBehavior {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionLineItemsPriceDataTaxBehavior);
 
 /// Parameters of `create_checkout_session` (`POST /v1/checkout/sessions`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -4060,25 +3336,7 @@ impl From<&str> for CreateCheckoutSessionPaymentIntentDataCaptureMethod {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionPaymentIntentDataCaptureMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionPaymentIntentDataCaptureMethod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionPaymentIntentDataCaptureMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionPaymentIntentDataCaptureMethod);
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionPaymentIntentDataSetupFutureUsage {
@@ -4111,25 +3369,7 @@ impl From<&str> for CreateCheckoutSessionPaymentIntentDataSetupFutureUsage {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionPaymentIntentDataSetupFutureUsage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionPaymentIntentDataSetupFutureUsage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionPaymentIntentDataSetupFutureUsage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionPaymentIntentDataSetupFutureUsage);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionPaymentIntentDataShipping {
@@ -4282,25 +3522,7 @@ impl From<&str> for CreateCheckoutSessionPaymentMethodCollection {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionPaymentMethodCollection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionPaymentMethodCollection {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionPaymentMethodCollection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionPaymentMethodCollection);
 
 /// Options per payment method type.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -4446,26 +3668,7 @@ impl From<&str> for CreateCheckoutSessionPaymentMethodOptionsAcssDebitCurrency {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionPaymentMethodOptionsAcssDebitCurrency {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionPaymentMethodOptionsAcssDebitCurrency {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de>
-for CreateCheckoutSessionPaymentMethodOptionsAcssDebitCurrency {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionPaymentMethodOptionsAcssDebitCurrency);
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptions {
@@ -4559,28 +3762,7 @@ for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsDefaultFor {
     }
 }
 
-impl std::fmt::Display
-for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsDefaultFor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize
-for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsDefaultFor {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de>
-for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsDefaultFor {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsDefaultFor);
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsPaymentSchedule {
@@ -4618,28 +3800,9 @@ for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsPaymentSched
     }
 }
 
-impl std::fmt::Display
-for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsPaymentSchedule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize
-for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsPaymentSchedule {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de>
-for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsPaymentSchedule {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(
+    CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsPaymentSchedule
+);
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsTransactionType {
@@ -4673,28 +3836,9 @@ for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsTransactionT
     }
 }
 
-impl std::fmt::Display
-for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsTransactionType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize
-for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsTransactionType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de>
-for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsTransactionType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(
+    CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsTransactionType
+);
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionPaymentMethodOptionsAcssDebitVerificationMethod {
@@ -4732,27 +3876,7 @@ for CreateCheckoutSessionPaymentMethodOptionsAcssDebitVerificationMethod {
     }
 }
 
-impl std::fmt::Display
-for CreateCheckoutSessionPaymentMethodOptionsAcssDebitVerificationMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionPaymentMethodOptionsAcssDebitVerificationMethod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de>
-for CreateCheckoutSessionPaymentMethodOptionsAcssDebitVerificationMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionPaymentMethodOptionsAcssDebitVerificationMethod);
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionPaymentMethodOptionsBoleto {
@@ -4834,27 +3958,7 @@ impl From<&str> for CreateCheckoutSessionPaymentMethodOptionsCardRequestThreeDSe
     }
 }
 
-impl std::fmt::Display
-for CreateCheckoutSessionPaymentMethodOptionsCardRequestThreeDSecure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionPaymentMethodOptionsCardRequestThreeDSecure {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de>
-for CreateCheckoutSessionPaymentMethodOptionsCardRequestThreeDSecure {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionPaymentMethodOptionsCardRequestThreeDSecure);
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionPaymentMethodOptionsCardSetupFutureUsage {
@@ -4887,27 +3991,7 @@ impl From<&str> for CreateCheckoutSessionPaymentMethodOptionsCardSetupFutureUsag
     }
 }
 
-impl std::fmt::Display
-for CreateCheckoutSessionPaymentMethodOptionsCardSetupFutureUsage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionPaymentMethodOptionsCardSetupFutureUsage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de>
-for CreateCheckoutSessionPaymentMethodOptionsCardSetupFutureUsage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionPaymentMethodOptionsCardSetupFutureUsage);
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionPaymentMethodOptionsKonbini {
@@ -4988,28 +4072,7 @@ for CreateCheckoutSessionPaymentMethodOptionsUsBankAccountVerificationMethod {
     }
 }
 
-impl std::fmt::Display
-for CreateCheckoutSessionPaymentMethodOptionsUsBankAccountVerificationMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize
-for CreateCheckoutSessionPaymentMethodOptionsUsBankAccountVerificationMethod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de>
-for CreateCheckoutSessionPaymentMethodOptionsUsBankAccountVerificationMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionPaymentMethodOptionsUsBankAccountVerificationMethod);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionPaymentMethodOptionsWechatPay {
@@ -5070,25 +4133,7 @@ impl From<&str> for CreateCheckoutSessionPaymentMethodOptionsWechatPayClient {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionPaymentMethodOptionsWechatPayClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionPaymentMethodOptionsWechatPayClient {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionPaymentMethodOptionsWechatPayClient {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionPaymentMethodOptionsWechatPayClient);
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionPaymentMethodTypes {
@@ -5241,25 +4286,7 @@ impl From<&str> for CreateCheckoutSessionPaymentMethodTypes {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionPaymentMethodTypes {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionPaymentMethodTypes {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionPaymentMethodTypes {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionPaymentMethodTypes);
 
 /// Collect the customer's phone number.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -5310,25 +4337,7 @@ impl From<&str> for CreateCheckoutSessionRedirectOnCompletion {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionRedirectOnCompletion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionRedirectOnCompletion {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionRedirectOnCompletion {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionRedirectOnCompletion);
 
 /// Settings of the SetupIntent created in `setup` mode.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -5551,27 +4560,7 @@ impl From<&str> for CreateCheckoutSessionShippingOptionsShippingRateDataTaxBehav
     }
 }
 
-impl std::fmt::Display
-for CreateCheckoutSessionShippingOptionsShippingRateDataTaxBehavior {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionShippingOptionsShippingRateDataTaxBehavior {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de>
-for CreateCheckoutSessionShippingOptionsShippingRateDataTaxBehavior {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionShippingOptionsShippingRateDataTaxBehavior);
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionShippingOptionsShippingRateDataType {
@@ -5600,25 +4589,7 @@ impl From<&str> for CreateCheckoutSessionShippingOptionsShippingRateDataType {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionShippingOptionsShippingRateDataType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionShippingOptionsShippingRateDataType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionShippingOptionsShippingRateDataType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionShippingOptionsShippingRateDataType);
 
 /// The word on the pay button (`payment` mode).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -5660,25 +4631,7 @@ impl From<&str> for CreateCheckoutSessionSubmitType {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionSubmitType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionSubmitType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionSubmitType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionSubmitType);
 
 /// Settings of the Subscription created in `subscription` mode.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -5821,25 +4774,7 @@ impl From<&str> for CreateCheckoutSessionUiMode {
     }
 }
 
-impl std::fmt::Display for CreateCheckoutSessionUiMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CreateCheckoutSessionUiMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateCheckoutSessionUiMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CreateCheckoutSessionUiMode);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CustomFieldDropdown {
@@ -5885,25 +4820,7 @@ impl From<&str> for CustomFieldLabelType {
     }
 }
 
-impl std::fmt::Display for CustomFieldLabelType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CustomFieldLabelType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CustomFieldLabelType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CustomFieldLabelType);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CustomFieldOption {
@@ -6006,25 +4923,7 @@ impl From<&str> for CustomerObject {
     }
 }
 
-impl std::fmt::Display for CustomerObject {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CustomerObject {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CustomerObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(CustomerObject);
 
 /// What remains of a deleted customer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -6062,25 +4961,7 @@ impl From<&str> for DeletedCustomerObject {
     }
 }
 
-impl std::fmt::Display for DeletedCustomerObject {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for DeletedCustomerObject {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for DeletedCustomerObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(DeletedCustomerObject);
 
 /// One end of a delivery estimate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -6139,25 +5020,7 @@ impl From<&str> for DeliveryEstimateBoundUnit {
     }
 }
 
-impl std::fmt::Display for DeliveryEstimateBoundUnit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for DeliveryEstimateBoundUnit {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for DeliveryEstimateBoundUnit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(DeliveryEstimateBoundUnit);
 
 /// The body of every error response.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -6239,25 +5102,7 @@ impl From<&str> for InvoiceObject {
     }
 }
 
-impl std::fmt::Display for InvoiceObject {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for InvoiceObject {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for InvoiceObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(InvoiceObject);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InvoiceRenderingOptions {
@@ -6308,25 +5153,7 @@ impl From<&str> for InvoiceStatus {
     }
 }
 
-impl std::fmt::Display for InvoiceStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for InvoiceStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for InvoiceStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(InvoiceStatus);
 
 /// One line item of a Checkout Session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -6381,25 +5208,7 @@ impl From<&str> for ItemObject {
     }
 }
 
-impl std::fmt::Display for ItemObject {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ItemObject {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ItemObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(ItemObject);
 
 /// A page of line items.
 pub type LineItemList = List<Item>;
@@ -6592,25 +5401,7 @@ impl From<&str> for ListCheckoutSessionsStatus {
     }
 }
 
-impl std::fmt::Display for ListCheckoutSessionsStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ListCheckoutSessionsStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ListCheckoutSessionsStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(ListCheckoutSessionsStatus);
 
 /// A payment in progress. Only the fields a Checkout integration reads are described; others may be present.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -6656,25 +5447,7 @@ impl From<&str> for PaymentIntentObject {
     }
 }
 
-impl std::fmt::Display for PaymentIntentObject {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PaymentIntentObject {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PaymentIntentObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(PaymentIntentObject);
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PaymentIntentStatus {
@@ -6727,25 +5500,7 @@ impl From<&str> for PaymentIntentStatus {
     }
 }
 
-impl std::fmt::Display for PaymentIntentStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PaymentIntentStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PaymentIntentStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(PaymentIntentStatus);
 
 /// A shareable link to a checkout page. Only the fields a Checkout integration reads are described.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -6784,25 +5539,7 @@ impl From<&str> for PaymentLinkObject {
     }
 }
 
-impl std::fmt::Display for PaymentLinkObject {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PaymentLinkObject {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PaymentLinkObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(PaymentLinkObject);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PaymentMethodConfigurationDetails {
@@ -6828,40 +5565,31 @@ pub struct Price {
     /// Three-letter ISO 4217 currency code, lowercase.
     pub currency: String,
     /// Limits of a price the customer chooses.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
-    pub custom_unit_amount: Nullable<CustomUnitAmount>,
+    pub custom_unit_amount: Option<CustomUnitAmount>,
     /// `true` for live mode, `false` for test mode.
     pub livemode: bool,
     /// A key to find the price by.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
-    pub lookup_key: Nullable<String>,
+    pub lookup_key: Option<String>,
     /// Key-value pairs attached to the price.
     pub metadata: BTreeMap<String, String>,
     /// A name for the price, not shown to customers.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
-    pub nickname: Nullable<String>,
+    pub nickname: Option<String>,
     /// The product this price is for.
     pub product: Expandable<Product>,
     /// How often a recurring price bills.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
-    pub recurring: Nullable<Recurring>,
+    pub recurring: Option<Recurring>,
     /// Whether the price includes tax.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
-    pub tax_behavior: Nullable<PriceTaxBehavior>,
+    pub tax_behavior: Option<PriceTaxBehavior>,
     /// How tiers apply, for a `tiered` price.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
-    pub tiers_mode: Nullable<PriceTiersMode>,
+    pub tiers_mode: Option<PriceTiersMode>,
     /// How the quantity is transformed before billing.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
-    pub transform_quantity: Nullable<TransformQuantity>,
+    pub transform_quantity: Option<TransformQuantity>,
     /// `one_time` or `recurring`.
     pub r#type: PriceType,
     /// The cost of one unit, in minor units.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
-    pub unit_amount: Nullable<i64>,
+    pub unit_amount: Option<i64>,
     /// The cost of one unit in minor units, as a decimal string with up to 12 places.
-    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
-    pub unit_amount_decimal: Nullable<String>,
+    pub unit_amount_decimal: Option<String>,
 }
 
 /// Whether each unit costs `unit_amount` (`per_unit`) or the cost follows tiers (`tiered`).
@@ -6896,25 +5624,7 @@ impl From<&str> for PriceBillingScheme {
     }
 }
 
-impl std::fmt::Display for PriceBillingScheme {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PriceBillingScheme {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PriceBillingScheme {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(PriceBillingScheme);
 
 /// The type of this object, always `price`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -6944,25 +5654,7 @@ impl From<&str> for PriceObject {
     }
 }
 
-impl std::fmt::Display for PriceObject {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PriceObject {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PriceObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(PriceObject);
 
 /// Whether the price includes tax.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -7000,25 +5692,7 @@ impl From<&str> for PriceTaxBehavior {
     }
 }
 
-impl std::fmt::Display for PriceTaxBehavior {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PriceTaxBehavior {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PriceTaxBehavior {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(PriceTaxBehavior);
 
 /// How tiers apply, for a `tiered` price.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -7052,25 +5726,7 @@ impl From<&str> for PriceTiersMode {
     }
 }
 
-impl std::fmt::Display for PriceTiersMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PriceTiersMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PriceTiersMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(PriceTiersMode);
 
 /// `one_time` or `recurring`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -7104,25 +5760,7 @@ impl From<&str> for PriceType {
     }
 }
 
-impl std::fmt::Display for PriceType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PriceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PriceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(PriceType);
 
 /// Something the shop sells.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -7168,25 +5806,7 @@ impl From<&str> for ProductObject {
     }
 }
 
-impl std::fmt::Display for ProductObject {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ProductObject {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ProductObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(ProductObject);
 
 /// A range of Unix times; any bound may be left out.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -7276,25 +5896,7 @@ impl From<&str> for RecurringInterval {
     }
 }
 
-impl std::fmt::Display for RecurringInterval {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for RecurringInterval {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for RecurringInterval {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(RecurringInterval);
 
 /// Parameters of `retrieve_checkout_session` (`GET /v1/checkout/sessions/{session}`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -7348,25 +5950,7 @@ impl From<&str> for SetupFutureUsage {
     }
 }
 
-impl std::fmt::Display for SetupFutureUsage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for SetupFutureUsage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for SetupFutureUsage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(SetupFutureUsage);
 
 /// Saving a payment method for later. Only the fields a Checkout integration reads are described.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -7406,25 +5990,7 @@ impl From<&str> for SetupIntentObject {
     }
 }
 
-impl std::fmt::Display for SetupIntentObject {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for SetupIntentObject {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for SetupIntentObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(SetupIntentObject);
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SetupIntentStatus {
@@ -7473,25 +6039,7 @@ impl From<&str> for SetupIntentStatus {
     }
 }
 
-impl std::fmt::Display for SetupIntentStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for SetupIntentStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for SetupIntentStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(SetupIntentStatus);
 
 /// Where to ship, and to whom.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -8482,25 +7030,7 @@ impl From<&str> for ShippingCountry {
     }
 }
 
-impl std::fmt::Display for ShippingCountry {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ShippingCountry {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ShippingCountry {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(ShippingCountry);
 
 /// Recurring billing of a customer. Only the fields a Checkout integration reads are described.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -8540,25 +7070,7 @@ impl From<&str> for SubscriptionObject {
     }
 }
 
-impl std::fmt::Display for SubscriptionObject {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for SubscriptionObject {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for SubscriptionObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(SubscriptionObject);
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SubscriptionStatus {
@@ -8615,25 +7127,7 @@ impl From<&str> for SubscriptionStatus {
     }
 }
 
-impl std::fmt::Display for SubscriptionStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for SubscriptionStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for SubscriptionStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(SubscriptionStatus);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TaxLiability {
@@ -8676,25 +7170,7 @@ impl From<&str> for TaxLiabilityType {
     }
 }
 
-impl std::fmt::Display for TaxLiabilityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for TaxLiabilityType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for TaxLiabilityType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(TaxLiabilityType);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TransformQuantity {
@@ -8736,22 +7212,4 @@ impl From<&str> for TransformQuantityRound {
     }
 }
 
-impl std::fmt::Display for TransformQuantityRound {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for TransformQuantityRound {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for TransformQuantityRound {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrEnumVisitor::new())
-    }
-}
+str_enum!(TransformQuantityRound);

@@ -73,8 +73,11 @@ impl Request {
             .with_paths(self.paths.clone())
             .with_expand_depth(self.expand_depth)
             .with_command(&self.command);
+        let started = Instant::now();
         let doc = generator.load(&self.spec).map_err(|e| e.to_string())?;
+        let loaded = started.elapsed();
         let api = generator.build(&doc).map_err(|e| e.to_string())?;
+        let built = started.elapsed();
         let files = match &self.out {
             None => generator
                 .modules(&api)
@@ -92,6 +95,10 @@ impl Request {
                     .collect()
             }
         };
+        let emitted = started.elapsed();
+        if std::env::var_os("CODEGEN_TIMINGS").is_some() {
+            eprintln!("load {loaded:.1?}, build {:.1?}, emit {:.1?}", built - loaded, emitted - built);
+        }
         Ok(files)
     }
 }

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{doc, ident, render, rust_type};
+use super::{assemble, doc, format_items, format_parallel, ident, rust_type};
 use crate::Error;
 use crate::ir::{Api, Field, Presence, StrEnum, Struct, TypeDef, TypeKind, TypeRef, Union};
 
@@ -19,13 +19,13 @@ pub(crate) fn types(api: &Api, header: &str) -> Result<String, Error> {
     let used = Used::of(api);
     let imports = used.imports();
     let module_doc = format!(" Types of {} {}.", api.title, api.version);
-    let items = api.types.values().map(type_def);
-    let tokens = quote! {
+    let head = format_items("types", quote! {
         #![doc = #module_doc]
         #imports
-        #(#items)*
-    };
-    render("types", tokens, header)
+    })?;
+    let defs: Vec<&TypeDef> = api.types.values().collect();
+    let body = format_parallel("types", &defs, |def| type_def(def))?;
+    Ok(assemble(header, &[head, body]))
 }
 
 /// What a module needs imported.
@@ -38,12 +38,15 @@ struct Used {
     nullable: bool,
     or_empty: bool,
     enums: bool,
+    /// Any type that derives serde's traits.
+    derives: bool,
 }
 
 impl Used {
     fn of(api: &Api) -> Used {
         let mut used = Used { any: !api.types.is_empty(), ..Used::default() };
         for def in api.types.values() {
+            used.derives |= matches!(def.kind, TypeKind::Struct(_) | TypeKind::Union(_) | TypeKind::Newtype(_));
             match &def.kind {
                 TypeKind::Struct(s) => {
                     for f in &s.fields {
@@ -97,16 +100,18 @@ impl Used {
             (self.nullable, "Nullable"),
             (self.or_empty, "OrEmpty"),
             (self.enums, "StrEnumVisitor"),
+            (self.enums, "str_enum"),
         ] {
             if on {
                 runtime.push(format_ident!("{}", name));
             }
         }
         let map = self.map.then(|| quote!(use std::collections::BTreeMap;));
+        let serde = self.derives.then(|| quote!(use serde::{Deserialize, Serialize};));
         let runtime = (!runtime.is_empty()).then(|| quote!(use super::runtime::{#(#runtime),*};));
         quote! {
             #map
-            use serde::{Deserialize, Serialize};
+            #serde
             #runtime
         }
     }
@@ -333,23 +338,7 @@ fn enum_def(def: &TypeDef, e: &StrEnum) -> TokenStream {
             }
         }
 
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_str(StrEnumVisitor::new())
-            }
-        }
+        str_enum!(#name);
     }
 }
 
