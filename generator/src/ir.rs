@@ -394,6 +394,13 @@ impl Api {
         }
     }
 
+    /// The component schemas (`#/components/schemas/<name>`) that became types.
+    pub fn component_types(&self) -> impl Iterator<Item = &TypeDef> {
+        self.types.values().filter(|t| {
+            t.pointer.strip_prefix("#/components/schemas/").is_some_and(|rest| !rest.contains('/'))
+        })
+    }
+
     /// Whether any type uses `serde_json::Value`.
     pub fn uses_json(&self) -> bool {
         self.types.values().any(|t| match &t.kind {

@@ -96,6 +96,14 @@ impl Request {
             }
         };
         let emitted = started.elapsed();
+        let schemas = doc.api.components.as_ref().map_or(0, |c| c.schemas.len());
+        println!(
+            "codegen: {} operations, {} types ({} of {} component schemas)",
+            api.operations.len(),
+            api.types.len(),
+            api.component_types().count(),
+            schemas
+        );
         if std::env::var_os("CODEGEN_TIMINGS").is_some() {
             eprintln!("load {loaded:.1?}, build {:.1?}, emit {:.1?}", built - loaded, emitted - built);
         }

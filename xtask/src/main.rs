@@ -6,6 +6,7 @@
 
 mod codegen;
 mod diff;
+mod stripe;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,12 +28,19 @@ commands:
              --name NAME        crate name for --out (default: the folder name)
              --paths GLOB,...   only operations whose path matches
              --expand-depth N   keep only the ID of expandable fields past depth N
+  stripe     generate a crate from the full Stripe spec, compile it, and
+             round-trip every checkout.session and item fixture through it
+             --spec PATH        (default ../shared/specs/stripe/spec3.yaml)
+             --fixtures PATH    (default ../shared/specs/stripe/fixtures3.json)
+             --out DIR          (default target/stripe-check)
+             --lint             also clippy -D warnings and rustdoc -D warnings
 ";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&args[1..]),
+        Some("stripe") => stripe::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
