@@ -29,9 +29,18 @@ pub struct Request {
     pub paths: Vec<String>,
     pub expand_depth: Option<usize>,
     pub command: String,
+    /// Print what was generated.
+    pub verbose: bool,
 }
 
 impl Request {
+    /// Generation from `spec`, into `out` as a standalone crate (or into
+    /// `generated/src` when `None`), with default settings.
+    pub fn for_spec(spec: PathBuf, out: Option<PathBuf>) -> Request {
+        let command = format!("cargo xtask codegen --spec {}", spec.display());
+        Request { spec, out, name: None, paths: Vec::new(), expand_depth: None, command, verbose: false }
+    }
+
     fn parse(mut args: Vec<String>) -> Result<(Request, bool), String> {
         let check = take_flag(&mut args, "--check");
         let spec = take_value(&mut args, "--spec")?;
@@ -63,6 +72,7 @@ impl Request {
             paths: paths.map(|p| p.split(',').map(str::to_owned).collect()).unwrap_or_default(),
             expand_depth,
             command,
+            verbose: true,
         };
         Ok((request, check))
     }
@@ -97,13 +107,15 @@ impl Request {
         };
         let emitted = started.elapsed();
         let schemas = doc.api.components.as_ref().map_or(0, |c| c.schemas.len());
-        println!(
+        if self.verbose {
+            println!(
             "codegen: {} operations, {} types ({} of {} component schemas)",
             api.operations.len(),
             api.types.len(),
-            api.component_types().count(),
-            schemas
-        );
+                api.component_types().count(),
+                schemas
+            );
+        }
         if std::env::var_os("CODEGEN_TIMINGS").is_some() {
             eprintln!("load {loaded:.1?}, build {:.1?}, emit {:.1?}", built - loaded, emitted - built);
         }

@@ -4,6 +4,7 @@
 //! cargo xtask codegen [--check] [--spec PATH --out DIR] [--paths GLOB,...] [--expand-depth N]
 //! ```
 
+mod bench;
 mod codegen;
 mod diff;
 mod stripe;
@@ -34,6 +35,11 @@ commands:
              --fixtures PATH    (default ../shared/specs/stripe/fixtures3.json)
              --out DIR          (default target/stripe-check)
              --lint             also clippy -D warnings and rustdoc -D warnings
+  bench      measure codegen time, output size and the clean build time of
+             the generated crate (run as `cargo run --release -p xtask -- bench`)
+             --runs N           codegen runs per spec (default 15)
+             --stripe PATH      the Stripe spec to time (default as above)
+             --no-build         skip the clean build
 ";
 
 fn main() -> ExitCode {
@@ -41,6 +47,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&args[1..]),
         Some("stripe") => stripe::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -76,6 +76,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         paths: Vec::new(),
         expand_depth: None,
         command: format!("cargo xtask stripe --spec {}", spec.display()),
+        verbose: true,
     };
     let started = Instant::now();
     let outputs = request.generate()?;
