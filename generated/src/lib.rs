@@ -24,4 +24,15 @@
 pub mod runtime;
 pub mod types;
 
+#[cfg(feature = "client")]
+pub mod client;
+#[cfg(feature = "client")]
+pub mod http_client;
+#[cfg(feature = "server")]
+pub mod http_server;
+#[cfg(feature = "server")]
+pub mod server;
+#[cfg(any(feature = "client", feature = "server"))]
+pub mod wire;
+
 pub use runtime::{Expandable, List, Nullable, OrEmpty};

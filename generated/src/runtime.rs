@@ -188,20 +188,30 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OrEmpty<T> {
                 T::deserialize(value.into_deserializer()).map(OrEmpty::Value)
             }
 
+            // A form value such as `5` or `true` is offered as a number or a
+            // boolean first; a `T` that is a string takes its text instead.
             fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
-                T::deserialize(value.into_deserializer()).map(OrEmpty::Value)
+                T::deserialize(value.into_deserializer())
+                    .or_else(|_: E| T::deserialize(value.to_string().into_deserializer()))
+                    .map(OrEmpty::Value)
             }
 
             fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
-                T::deserialize(value.into_deserializer()).map(OrEmpty::Value)
+                T::deserialize(value.into_deserializer())
+                    .or_else(|_: E| T::deserialize(value.to_string().into_deserializer()))
+                    .map(OrEmpty::Value)
             }
 
             fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
-                T::deserialize(value.into_deserializer()).map(OrEmpty::Value)
+                T::deserialize(value.into_deserializer())
+                    .or_else(|_: E| T::deserialize(value.to_string().into_deserializer()))
+                    .map(OrEmpty::Value)
             }
 
             fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
-                T::deserialize(value.into_deserializer()).map(OrEmpty::Value)
+                T::deserialize(value.into_deserializer())
+                    .or_else(|_: E| T::deserialize(value.to_string().into_deserializer()))
+                    .map(OrEmpty::Value)
             }
 
             fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
@@ -215,6 +225,15 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OrEmpty<T> {
 
         deserializer.deserialize_any(OrEmptyVisitor(PhantomData))
     }
+}
+
+/// Deserializes an optional `OrEmpty<T>` field without going through
+/// `Option`'s `deserialize_option`, so that a form's empty value stays
+/// `Some(OrEmpty::Empty)` (used with `#[serde(deserialize_with = ...)]`).
+pub fn some_or_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<OrEmpty<T>>, D::Error> {
+    OrEmpty::deserialize(deserializer).map(Some)
 }
 
 /// One page of a cursor-paginated list: `{"object": "list", "data": [...],
@@ -300,3 +319,284 @@ macro_rules! str_enum {
 
 #[allow(unused_imports)]
 pub(crate) use str_enum;
+
+/// A request value that breaks a rule of the spec: a value outside an enum,
+/// a number out of range, a string too long or too short.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    /// The parameter, as the wire names it: `line_items[0][quantity]`.
+    pub param: String,
+    /// What is wrong, for a human.
+    pub message: String,
+}
+
+/// Where in a request a value sits, rendered the way forms name it.
+#[derive(Clone, Debug, Default)]
+pub struct ParamPath {
+    segments: Vec<String>,
+}
+
+impl ParamPath {
+    /// The root.
+    pub fn new() -> Self {
+        ParamPath::default()
+    }
+
+    /// Runs `f` one level down, at `segment` (a field name or an index).
+    pub fn at<R>(&mut self, segment: impl ToString, f: impl FnOnce(&mut ParamPath) -> R) -> R {
+        self.segments.push(segment.to_string());
+        let result = f(self);
+        self.segments.pop();
+        result
+    }
+
+    /// `a[b][0]`.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for (i, segment) in self.segments.iter().enumerate() {
+            if i == 0 {
+                out.push_str(segment);
+            } else {
+                out.push('[');
+                out.push_str(segment);
+                out.push(']');
+            }
+        }
+        out
+    }
+
+    /// Records a problem at this path.
+    pub fn invalid(&self, errors: &mut Vec<Invalid>, message: impl Into<String>) {
+        errors.push(Invalid { param: self.render(), message: message.into() });
+    }
+
+    /// Validates the field `name`.
+    pub fn field<T: Validate + ?Sized>(&mut self, name: &str, value: &T, errors: &mut Vec<Invalid>) {
+        self.at(name, |at| value.validate(at, errors));
+    }
+
+    /// Checks the field `name` against `bounds`.
+    pub fn bounded<T: Bounded + ?Sized>(&mut self, name: &str, value: &T, bounds: Bounds, errors: &mut Vec<Invalid>) {
+        self.at(name, |at| value.check(&bounds, at, errors));
+    }
+}
+
+/// Checks a request value against the rules of its schema that its type
+/// does not already enforce. Generated for every request type.
+pub trait Validate {
+    /// Records every problem, with the path it is at.
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>);
+
+    /// Every problem, from the root.
+    fn problems(&self) -> Vec<Invalid> {
+        let mut errors = Vec::new();
+        self.validate(&mut ParamPath::new(), &mut errors);
+        errors
+    }
+}
+
+macro_rules! always_valid {
+    ($($t:ty),*) => {
+        $(impl Validate for $t {
+            fn validate(&self, _: &mut ParamPath, _: &mut Vec<Invalid>) {}
+        })*
+    };
+}
+
+always_valid!(String, bool, i32, i64, f64);
+
+impl<T: Validate> Validate for Option<T> {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Some(value) = self {
+            value.validate(at, errors);
+        }
+    }
+}
+
+impl<T: Validate> Validate for Nullable<T> {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Nullable::Value(value) = self {
+            value.validate(at, errors);
+        }
+    }
+}
+
+impl<T: Validate> Validate for OrEmpty<T> {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let OrEmpty::Value(value) = self {
+            value.validate(at, errors);
+        }
+    }
+}
+
+impl<T: Validate> Validate for Box<T> {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        (**self).validate(at, errors);
+    }
+}
+
+impl<T: Validate> Validate for Vec<T> {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        for (i, value) in self.iter().enumerate() {
+            at.at(i, |at| value.validate(at, errors));
+        }
+    }
+}
+
+impl<T: Validate> Validate for std::collections::BTreeMap<String, T> {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        for (key, value) in self {
+            at.at(key, |at| value.validate(at, errors));
+        }
+    }
+}
+
+impl<T: Validate> Validate for Expandable<T> {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Expandable::Object(object) = self {
+            object.validate(at, errors);
+        }
+    }
+}
+
+/// Limits from a schema: `minimum`, `maximum` (maybe exclusive),
+/// `minLength`, `maxLength`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Bounds {
+    /// `minimum`.
+    pub minimum: Option<f64>,
+    /// `maximum`.
+    pub maximum: Option<f64>,
+    /// `exclusiveMinimum`.
+    pub exclusive_minimum: bool,
+    /// `exclusiveMaximum`.
+    pub exclusive_maximum: bool,
+    /// `minLength`, in characters.
+    pub min_length: Option<usize>,
+    /// `maxLength`, in characters.
+    pub max_length: Option<usize>,
+}
+
+impl Bounds {
+    /// No limits.
+    pub const fn new() -> Self {
+        Bounds {
+            minimum: None,
+            maximum: None,
+            exclusive_minimum: false,
+            exclusive_maximum: false,
+            min_length: None,
+            max_length: None,
+        }
+    }
+
+    /// With `minimum` (exclusive or not).
+    pub const fn minimum(mut self, value: f64, exclusive: bool) -> Self {
+        self.minimum = Some(value);
+        self.exclusive_minimum = exclusive;
+        self
+    }
+
+    /// With `maximum` (exclusive or not).
+    pub const fn maximum(mut self, value: f64, exclusive: bool) -> Self {
+        self.maximum = Some(value);
+        self.exclusive_maximum = exclusive;
+        self
+    }
+
+    /// With `minLength`.
+    pub const fn min_length(mut self, value: usize) -> Self {
+        self.min_length = Some(value);
+        self
+    }
+
+    /// With `maxLength`.
+    pub const fn max_length(mut self, value: usize) -> Self {
+        self.max_length = Some(value);
+        self
+    }
+}
+
+/// A value `Bounds` apply to.
+pub trait Bounded {
+    /// Records a problem if the value is outside `bounds`.
+    fn check(&self, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>);
+}
+
+fn check_number(value: f64, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+    let shown = |v: f64| if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { v.to_string() };
+    if let Some(min) = bounds.minimum
+        && (value < min || (bounds.exclusive_minimum && value == min))
+    {
+        let relation = if bounds.exclusive_minimum { "greater than" } else { "at least" };
+        at.invalid(errors, format!("Invalid {}: must be {relation} {}", at.render(), shown(min)));
+    }
+    if let Some(max) = bounds.maximum
+        && (value > max || (bounds.exclusive_maximum && value == max))
+    {
+        let relation = if bounds.exclusive_maximum { "less than" } else { "at most" };
+        at.invalid(errors, format!("Invalid {}: must be {relation} {}", at.render(), shown(max)));
+    }
+}
+
+macro_rules! bounded_number {
+    ($($t:ty),*) => {
+        $(impl Bounded for $t {
+            fn check(&self, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+                check_number(*self as f64, bounds, at, errors);
+            }
+        })*
+    };
+}
+
+bounded_number!(i32, i64, f64);
+
+impl Bounded for String {
+    fn check(&self, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        let length = self.chars().count();
+        if let Some(max) = bounds.max_length
+            && length > max
+        {
+            at.invalid(errors, format!("Invalid {}: must be at most {max} characters", at.render()));
+        }
+        if let Some(min) = bounds.min_length
+            && length < min
+        {
+            at.invalid(errors, format!("Invalid {}: must be at least {min} characters", at.render()));
+        }
+    }
+}
+
+impl<T: Bounded> Bounded for Option<T> {
+    fn check(&self, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Some(value) = self {
+            value.check(bounds, at, errors);
+        }
+    }
+}
+
+impl<T: Bounded> Bounded for Nullable<T> {
+    fn check(&self, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Nullable::Value(value) = self {
+            value.check(bounds, at, errors);
+        }
+    }
+}
+
+impl<T: Bounded> Bounded for OrEmpty<T> {
+    fn check(&self, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let OrEmpty::Value(value) = self {
+            value.check(bounds, at, errors);
+        }
+    }
+}
+
+/// Records that `value` is not one of `allowed` (for an enum's `Unknown`).
+pub fn not_one_of(value: &str, allowed: &[&str], at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+    let listed = if allowed.len() <= 12 {
+        allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+    } else {
+        format!("one of {} values", allowed.len())
+    };
+    at.invalid(errors, format!("Invalid {}: `{value}` is not one of {listed}", at.render()));
+}

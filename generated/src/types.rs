@@ -4,7 +4,10 @@
 
 use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
-use super::runtime::{Expandable, List, Nullable, OrEmpty, StrEnumVisitor, str_enum};
+use super::runtime::{
+    Expandable, List, Nullable, OrEmpty, StrEnumVisitor, str_enum, Validate, ParamPath,
+    Invalid, Bounds, not_one_of,
+};
 
 /// A postal address.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -427,6 +430,61 @@ impl From<&str> for CheckoutLocale {
 }
 
 str_enum!(CheckoutLocale);
+
+impl Validate for CheckoutLocale {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(
+                value,
+                &[
+                    "auto",
+                    "bg",
+                    "cs",
+                    "da",
+                    "de",
+                    "el",
+                    "en",
+                    "en-GB",
+                    "es",
+                    "es-419",
+                    "et",
+                    "fi",
+                    "fil",
+                    "fr",
+                    "fr-CA",
+                    "hr",
+                    "hu",
+                    "id",
+                    "it",
+                    "ja",
+                    "ko",
+                    "lt",
+                    "lv",
+                    "ms",
+                    "mt",
+                    "nb",
+                    "nl",
+                    "pl",
+                    "pt",
+                    "pt-BR",
+                    "ro",
+                    "ru",
+                    "sk",
+                    "sl",
+                    "sv",
+                    "th",
+                    "tr",
+                    "vi",
+                    "zh",
+                    "zh-HK",
+                    "zh-TW",
+                ],
+                at,
+                errors,
+            );
+        }
+    }
+}
 
 /// A customer's attempt to pay on a hosted checkout page. Create one for
 /// every attempt; it records what is being bought, how the customer may
@@ -1162,6 +1220,14 @@ impl From<&str> for CheckoutSessionMode {
 
 str_enum!(CheckoutSessionMode);
 
+impl Validate for CheckoutSessionMode {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["payment", "setup", "subscription"], at, errors);
+        }
+    }
+}
+
 /// The type of this object, always `checkout.session`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CheckoutSessionObject {
@@ -1685,6 +1751,12 @@ impl CreateCheckoutSessionAfterExpiration {
     }
 }
 
+impl Validate for CreateCheckoutSessionAfterExpiration {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("recovery", &self.recovery, errors);
+    }
+}
+
 /// Let the customer pick up an expired session from a new link.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionAfterExpirationRecovery {
@@ -1703,10 +1775,17 @@ impl CreateCheckoutSessionAfterExpirationRecovery {
             enabled,
         }
     }
+
     /// Sets `allow_promotion_codes`.
     pub fn allow_promotion_codes(mut self, value: bool) -> Self {
         self.allow_promotion_codes = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionAfterExpirationRecovery {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        let _ = (at, errors);
     }
 }
 
@@ -1721,6 +1800,12 @@ impl CreateCheckoutSessionAutomaticTax {
     /// Creates a value from its required fields; the optional ones start unset.
     pub fn new(enabled: bool) -> Self {
         Self { enabled }
+    }
+}
+
+impl Validate for CreateCheckoutSessionAutomaticTax {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        let _ = (at, errors);
     }
 }
 
@@ -1758,6 +1843,14 @@ impl From<&str> for CreateCheckoutSessionBillingAddressCollection {
 
 str_enum!(CreateCheckoutSessionBillingAddressCollection);
 
+impl Validate for CreateCheckoutSessionBillingAddressCollection {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["auto", "required"], at, errors);
+        }
+    }
+}
+
 /// Which consents to ask the customer for.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionConsentCollection {
@@ -1778,6 +1871,7 @@ impl CreateCheckoutSessionConsentCollection {
         self.promotions = Some(value);
         self
     }
+
     /// Sets `terms_of_service`.
     pub fn terms_of_service(
         mut self,
@@ -1785,6 +1879,13 @@ impl CreateCheckoutSessionConsentCollection {
     ) -> Self {
         self.terms_of_service = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionConsentCollection {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("promotions", &self.promotions, errors);
+        at.field("terms_of_service", &self.terms_of_service, errors);
     }
 }
 
@@ -1822,6 +1923,14 @@ impl From<&str> for CreateCheckoutSessionConsentCollectionPromotions {
 
 str_enum!(CreateCheckoutSessionConsentCollectionPromotions);
 
+impl Validate for CreateCheckoutSessionConsentCollectionPromotions {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["auto", "none"], at, errors);
+        }
+    }
+}
+
 /// Require acceptance of the terms of service.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionConsentCollectionTermsOfService {
@@ -1855,6 +1964,14 @@ impl From<&str> for CreateCheckoutSessionConsentCollectionTermsOfService {
 }
 
 str_enum!(CreateCheckoutSessionConsentCollectionTermsOfService);
+
+impl Validate for CreateCheckoutSessionConsentCollectionTermsOfService {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["none", "required"], at, errors);
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionCustomFields {
@@ -1895,25 +2012,40 @@ impl CreateCheckoutSessionCustomFields {
             r#type,
         }
     }
+
     /// Sets `dropdown`.
     pub fn dropdown(mut self, value: CreateCheckoutSessionCustomFieldsDropdown) -> Self {
         self.dropdown = Some(value);
         self
     }
+
     /// Sets `numeric`.
     pub fn numeric(mut self, value: CreateCheckoutSessionCustomFieldsNumeric) -> Self {
         self.numeric = Some(value);
         self
     }
+
     /// Sets `optional`.
     pub fn optional(mut self, value: bool) -> Self {
         self.optional = Some(value);
         self
     }
+
     /// Sets `text`.
     pub fn text(mut self, value: CreateCheckoutSessionCustomFieldsText) -> Self {
         self.text = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionCustomFields {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("dropdown", &self.dropdown, errors);
+        at.bounded("key", &self.key, Bounds::new().max_length(200), errors);
+        at.field("label", &self.label, errors);
+        at.field("numeric", &self.numeric, errors);
+        at.field("text", &self.text, errors);
+        at.field("type", &self.r#type, errors);
     }
 }
 
@@ -1928,6 +2060,12 @@ impl CreateCheckoutSessionCustomFieldsDropdown {
     /// Creates a value from its required fields; the optional ones start unset.
     pub fn new(options: Vec<CreateCheckoutSessionCustomFieldsDropdownOptions>) -> Self {
         Self { options }
+    }
+}
+
+impl Validate for CreateCheckoutSessionCustomFieldsDropdown {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("options", &self.options, errors);
     }
 }
 
@@ -1946,6 +2084,13 @@ impl CreateCheckoutSessionCustomFieldsDropdownOptions {
             label: label.into(),
             value: value.into(),
         }
+    }
+}
+
+impl Validate for CreateCheckoutSessionCustomFieldsDropdownOptions {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.bounded("label", &self.label, Bounds::new().max_length(100), errors);
+        at.bounded("value", &self.value, Bounds::new().max_length(100), errors);
     }
 }
 
@@ -1968,6 +2113,13 @@ impl CreateCheckoutSessionCustomFieldsLabel {
             custom: custom.into(),
             r#type,
         }
+    }
+}
+
+impl Validate for CreateCheckoutSessionCustomFieldsLabel {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.bounded("custom", &self.custom, Bounds::new().max_length(50), errors);
+        at.field("type", &self.r#type, errors);
     }
 }
 
@@ -2001,6 +2153,14 @@ impl From<&str> for CreateCheckoutSessionCustomFieldsLabelType {
 
 str_enum!(CreateCheckoutSessionCustomFieldsLabelType);
 
+impl Validate for CreateCheckoutSessionCustomFieldsLabelType {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["custom"], at, errors);
+        }
+    }
+}
+
 /// Limits of a `numeric` field.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionCustomFieldsNumeric {
@@ -2016,10 +2176,17 @@ impl CreateCheckoutSessionCustomFieldsNumeric {
         self.maximum_length = Some(value);
         self
     }
+
     /// Sets `minimum_length`.
     pub fn minimum_length(mut self, value: i64) -> Self {
         self.minimum_length = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionCustomFieldsNumeric {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        let _ = (at, errors);
     }
 }
 
@@ -2038,10 +2205,17 @@ impl CreateCheckoutSessionCustomFieldsText {
         self.maximum_length = Some(value);
         self
     }
+
     /// Sets `minimum_length`.
     pub fn minimum_length(mut self, value: i64) -> Self {
         self.minimum_length = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionCustomFieldsText {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        let _ = (at, errors);
     }
 }
 
@@ -2083,16 +2257,40 @@ impl From<&str> for CreateCheckoutSessionCustomFieldsType {
 
 str_enum!(CreateCheckoutSessionCustomFieldsType);
 
+impl Validate for CreateCheckoutSessionCustomFieldsType {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["dropdown", "numeric", "text"], at, errors);
+        }
+    }
+}
+
 /// Extra text to show on the checkout page. Send `""` for a position to clear it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionCustomText {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::some_or_empty"
+    )]
     pub after_submit: Option<OrEmpty<CustomTextPositionParams>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::some_or_empty"
+    )]
     pub shipping_address: Option<OrEmpty<CustomTextPositionParams>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::some_or_empty"
+    )]
     pub submit: Option<OrEmpty<CustomTextPositionParams>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::some_or_empty"
+    )]
     pub terms_of_service_acceptance: Option<OrEmpty<CustomTextPositionParams>>,
 }
 
@@ -2102,16 +2300,19 @@ impl CreateCheckoutSessionCustomText {
         self.after_submit = Some(value);
         self
     }
+
     /// Sets `shipping_address`.
     pub fn shipping_address(mut self, value: OrEmpty<CustomTextPositionParams>) -> Self {
         self.shipping_address = Some(value);
         self
     }
+
     /// Sets `submit`.
     pub fn submit(mut self, value: OrEmpty<CustomTextPositionParams>) -> Self {
         self.submit = Some(value);
         self
     }
+
     /// Sets `terms_of_service_acceptance`.
     pub fn terms_of_service_acceptance(
         mut self,
@@ -2119,6 +2320,19 @@ impl CreateCheckoutSessionCustomText {
     ) -> Self {
         self.terms_of_service_acceptance = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionCustomText {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("after_submit", &self.after_submit, errors);
+        at.field("shipping_address", &self.shipping_address, errors);
+        at.field("submit", &self.submit, errors);
+        at.field(
+            "terms_of_service_acceptance",
+            &self.terms_of_service_acceptance,
+            errors,
+        );
     }
 }
 
@@ -2156,6 +2370,14 @@ impl From<&str> for CreateCheckoutSessionCustomerCreation {
 
 str_enum!(CreateCheckoutSessionCustomerCreation);
 
+impl Validate for CreateCheckoutSessionCustomerCreation {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["always", "if_required"], at, errors);
+        }
+    }
+}
+
 /// Which details the customer's input overwrites on an existing Customer.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionCustomerUpdate {
@@ -2173,11 +2395,13 @@ impl CreateCheckoutSessionCustomerUpdate {
         self.address = Some(value);
         self
     }
+
     /// Sets `name`.
     pub fn name(mut self, value: CreateCheckoutSessionCustomerUpdateName) -> Self {
         self.name = Some(value);
         self
     }
+
     /// Sets `shipping`.
     pub fn shipping(
         mut self,
@@ -2185,6 +2409,14 @@ impl CreateCheckoutSessionCustomerUpdate {
     ) -> Self {
         self.shipping = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionCustomerUpdate {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("address", &self.address, errors);
+        at.field("name", &self.name, errors);
+        at.field("shipping", &self.shipping, errors);
     }
 }
 
@@ -2221,6 +2453,14 @@ impl From<&str> for CreateCheckoutSessionCustomerUpdateAddress {
 
 str_enum!(CreateCheckoutSessionCustomerUpdateAddress);
 
+impl Validate for CreateCheckoutSessionCustomerUpdateAddress {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["auto", "never"], at, errors);
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionCustomerUpdateName {
     /// `auto`
@@ -2253,6 +2493,14 @@ impl From<&str> for CreateCheckoutSessionCustomerUpdateName {
 }
 
 str_enum!(CreateCheckoutSessionCustomerUpdateName);
+
+impl Validate for CreateCheckoutSessionCustomerUpdateName {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["auto", "never"], at, errors);
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionCustomerUpdateShipping {
@@ -2287,6 +2535,14 @@ impl From<&str> for CreateCheckoutSessionCustomerUpdateShipping {
 
 str_enum!(CreateCheckoutSessionCustomerUpdateShipping);
 
+impl Validate for CreateCheckoutSessionCustomerUpdateShipping {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["auto", "never"], at, errors);
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionDiscounts {
     /// The ID of a coupon.
@@ -2303,10 +2559,23 @@ impl CreateCheckoutSessionDiscounts {
         self.coupon = Some(value.into());
         self
     }
+
     /// Sets `promotion_code`.
     pub fn promotion_code(mut self, value: impl Into<String>) -> Self {
         self.promotion_code = Some(value.into());
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionDiscounts {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.bounded("coupon", &self.coupon, Bounds::new().max_length(5000), errors);
+        at.bounded(
+            "promotion_code",
+            &self.promotion_code,
+            Bounds::new().max_length(5000),
+            errors,
+        );
     }
 }
 
@@ -2328,6 +2597,7 @@ impl CreateCheckoutSessionInvoiceCreation {
             invoice_data: Default::default(),
         }
     }
+
     /// Sets `invoice_data`.
     pub fn invoice_data(
         mut self,
@@ -2338,14 +2608,28 @@ impl CreateCheckoutSessionInvoiceCreation {
     }
 }
 
+impl Validate for CreateCheckoutSessionInvoiceCreation {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("invoice_data", &self.invoice_data, errors);
+    }
+}
+
 /// What goes on the invoice.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionInvoiceCreationInvoiceData {
     /// IDs of the shop's tax IDs to show; `""` clears them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::some_or_empty"
+    )]
     pub account_tax_ids: Option<OrEmpty<Vec<String>>>,
     /// Extra name-value lines; `""` clears them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::some_or_empty"
+    )]
     pub custom_fields: Option<
         OrEmpty<Vec<CreateCheckoutSessionInvoiceCreationInvoiceDataCustomFields>>,
     >,
@@ -2356,7 +2640,11 @@ pub struct CreateCheckoutSessionInvoiceCreationInvoiceData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
     /// How amounts are shown; `""` resets it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::some_or_empty"
+    )]
     pub rendering_options: Option<
         OrEmpty<CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptions>,
     >,
@@ -2368,6 +2656,7 @@ impl CreateCheckoutSessionInvoiceCreationInvoiceData {
         self.account_tax_ids = Some(value);
         self
     }
+
     /// Sets `custom_fields`.
     pub fn custom_fields(
         mut self,
@@ -2376,21 +2665,25 @@ impl CreateCheckoutSessionInvoiceCreationInvoiceData {
         self.custom_fields = Some(value);
         self
     }
+
     /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
+
     /// Sets `footer`.
     pub fn footer(mut self, value: impl Into<String>) -> Self {
         self.footer = Some(value.into());
         self
     }
+
     /// Sets `metadata`.
     pub fn metadata(mut self, value: BTreeMap<String, String>) -> Self {
         self.metadata = Some(value);
         self
     }
+
     /// Sets `rendering_options`.
     pub fn rendering_options(
         mut self,
@@ -2398,6 +2691,20 @@ impl CreateCheckoutSessionInvoiceCreationInvoiceData {
     ) -> Self {
         self.rendering_options = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionInvoiceCreationInvoiceData {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("custom_fields", &self.custom_fields, errors);
+        at.bounded(
+            "description",
+            &self.description,
+            Bounds::new().max_length(1500),
+            errors,
+        );
+        at.bounded("footer", &self.footer, Bounds::new().max_length(5000), errors);
+        at.field("rendering_options", &self.rendering_options, errors);
     }
 }
 
@@ -2417,6 +2724,13 @@ impl CreateCheckoutSessionInvoiceCreationInvoiceDataCustomFields {
     }
 }
 
+impl Validate for CreateCheckoutSessionInvoiceCreationInvoiceDataCustomFields {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.bounded("name", &self.name, Bounds::new().max_length(40), errors);
+        at.bounded("value", &self.value, Bounds::new().max_length(140), errors);
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2433,6 +2747,12 @@ impl CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptions {
     ) -> Self {
         self.amount_tax_display = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptions {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("amount_tax_display", &self.amount_tax_display, errors);
     }
 }
 
@@ -2476,6 +2796,15 @@ str_enum!(
     CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptionsAmountTaxDisplay
 );
 
+impl Validate
+for CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptionsAmountTaxDisplay {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["", "exclude_tax", "include_inclusive_tax"], at, errors);
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionLineItems {
     /// Let the customer change the quantity on the page.
@@ -2507,30 +2836,49 @@ impl CreateCheckoutSessionLineItems {
         self.adjustable_quantity = Some(value);
         self
     }
+
     /// Sets `dynamic_tax_rates`.
     pub fn dynamic_tax_rates(mut self, value: Vec<String>) -> Self {
         self.dynamic_tax_rates = Some(value);
         self
     }
+
     /// Sets `price`.
     pub fn price(mut self, value: impl Into<String>) -> Self {
         self.price = Some(value.into());
         self
     }
+
     /// Sets `price_data`.
     pub fn price_data(mut self, value: CreateCheckoutSessionLineItemsPriceData) -> Self {
         self.price_data = Some(value);
         self
     }
+
     /// Sets `quantity`.
     pub fn quantity(mut self, value: i64) -> Self {
         self.quantity = Some(value);
         self
     }
+
     /// Sets `tax_rates`.
     pub fn tax_rates(mut self, value: Vec<String>) -> Self {
         self.tax_rates = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionLineItems {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("adjustable_quantity", &self.adjustable_quantity, errors);
+        at.bounded("price", &self.price, Bounds::new().max_length(5000), errors);
+        at.field("price_data", &self.price_data, errors);
+        at.bounded(
+            "quantity",
+            &self.quantity,
+            Bounds::new().minimum(0.0, false),
+            errors,
+        );
     }
 }
 
@@ -2555,15 +2903,23 @@ impl CreateCheckoutSessionLineItemsAdjustableQuantity {
             minimum: Default::default(),
         }
     }
+
     /// Sets `maximum`.
     pub fn maximum(mut self, value: i64) -> Self {
         self.maximum = Some(value);
         self
     }
+
     /// Sets `minimum`.
     pub fn minimum(mut self, value: i64) -> Self {
         self.minimum = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionLineItemsAdjustableQuantity {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        let _ = (at, errors);
     }
 }
 
@@ -2604,11 +2960,13 @@ impl CreateCheckoutSessionLineItemsPriceData {
             unit_amount_decimal: Default::default(),
         }
     }
+
     /// Sets `product`.
     pub fn product(mut self, value: impl Into<String>) -> Self {
         self.product = Some(value.into());
         self
     }
+
     /// Sets `product_data`.
     pub fn product_data(
         mut self,
@@ -2617,6 +2975,7 @@ impl CreateCheckoutSessionLineItemsPriceData {
         self.product_data = Some(value);
         self
     }
+
     /// Sets `recurring`.
     pub fn recurring(
         mut self,
@@ -2625,6 +2984,7 @@ impl CreateCheckoutSessionLineItemsPriceData {
         self.recurring = Some(value);
         self
     }
+
     /// Sets `tax_behavior`.
     pub fn tax_behavior(
         mut self,
@@ -2633,15 +2993,32 @@ impl CreateCheckoutSessionLineItemsPriceData {
         self.tax_behavior = Some(value);
         self
     }
+
     /// Sets `unit_amount`.
     pub fn unit_amount(mut self, value: i64) -> Self {
         self.unit_amount = Some(value);
         self
     }
+
     /// Sets `unit_amount_decimal`.
     pub fn unit_amount_decimal(mut self, value: impl Into<String>) -> Self {
         self.unit_amount_decimal = Some(value.into());
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionLineItemsPriceData {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.bounded("product", &self.product, Bounds::new().max_length(5000), errors);
+        at.field("product_data", &self.product_data, errors);
+        at.field("recurring", &self.recurring, errors);
+        at.field("tax_behavior", &self.tax_behavior, errors);
+        at.bounded(
+            "unit_amount",
+            &self.unit_amount,
+            Bounds::new().minimum(0.0, false),
+            errors,
+        );
     }
 }
 
@@ -2671,25 +3048,42 @@ impl CreateCheckoutSessionLineItemsPriceDataProductData {
             tax_code: Default::default(),
         }
     }
+
     /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
+
     /// Sets `images`.
     pub fn images(mut self, value: Vec<String>) -> Self {
         self.images = Some(value);
         self
     }
+
     /// Sets `metadata`.
     pub fn metadata(mut self, value: BTreeMap<String, String>) -> Self {
         self.metadata = Some(value);
         self
     }
+
     /// Sets `tax_code`.
     pub fn tax_code(mut self, value: impl Into<String>) -> Self {
         self.tax_code = Some(value.into());
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionLineItemsPriceDataProductData {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.bounded(
+            "description",
+            &self.description,
+            Bounds::new().max_length(40000),
+            errors,
+        );
+        at.bounded("name", &self.name, Bounds::new().max_length(5000), errors);
+        at.bounded("tax_code", &self.tax_code, Bounds::new().max_length(5000), errors);
     }
 }
 
@@ -2711,10 +3105,23 @@ impl CreateCheckoutSessionLineItemsPriceDataRecurring {
             interval_count: Default::default(),
         }
     }
+
     /// Sets `interval_count`.
     pub fn interval_count(mut self, value: i64) -> Self {
         self.interval_count = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionLineItemsPriceDataRecurring {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("interval", &self.interval, errors);
+        at.bounded(
+            "interval_count",
+            &self.interval_count,
+            Bounds::new().minimum(1.0, false),
+            errors,
+        );
     }
 }
 
@@ -2759,6 +3166,14 @@ impl From<&str> for CreateCheckoutSessionLineItemsPriceDataRecurringInterval {
 
 str_enum!(CreateCheckoutSessionLineItemsPriceDataRecurringInterval);
 
+impl Validate for CreateCheckoutSessionLineItemsPriceDataRecurringInterval {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["day", "month", "week", "year"], at, errors);
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionLineItemsPriceDataTaxBehavior {
     /// `exclusive`
@@ -2795,6 +3210,14 @@ impl From<&str> for CreateCheckoutSessionLineItemsPriceDataTaxBehavior {
 }
 
 str_enum!(CreateCheckoutSessionLineItemsPriceDataTaxBehavior);
+
+impl Validate for CreateCheckoutSessionLineItemsPriceDataTaxBehavior {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["exclusive", "inclusive", "unspecified"], at, errors);
+        }
+    }
+}
 
 /// Parameters of `create_checkout_session` (`POST /v1/checkout/sessions`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -2959,6 +3382,7 @@ impl CreateCheckoutSessionParams {
             ui_mode: Default::default(),
         }
     }
+
     /// Sets `after_expiration`.
     pub fn after_expiration(
         mut self,
@@ -2967,16 +3391,19 @@ impl CreateCheckoutSessionParams {
         self.after_expiration = Some(value);
         self
     }
+
     /// Sets `allow_promotion_codes`.
     pub fn allow_promotion_codes(mut self, value: bool) -> Self {
         self.allow_promotion_codes = Some(value);
         self
     }
+
     /// Sets `automatic_tax`.
     pub fn automatic_tax(mut self, value: CreateCheckoutSessionAutomaticTax) -> Self {
         self.automatic_tax = Some(value);
         self
     }
+
     /// Sets `billing_address_collection`.
     pub fn billing_address_collection(
         mut self,
@@ -2985,16 +3412,19 @@ impl CreateCheckoutSessionParams {
         self.billing_address_collection = Some(value);
         self
     }
+
     /// Sets `cancel_url`.
     pub fn cancel_url(mut self, value: impl Into<String>) -> Self {
         self.cancel_url = Some(value.into());
         self
     }
+
     /// Sets `client_reference_id`.
     pub fn client_reference_id(mut self, value: impl Into<String>) -> Self {
         self.client_reference_id = Some(value.into());
         self
     }
+
     /// Sets `consent_collection`.
     pub fn consent_collection(
         mut self,
@@ -3003,11 +3433,13 @@ impl CreateCheckoutSessionParams {
         self.consent_collection = Some(value);
         self
     }
+
     /// Sets `currency`.
     pub fn currency(mut self, value: impl Into<String>) -> Self {
         self.currency = Some(value.into());
         self
     }
+
     /// Sets `custom_fields`.
     pub fn custom_fields(
         mut self,
@@ -3016,16 +3448,19 @@ impl CreateCheckoutSessionParams {
         self.custom_fields = Some(value);
         self
     }
+
     /// Sets `custom_text`.
     pub fn custom_text(mut self, value: CreateCheckoutSessionCustomText) -> Self {
         self.custom_text = Some(value);
         self
     }
+
     /// Sets `customer`.
     pub fn customer(mut self, value: impl Into<String>) -> Self {
         self.customer = Some(value.into());
         self
     }
+
     /// Sets `customer_creation`.
     pub fn customer_creation(
         mut self,
@@ -3034,11 +3469,13 @@ impl CreateCheckoutSessionParams {
         self.customer_creation = Some(value);
         self
     }
+
     /// Sets `customer_email`.
     pub fn customer_email(mut self, value: impl Into<String>) -> Self {
         self.customer_email = Some(value.into());
         self
     }
+
     /// Sets `customer_update`.
     pub fn customer_update(
         mut self,
@@ -3047,21 +3484,25 @@ impl CreateCheckoutSessionParams {
         self.customer_update = Some(value);
         self
     }
+
     /// Sets `discounts`.
     pub fn discounts(mut self, value: Vec<CreateCheckoutSessionDiscounts>) -> Self {
         self.discounts = Some(value);
         self
     }
+
     /// Sets `expand`.
     pub fn expand(mut self, value: Vec<String>) -> Self {
         self.expand = Some(value);
         self
     }
+
     /// Sets `expires_at`.
     pub fn expires_at(mut self, value: i64) -> Self {
         self.expires_at = Some(value);
         self
     }
+
     /// Sets `invoice_creation`.
     pub fn invoice_creation(
         mut self,
@@ -3070,21 +3511,25 @@ impl CreateCheckoutSessionParams {
         self.invoice_creation = Some(value);
         self
     }
+
     /// Sets `line_items`.
     pub fn line_items(mut self, value: Vec<CreateCheckoutSessionLineItems>) -> Self {
         self.line_items = Some(value);
         self
     }
+
     /// Sets `locale`.
     pub fn locale(mut self, value: CheckoutLocale) -> Self {
         self.locale = Some(value);
         self
     }
+
     /// Sets `metadata`.
     pub fn metadata(mut self, value: BTreeMap<String, String>) -> Self {
         self.metadata = Some(value);
         self
     }
+
     /// Sets `payment_intent_data`.
     pub fn payment_intent_data(
         mut self,
@@ -3093,6 +3538,7 @@ impl CreateCheckoutSessionParams {
         self.payment_intent_data = Some(value);
         self
     }
+
     /// Sets `payment_method_collection`.
     pub fn payment_method_collection(
         mut self,
@@ -3101,6 +3547,7 @@ impl CreateCheckoutSessionParams {
         self.payment_method_collection = Some(value);
         self
     }
+
     /// Sets `payment_method_options`.
     pub fn payment_method_options(
         mut self,
@@ -3109,6 +3556,7 @@ impl CreateCheckoutSessionParams {
         self.payment_method_options = Some(value);
         self
     }
+
     /// Sets `payment_method_types`.
     pub fn payment_method_types(
         mut self,
@@ -3117,6 +3565,7 @@ impl CreateCheckoutSessionParams {
         self.payment_method_types = Some(value);
         self
     }
+
     /// Sets `phone_number_collection`.
     pub fn phone_number_collection(
         mut self,
@@ -3125,6 +3574,7 @@ impl CreateCheckoutSessionParams {
         self.phone_number_collection = Some(value);
         self
     }
+
     /// Sets `redirect_on_completion`.
     pub fn redirect_on_completion(
         mut self,
@@ -3133,11 +3583,13 @@ impl CreateCheckoutSessionParams {
         self.redirect_on_completion = Some(value);
         self
     }
+
     /// Sets `return_url`.
     pub fn return_url(mut self, value: impl Into<String>) -> Self {
         self.return_url = Some(value.into());
         self
     }
+
     /// Sets `setup_intent_data`.
     pub fn setup_intent_data(
         mut self,
@@ -3146,6 +3598,7 @@ impl CreateCheckoutSessionParams {
         self.setup_intent_data = Some(value);
         self
     }
+
     /// Sets `shipping_address_collection`.
     pub fn shipping_address_collection(
         mut self,
@@ -3154,6 +3607,7 @@ impl CreateCheckoutSessionParams {
         self.shipping_address_collection = Some(value);
         self
     }
+
     /// Sets `shipping_options`.
     pub fn shipping_options(
         mut self,
@@ -3162,11 +3616,13 @@ impl CreateCheckoutSessionParams {
         self.shipping_options = Some(value);
         self
     }
+
     /// Sets `submit_type`.
     pub fn submit_type(mut self, value: CreateCheckoutSessionSubmitType) -> Self {
         self.submit_type = Some(value);
         self
     }
+
     /// Sets `subscription_data`.
     pub fn subscription_data(
         mut self,
@@ -3175,11 +3631,13 @@ impl CreateCheckoutSessionParams {
         self.subscription_data = Some(value);
         self
     }
+
     /// Sets `success_url`.
     pub fn success_url(mut self, value: impl Into<String>) -> Self {
         self.success_url = Some(value.into());
         self
     }
+
     /// Sets `tax_id_collection`.
     pub fn tax_id_collection(
         mut self,
@@ -3188,10 +3646,77 @@ impl CreateCheckoutSessionParams {
         self.tax_id_collection = Some(value);
         self
     }
+
     /// Sets `ui_mode`.
     pub fn ui_mode(mut self, value: CreateCheckoutSessionUiMode) -> Self {
         self.ui_mode = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionParams {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("after_expiration", &self.after_expiration, errors);
+        at.field("automatic_tax", &self.automatic_tax, errors);
+        at.field("billing_address_collection", &self.billing_address_collection, errors);
+        at.bounded(
+            "cancel_url",
+            &self.cancel_url,
+            Bounds::new().max_length(5000),
+            errors,
+        );
+        at.bounded(
+            "client_reference_id",
+            &self.client_reference_id,
+            Bounds::new().max_length(200),
+            errors,
+        );
+        at.field("consent_collection", &self.consent_collection, errors);
+        at.field("custom_fields", &self.custom_fields, errors);
+        at.field("custom_text", &self.custom_text, errors);
+        at.bounded("customer", &self.customer, Bounds::new().max_length(5000), errors);
+        at.field("customer_creation", &self.customer_creation, errors);
+        at.bounded(
+            "customer_email",
+            &self.customer_email,
+            Bounds::new().max_length(5000),
+            errors,
+        );
+        at.field("customer_update", &self.customer_update, errors);
+        at.field("discounts", &self.discounts, errors);
+        at.field("invoice_creation", &self.invoice_creation, errors);
+        at.field("line_items", &self.line_items, errors);
+        at.field("locale", &self.locale, errors);
+        at.field("mode", &self.mode, errors);
+        at.field("payment_intent_data", &self.payment_intent_data, errors);
+        at.field("payment_method_collection", &self.payment_method_collection, errors);
+        at.field("payment_method_options", &self.payment_method_options, errors);
+        at.field("payment_method_types", &self.payment_method_types, errors);
+        at.field("phone_number_collection", &self.phone_number_collection, errors);
+        at.field("redirect_on_completion", &self.redirect_on_completion, errors);
+        at.bounded(
+            "return_url",
+            &self.return_url,
+            Bounds::new().max_length(5000),
+            errors,
+        );
+        at.field("setup_intent_data", &self.setup_intent_data, errors);
+        at.field(
+            "shipping_address_collection",
+            &self.shipping_address_collection,
+            errors,
+        );
+        at.field("shipping_options", &self.shipping_options, errors);
+        at.field("submit_type", &self.submit_type, errors);
+        at.field("subscription_data", &self.subscription_data, errors);
+        at.bounded(
+            "success_url",
+            &self.success_url,
+            Bounds::new().max_length(5000),
+            errors,
+        );
+        at.field("tax_id_collection", &self.tax_id_collection, errors);
+        at.field("ui_mode", &self.ui_mode, errors);
     }
 }
 
@@ -3232,6 +3757,7 @@ impl CreateCheckoutSessionPaymentIntentData {
         self.application_fee_amount = Some(value);
         self
     }
+
     /// Sets `capture_method`.
     pub fn capture_method(
         mut self,
@@ -3240,26 +3766,31 @@ impl CreateCheckoutSessionPaymentIntentData {
         self.capture_method = Some(value);
         self
     }
+
     /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
+
     /// Sets `metadata`.
     pub fn metadata(mut self, value: BTreeMap<String, String>) -> Self {
         self.metadata = Some(value);
         self
     }
+
     /// Sets `on_behalf_of`.
     pub fn on_behalf_of(mut self, value: impl Into<String>) -> Self {
         self.on_behalf_of = Some(value.into());
         self
     }
+
     /// Sets `receipt_email`.
     pub fn receipt_email(mut self, value: impl Into<String>) -> Self {
         self.receipt_email = Some(value.into());
         self
     }
+
     /// Sets `setup_future_usage`.
     pub fn setup_future_usage(
         mut self,
@@ -3268,6 +3799,7 @@ impl CreateCheckoutSessionPaymentIntentData {
         self.setup_future_usage = Some(value);
         self
     }
+
     /// Sets `shipping`.
     pub fn shipping(
         mut self,
@@ -3276,16 +3808,19 @@ impl CreateCheckoutSessionPaymentIntentData {
         self.shipping = Some(value);
         self
     }
+
     /// Sets `statement_descriptor`.
     pub fn statement_descriptor(mut self, value: impl Into<String>) -> Self {
         self.statement_descriptor = Some(value.into());
         self
     }
+
     /// Sets `statement_descriptor_suffix`.
     pub fn statement_descriptor_suffix(mut self, value: impl Into<String>) -> Self {
         self.statement_descriptor_suffix = Some(value.into());
         self
     }
+
     /// Sets `transfer_data`.
     pub fn transfer_data(
         mut self,
@@ -3294,10 +3829,38 @@ impl CreateCheckoutSessionPaymentIntentData {
         self.transfer_data = Some(value);
         self
     }
+
     /// Sets `transfer_group`.
     pub fn transfer_group(mut self, value: impl Into<String>) -> Self {
         self.transfer_group = Some(value.into());
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionPaymentIntentData {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("capture_method", &self.capture_method, errors);
+        at.bounded(
+            "description",
+            &self.description,
+            Bounds::new().max_length(1000),
+            errors,
+        );
+        at.field("setup_future_usage", &self.setup_future_usage, errors);
+        at.field("shipping", &self.shipping, errors);
+        at.bounded(
+            "statement_descriptor",
+            &self.statement_descriptor,
+            Bounds::new().max_length(22),
+            errors,
+        );
+        at.bounded(
+            "statement_descriptor_suffix",
+            &self.statement_descriptor_suffix,
+            Bounds::new().max_length(22),
+            errors,
+        );
+        at.field("transfer_data", &self.transfer_data, errors);
     }
 }
 
@@ -3338,6 +3901,14 @@ impl From<&str> for CreateCheckoutSessionPaymentIntentDataCaptureMethod {
 
 str_enum!(CreateCheckoutSessionPaymentIntentDataCaptureMethod);
 
+impl Validate for CreateCheckoutSessionPaymentIntentDataCaptureMethod {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["automatic", "automatic_async", "manual"], at, errors);
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionPaymentIntentDataSetupFutureUsage {
     /// `off_session`
@@ -3371,6 +3942,14 @@ impl From<&str> for CreateCheckoutSessionPaymentIntentDataSetupFutureUsage {
 
 str_enum!(CreateCheckoutSessionPaymentIntentDataSetupFutureUsage);
 
+impl Validate for CreateCheckoutSessionPaymentIntentDataSetupFutureUsage {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["off_session", "on_session"], at, errors);
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionPaymentIntentDataShipping {
     pub address: CreateCheckoutSessionPaymentIntentDataShippingAddress,
@@ -3397,20 +3976,38 @@ impl CreateCheckoutSessionPaymentIntentDataShipping {
             tracking_number: Default::default(),
         }
     }
+
     /// Sets `carrier`.
     pub fn carrier(mut self, value: impl Into<String>) -> Self {
         self.carrier = Some(value.into());
         self
     }
+
     /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
+
     /// Sets `tracking_number`.
     pub fn tracking_number(mut self, value: impl Into<String>) -> Self {
         self.tracking_number = Some(value.into());
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionPaymentIntentDataShipping {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("address", &self.address, errors);
+        at.bounded("carrier", &self.carrier, Bounds::new().max_length(5000), errors);
+        at.bounded("name", &self.name, Bounds::new().max_length(5000), errors);
+        at.bounded("phone", &self.phone, Bounds::new().max_length(5000), errors);
+        at.bounded(
+            "tracking_number",
+            &self.tracking_number,
+            Bounds::new().max_length(5000),
+            errors,
+        );
     }
 }
 
@@ -3441,30 +4038,51 @@ impl CreateCheckoutSessionPaymentIntentDataShippingAddress {
             state: Default::default(),
         }
     }
+
     /// Sets `city`.
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = Some(value.into());
         self
     }
+
     /// Sets `country`.
     pub fn country(mut self, value: impl Into<String>) -> Self {
         self.country = Some(value.into());
         self
     }
+
     /// Sets `line2`.
     pub fn line2(mut self, value: impl Into<String>) -> Self {
         self.line2 = Some(value.into());
         self
     }
+
     /// Sets `postal_code`.
     pub fn postal_code(mut self, value: impl Into<String>) -> Self {
         self.postal_code = Some(value.into());
         self
     }
+
     /// Sets `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = Some(value.into());
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionPaymentIntentDataShippingAddress {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.bounded("city", &self.city, Bounds::new().max_length(5000), errors);
+        at.bounded("country", &self.country, Bounds::new().max_length(5000), errors);
+        at.bounded("line1", &self.line1, Bounds::new().max_length(5000), errors);
+        at.bounded("line2", &self.line2, Bounds::new().max_length(5000), errors);
+        at.bounded(
+            "postal_code",
+            &self.postal_code,
+            Bounds::new().max_length(5000),
+            errors,
+        );
+        at.bounded("state", &self.state, Bounds::new().max_length(5000), errors);
     }
 }
 
@@ -3483,10 +4101,17 @@ impl CreateCheckoutSessionPaymentIntentDataTransferData {
             destination: destination.into(),
         }
     }
+
     /// Sets `amount`.
     pub fn amount(mut self, value: i64) -> Self {
         self.amount = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionPaymentIntentDataTransferData {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        let _ = (at, errors);
     }
 }
 
@@ -3524,6 +4149,14 @@ impl From<&str> for CreateCheckoutSessionPaymentMethodCollection {
 
 str_enum!(CreateCheckoutSessionPaymentMethodCollection);
 
+impl Validate for CreateCheckoutSessionPaymentMethodCollection {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["always", "if_required"], at, errors);
+        }
+    }
+}
+
 /// Options per payment method type.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionPaymentMethodOptions {
@@ -3552,6 +4185,7 @@ impl CreateCheckoutSessionPaymentMethodOptions {
         self.acss_debit = Some(value);
         self
     }
+
     /// Sets `boleto`.
     pub fn boleto(
         mut self,
@@ -3560,11 +4194,13 @@ impl CreateCheckoutSessionPaymentMethodOptions {
         self.boleto = Some(value);
         self
     }
+
     /// Sets `card`.
     pub fn card(mut self, value: CreateCheckoutSessionPaymentMethodOptionsCard) -> Self {
         self.card = Some(value);
         self
     }
+
     /// Sets `konbini`.
     pub fn konbini(
         mut self,
@@ -3573,11 +4209,13 @@ impl CreateCheckoutSessionPaymentMethodOptions {
         self.konbini = Some(value);
         self
     }
+
     /// Sets `oxxo`.
     pub fn oxxo(mut self, value: CreateCheckoutSessionPaymentMethodOptionsOxxo) -> Self {
         self.oxxo = Some(value);
         self
     }
+
     /// Sets `us_bank_account`.
     pub fn us_bank_account(
         mut self,
@@ -3586,6 +4224,7 @@ impl CreateCheckoutSessionPaymentMethodOptions {
         self.us_bank_account = Some(value);
         self
     }
+
     /// Sets `wechat_pay`.
     pub fn wechat_pay(
         mut self,
@@ -3593,6 +4232,18 @@ impl CreateCheckoutSessionPaymentMethodOptions {
     ) -> Self {
         self.wechat_pay = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionPaymentMethodOptions {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("acss_debit", &self.acss_debit, errors);
+        at.field("boleto", &self.boleto, errors);
+        at.field("card", &self.card, errors);
+        at.field("konbini", &self.konbini, errors);
+        at.field("oxxo", &self.oxxo, errors);
+        at.field("us_bank_account", &self.us_bank_account, errors);
+        at.field("wechat_pay", &self.wechat_pay, errors);
     }
 }
 
@@ -3619,6 +4270,7 @@ impl CreateCheckoutSessionPaymentMethodOptionsAcssDebit {
         self.currency = Some(value);
         self
     }
+
     /// Sets `mandate_options`.
     pub fn mandate_options(
         mut self,
@@ -3627,6 +4279,7 @@ impl CreateCheckoutSessionPaymentMethodOptionsAcssDebit {
         self.mandate_options = Some(value);
         self
     }
+
     /// Sets `verification_method`.
     pub fn verification_method(
         mut self,
@@ -3634,6 +4287,14 @@ impl CreateCheckoutSessionPaymentMethodOptionsAcssDebit {
     ) -> Self {
         self.verification_method = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionPaymentMethodOptionsAcssDebit {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("currency", &self.currency, errors);
+        at.field("mandate_options", &self.mandate_options, errors);
+        at.field("verification_method", &self.verification_method, errors);
     }
 }
 
@@ -3670,10 +4331,22 @@ impl From<&str> for CreateCheckoutSessionPaymentMethodOptionsAcssDebitCurrency {
 
 str_enum!(CreateCheckoutSessionPaymentMethodOptionsAcssDebitCurrency);
 
+impl Validate for CreateCheckoutSessionPaymentMethodOptionsAcssDebitCurrency {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["cad", "usd"], at, errors);
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptions {
     /// A mandate page of the shop's own; `""` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::some_or_empty"
+    )]
     pub custom_mandate_url: Option<OrEmpty<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_for: Option<
@@ -3697,6 +4370,7 @@ impl CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptions {
         self.custom_mandate_url = Some(value);
         self
     }
+
     /// Sets `default_for`.
     pub fn default_for(
         mut self,
@@ -3707,11 +4381,13 @@ impl CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptions {
         self.default_for = Some(value);
         self
     }
+
     /// Sets `interval_description`.
     pub fn interval_description(mut self, value: impl Into<String>) -> Self {
         self.interval_description = Some(value.into());
         self
     }
+
     /// Sets `payment_schedule`.
     pub fn payment_schedule(
         mut self,
@@ -3720,6 +4396,7 @@ impl CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptions {
         self.payment_schedule = Some(value);
         self
     }
+
     /// Sets `transaction_type`.
     pub fn transaction_type(
         mut self,
@@ -3727,6 +4404,20 @@ impl CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptions {
     ) -> Self {
         self.transaction_type = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptions {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("default_for", &self.default_for, errors);
+        at.bounded(
+            "interval_description",
+            &self.interval_description,
+            Bounds::new().max_length(500),
+            errors,
+        );
+        at.field("payment_schedule", &self.payment_schedule, errors);
+        at.field("transaction_type", &self.transaction_type, errors);
     }
 }
 
@@ -3763,6 +4454,15 @@ for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsDefaultFor {
 }
 
 str_enum!(CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsDefaultFor);
+
+impl Validate
+for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsDefaultFor {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["invoice", "subscription"], at, errors);
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsPaymentSchedule {
@@ -3804,6 +4504,15 @@ str_enum!(
     CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsPaymentSchedule
 );
 
+impl Validate
+for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsPaymentSchedule {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["combined", "interval", "sporadic"], at, errors);
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsTransactionType {
     /// `business`
@@ -3839,6 +4548,15 @@ for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsTransactionT
 str_enum!(
     CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsTransactionType
 );
+
+impl Validate
+for CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsTransactionType {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["business", "personal"], at, errors);
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionPaymentMethodOptionsAcssDebitVerificationMethod {
@@ -3878,6 +4596,14 @@ for CreateCheckoutSessionPaymentMethodOptionsAcssDebitVerificationMethod {
 
 str_enum!(CreateCheckoutSessionPaymentMethodOptionsAcssDebitVerificationMethod);
 
+impl Validate for CreateCheckoutSessionPaymentMethodOptionsAcssDebitVerificationMethod {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["automatic", "instant", "microdeposits"], at, errors);
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionPaymentMethodOptionsBoleto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3889,6 +4615,12 @@ impl CreateCheckoutSessionPaymentMethodOptionsBoleto {
     pub fn expires_after_days(mut self, value: i64) -> Self {
         self.expires_after_days = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionPaymentMethodOptionsBoleto {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        let _ = (at, errors);
     }
 }
 
@@ -3913,6 +4645,7 @@ impl CreateCheckoutSessionPaymentMethodOptionsCard {
         self.request_three_d_secure = Some(value);
         self
     }
+
     /// Sets `setup_future_usage`.
     pub fn setup_future_usage(
         mut self,
@@ -3920,6 +4653,13 @@ impl CreateCheckoutSessionPaymentMethodOptionsCard {
     ) -> Self {
         self.setup_future_usage = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionPaymentMethodOptionsCard {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("request_three_d_secure", &self.request_three_d_secure, errors);
+        at.field("setup_future_usage", &self.setup_future_usage, errors);
     }
 }
 
@@ -3960,6 +4700,14 @@ impl From<&str> for CreateCheckoutSessionPaymentMethodOptionsCardRequestThreeDSe
 
 str_enum!(CreateCheckoutSessionPaymentMethodOptionsCardRequestThreeDSecure);
 
+impl Validate for CreateCheckoutSessionPaymentMethodOptionsCardRequestThreeDSecure {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["any", "automatic", "challenge"], at, errors);
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionPaymentMethodOptionsCardSetupFutureUsage {
     /// `off_session`
@@ -3993,6 +4741,14 @@ impl From<&str> for CreateCheckoutSessionPaymentMethodOptionsCardSetupFutureUsag
 
 str_enum!(CreateCheckoutSessionPaymentMethodOptionsCardSetupFutureUsage);
 
+impl Validate for CreateCheckoutSessionPaymentMethodOptionsCardSetupFutureUsage {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["off_session", "on_session"], at, errors);
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionPaymentMethodOptionsKonbini {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4007,6 +4763,12 @@ impl CreateCheckoutSessionPaymentMethodOptionsKonbini {
     }
 }
 
+impl Validate for CreateCheckoutSessionPaymentMethodOptionsKonbini {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        let _ = (at, errors);
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionPaymentMethodOptionsOxxo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4018,6 +4780,12 @@ impl CreateCheckoutSessionPaymentMethodOptionsOxxo {
     pub fn expires_after_days(mut self, value: i64) -> Self {
         self.expires_after_days = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionPaymentMethodOptionsOxxo {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        let _ = (at, errors);
     }
 }
 
@@ -4037,6 +4805,12 @@ impl CreateCheckoutSessionPaymentMethodOptionsUsBankAccount {
     ) -> Self {
         self.verification_method = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionPaymentMethodOptionsUsBankAccount {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("verification_method", &self.verification_method, errors);
     }
 }
 
@@ -4074,6 +4848,15 @@ for CreateCheckoutSessionPaymentMethodOptionsUsBankAccountVerificationMethod {
 
 str_enum!(CreateCheckoutSessionPaymentMethodOptionsUsBankAccountVerificationMethod);
 
+impl Validate
+for CreateCheckoutSessionPaymentMethodOptionsUsBankAccountVerificationMethod {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["automatic", "instant"], at, errors);
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionPaymentMethodOptionsWechatPay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4091,10 +4874,18 @@ impl CreateCheckoutSessionPaymentMethodOptionsWechatPay {
             client,
         }
     }
+
     /// Sets `app_id`.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionPaymentMethodOptionsWechatPay {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.bounded("app_id", &self.app_id, Bounds::new().max_length(5000), errors);
+        at.field("client", &self.client, errors);
     }
 }
 
@@ -4134,6 +4925,14 @@ impl From<&str> for CreateCheckoutSessionPaymentMethodOptionsWechatPayClient {
 }
 
 str_enum!(CreateCheckoutSessionPaymentMethodOptionsWechatPayClient);
+
+impl Validate for CreateCheckoutSessionPaymentMethodOptionsWechatPayClient {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["android", "ios", "web"], at, errors);
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionPaymentMethodTypes {
@@ -4288,6 +5087,52 @@ impl From<&str> for CreateCheckoutSessionPaymentMethodTypes {
 
 str_enum!(CreateCheckoutSessionPaymentMethodTypes);
 
+impl Validate for CreateCheckoutSessionPaymentMethodTypes {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(
+                value,
+                &[
+                    "acss_debit",
+                    "affirm",
+                    "afterpay_clearpay",
+                    "alipay",
+                    "au_becs_debit",
+                    "bacs_debit",
+                    "bancontact",
+                    "blik",
+                    "boleto",
+                    "card",
+                    "cashapp",
+                    "customer_balance",
+                    "eps",
+                    "fpx",
+                    "giropay",
+                    "grabpay",
+                    "ideal",
+                    "klarna",
+                    "konbini",
+                    "link",
+                    "oxxo",
+                    "p24",
+                    "paynow",
+                    "paypal",
+                    "pix",
+                    "promptpay",
+                    "sepa_debit",
+                    "sofort",
+                    "swish",
+                    "us_bank_account",
+                    "wechat_pay",
+                    "zip",
+                ],
+                at,
+                errors,
+            );
+        }
+    }
+}
+
 /// Collect the customer's phone number.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionPhoneNumberCollection {
@@ -4298,6 +5143,12 @@ impl CreateCheckoutSessionPhoneNumberCollection {
     /// Creates a value from its required fields; the optional ones start unset.
     pub fn new(enabled: bool) -> Self {
         Self { enabled }
+    }
+}
+
+impl Validate for CreateCheckoutSessionPhoneNumberCollection {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        let _ = (at, errors);
     }
 }
 
@@ -4339,6 +5190,14 @@ impl From<&str> for CreateCheckoutSessionRedirectOnCompletion {
 
 str_enum!(CreateCheckoutSessionRedirectOnCompletion);
 
+impl Validate for CreateCheckoutSessionRedirectOnCompletion {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["always", "if_required", "never"], at, errors);
+        }
+    }
+}
+
 /// Settings of the SetupIntent created in `setup` mode.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionSetupIntentData {
@@ -4356,15 +5215,28 @@ impl CreateCheckoutSessionSetupIntentData {
         self.description = Some(value.into());
         self
     }
+
     /// Sets `metadata`.
     pub fn metadata(mut self, value: BTreeMap<String, String>) -> Self {
         self.metadata = Some(value);
         self
     }
+
     /// Sets `on_behalf_of`.
     pub fn on_behalf_of(mut self, value: impl Into<String>) -> Self {
         self.on_behalf_of = Some(value.into());
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionSetupIntentData {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.bounded(
+            "description",
+            &self.description,
+            Bounds::new().max_length(1000),
+            errors,
+        );
     }
 }
 
@@ -4378,6 +5250,12 @@ impl CreateCheckoutSessionShippingAddressCollection {
     /// Creates a value from its required fields; the optional ones start unset.
     pub fn new(allowed_countries: Vec<ShippingCountry>) -> Self {
         Self { allowed_countries }
+    }
+}
+
+impl Validate for CreateCheckoutSessionShippingAddressCollection {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("allowed_countries", &self.allowed_countries, errors);
     }
 }
 
@@ -4397,6 +5275,7 @@ impl CreateCheckoutSessionShippingOptions {
         self.shipping_rate = Some(value.into());
         self
     }
+
     /// Sets `shipping_rate_data`.
     pub fn shipping_rate_data(
         mut self,
@@ -4404,6 +5283,18 @@ impl CreateCheckoutSessionShippingOptions {
     ) -> Self {
         self.shipping_rate_data = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionShippingOptions {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.bounded(
+            "shipping_rate",
+            &self.shipping_rate,
+            Bounds::new().max_length(5000),
+            errors,
+        );
+        at.field("shipping_rate_data", &self.shipping_rate_data, errors);
     }
 }
 
@@ -4444,6 +5335,7 @@ impl CreateCheckoutSessionShippingOptionsShippingRateData {
             r#type: Default::default(),
         }
     }
+
     /// Sets `delivery_estimate`.
     pub fn delivery_estimate(
         mut self,
@@ -4452,6 +5344,7 @@ impl CreateCheckoutSessionShippingOptionsShippingRateData {
         self.delivery_estimate = Some(value);
         self
     }
+
     /// Sets `fixed_amount`.
     pub fn fixed_amount(
         mut self,
@@ -4460,11 +5353,13 @@ impl CreateCheckoutSessionShippingOptionsShippingRateData {
         self.fixed_amount = Some(value);
         self
     }
+
     /// Sets `metadata`.
     pub fn metadata(mut self, value: BTreeMap<String, String>) -> Self {
         self.metadata = Some(value);
         self
     }
+
     /// Sets `tax_behavior`.
     pub fn tax_behavior(
         mut self,
@@ -4473,11 +5368,13 @@ impl CreateCheckoutSessionShippingOptionsShippingRateData {
         self.tax_behavior = Some(value);
         self
     }
+
     /// Sets `tax_code`.
     pub fn tax_code(mut self, value: impl Into<String>) -> Self {
         self.tax_code = Some(value.into());
         self
     }
+
     /// Sets `type`.
     pub fn r#type(
         mut self,
@@ -4485,6 +5382,21 @@ impl CreateCheckoutSessionShippingOptionsShippingRateData {
     ) -> Self {
         self.r#type = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionShippingOptionsShippingRateData {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("delivery_estimate", &self.delivery_estimate, errors);
+        at.bounded(
+            "display_name",
+            &self.display_name,
+            Bounds::new().max_length(100),
+            errors,
+        );
+        at.field("fixed_amount", &self.fixed_amount, errors);
+        at.field("tax_behavior", &self.tax_behavior, errors);
+        at.field("type", &self.r#type, errors);
     }
 }
 
@@ -4502,10 +5414,18 @@ impl CreateCheckoutSessionShippingOptionsShippingRateDataDeliveryEstimate {
         self.maximum = Some(value);
         self
     }
+
     /// Sets `minimum`.
     pub fn minimum(mut self, value: DeliveryEstimateBound) -> Self {
         self.minimum = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionShippingOptionsShippingRateDataDeliveryEstimate {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("maximum", &self.maximum, errors);
+        at.field("minimum", &self.minimum, errors);
     }
 }
 
@@ -4522,6 +5442,12 @@ impl CreateCheckoutSessionShippingOptionsShippingRateDataFixedAmount {
             amount,
             currency: currency.into(),
         }
+    }
+}
+
+impl Validate for CreateCheckoutSessionShippingOptionsShippingRateDataFixedAmount {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.bounded("amount", &self.amount, Bounds::new().minimum(0.0, false), errors);
     }
 }
 
@@ -4562,6 +5488,14 @@ impl From<&str> for CreateCheckoutSessionShippingOptionsShippingRateDataTaxBehav
 
 str_enum!(CreateCheckoutSessionShippingOptionsShippingRateDataTaxBehavior);
 
+impl Validate for CreateCheckoutSessionShippingOptionsShippingRateDataTaxBehavior {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["exclusive", "inclusive", "unspecified"], at, errors);
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreateCheckoutSessionShippingOptionsShippingRateDataType {
     /// `fixed_amount`
@@ -4590,6 +5524,14 @@ impl From<&str> for CreateCheckoutSessionShippingOptionsShippingRateDataType {
 }
 
 str_enum!(CreateCheckoutSessionShippingOptionsShippingRateDataType);
+
+impl Validate for CreateCheckoutSessionShippingOptionsShippingRateDataType {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["fixed_amount"], at, errors);
+        }
+    }
+}
 
 /// The word on the pay button (`payment` mode).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -4633,6 +5575,14 @@ impl From<&str> for CreateCheckoutSessionSubmitType {
 
 str_enum!(CreateCheckoutSessionSubmitType);
 
+impl Validate for CreateCheckoutSessionSubmitType {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["auto", "book", "donate", "pay"], at, errors);
+        }
+    }
+}
+
 /// Settings of the Subscription created in `subscription` mode.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCheckoutSessionSubscriptionData {
@@ -4662,31 +5612,37 @@ impl CreateCheckoutSessionSubscriptionData {
         self.application_fee_percent = Some(value);
         self
     }
+
     /// Sets `billing_cycle_anchor`.
     pub fn billing_cycle_anchor(mut self, value: i64) -> Self {
         self.billing_cycle_anchor = Some(value);
         self
     }
+
     /// Sets `default_tax_rates`.
     pub fn default_tax_rates(mut self, value: Vec<String>) -> Self {
         self.default_tax_rates = Some(value);
         self
     }
+
     /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
+
     /// Sets `metadata`.
     pub fn metadata(mut self, value: BTreeMap<String, String>) -> Self {
         self.metadata = Some(value);
         self
     }
+
     /// Sets `on_behalf_of`.
     pub fn on_behalf_of(mut self, value: impl Into<String>) -> Self {
         self.on_behalf_of = Some(value.into());
         self
     }
+
     /// Sets `transfer_data`.
     pub fn transfer_data(
         mut self,
@@ -4695,15 +5651,41 @@ impl CreateCheckoutSessionSubscriptionData {
         self.transfer_data = Some(value);
         self
     }
+
     /// Sets `trial_end`.
     pub fn trial_end(mut self, value: i64) -> Self {
         self.trial_end = Some(value);
         self
     }
+
     /// Sets `trial_period_days`.
     pub fn trial_period_days(mut self, value: i64) -> Self {
         self.trial_period_days = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionSubscriptionData {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.bounded(
+            "application_fee_percent",
+            &self.application_fee_percent,
+            Bounds::new().minimum(0.0, false).maximum(100.0, false),
+            errors,
+        );
+        at.bounded(
+            "description",
+            &self.description,
+            Bounds::new().max_length(500),
+            errors,
+        );
+        at.field("transfer_data", &self.transfer_data, errors);
+        at.bounded(
+            "trial_period_days",
+            &self.trial_period_days,
+            Bounds::new().minimum(1.0, false),
+            errors,
+        );
     }
 }
 
@@ -4722,10 +5704,17 @@ impl CreateCheckoutSessionSubscriptionDataTransferData {
             destination: destination.into(),
         }
     }
+
     /// Sets `amount_percent`.
     pub fn amount_percent(mut self, value: f64) -> Self {
         self.amount_percent = Some(value);
         self
+    }
+}
+
+impl Validate for CreateCheckoutSessionSubscriptionDataTransferData {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        let _ = (at, errors);
     }
 }
 
@@ -4739,6 +5728,12 @@ impl CreateCheckoutSessionTaxIdCollection {
     /// Creates a value from its required fields; the optional ones start unset.
     pub fn new(enabled: bool) -> Self {
         Self { enabled }
+    }
+}
+
+impl Validate for CreateCheckoutSessionTaxIdCollection {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        let _ = (at, errors);
     }
 }
 
@@ -4775,6 +5770,14 @@ impl From<&str> for CreateCheckoutSessionUiMode {
 }
 
 str_enum!(CreateCheckoutSessionUiMode);
+
+impl Validate for CreateCheckoutSessionUiMode {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["embedded", "hosted"], at, errors);
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CustomFieldDropdown {
@@ -4859,6 +5862,12 @@ impl CustomTextPositionParams {
     }
 }
 
+impl Validate for CustomTextPositionParams {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.bounded("message", &self.message, Bounds::new().max_length(1200), errors);
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CustomUnitAmount {
     pub maximum: Option<i64>,
@@ -4893,6 +5902,12 @@ impl CustomerDetailsFilter {
     /// Creates a value from its required fields; the optional ones start unset.
     pub fn new(email: impl Into<String>) -> Self {
         Self { email: email.into() }
+    }
+}
+
+impl Validate for CustomerDetailsFilter {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.bounded("email", &self.email, Bounds::new().max_length(5000), errors);
     }
 }
 
@@ -4977,6 +5992,13 @@ impl DeliveryEstimateBound {
     }
 }
 
+impl Validate for DeliveryEstimateBound {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("unit", &self.unit, errors);
+        at.bounded("value", &self.value, Bounds::new().minimum(1.0, false), errors);
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DeliveryEstimateBoundUnit {
     /// `business_day`
@@ -5022,6 +6044,19 @@ impl From<&str> for DeliveryEstimateBoundUnit {
 
 str_enum!(DeliveryEstimateBoundUnit);
 
+impl Validate for DeliveryEstimateBoundUnit {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(
+                value,
+                &["business_day", "day", "hour", "month", "week"],
+                at,
+                errors,
+            );
+        }
+    }
+}
+
 /// The body of every error response.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Error {
@@ -5049,6 +6084,12 @@ impl ExpireCheckoutSessionParams {
     pub fn expand(mut self, value: Vec<String>) -> Self {
         self.expand = Some(value);
         self
+    }
+}
+
+impl Validate for ExpireCheckoutSessionParams {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        let _ = (at, errors);
     }
 }
 
@@ -5240,20 +6281,46 @@ impl ListCheckoutSessionLineItemsParams {
         self.ending_before = Some(value.into());
         self
     }
+
     /// Sets `expand`.
     pub fn expand(mut self, value: Vec<String>) -> Self {
         self.expand = Some(value);
         self
     }
+
     /// Sets `limit`.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
+
     /// Sets `starting_after`.
     pub fn starting_after(mut self, value: impl Into<String>) -> Self {
         self.starting_after = Some(value.into());
         self
+    }
+}
+
+impl Validate for ListCheckoutSessionLineItemsParams {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.bounded(
+            "ending_before",
+            &self.ending_before,
+            Bounds::new().max_length(5000),
+            errors,
+        );
+        at.bounded(
+            "limit",
+            &self.limit,
+            Bounds::new().minimum(1.0, false).maximum(100.0, false),
+            errors,
+        );
+        at.bounded(
+            "starting_after",
+            &self.starting_after,
+            Bounds::new().max_length(5000),
+            errors,
+        );
     }
 }
 
@@ -5262,6 +6329,15 @@ impl ListCheckoutSessionLineItemsParams {
 pub enum ListCheckoutSessionsCreated {
     RangeQuerySpecs(Box<RangeQuerySpecs>),
     Integer(i64),
+}
+
+impl Validate for ListCheckoutSessionsCreated {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        match self {
+            Self::RangeQuerySpecs(value) => value.validate(at, errors),
+            Self::Integer(_) => {}
+        }
+    }
 }
 
 /// Parameters of `list_checkout_sessions` (`GET /v1/checkout/sessions`).
@@ -5314,55 +6390,110 @@ impl ListCheckoutSessionsParams {
         self.created = Some(value);
         self
     }
+
     /// Sets `customer`.
     pub fn customer(mut self, value: impl Into<String>) -> Self {
         self.customer = Some(value.into());
         self
     }
+
     /// Sets `customer_details`.
     pub fn customer_details(mut self, value: CustomerDetailsFilter) -> Self {
         self.customer_details = Some(value);
         self
     }
+
     /// Sets `ending_before`.
     pub fn ending_before(mut self, value: impl Into<String>) -> Self {
         self.ending_before = Some(value.into());
         self
     }
+
     /// Sets `expand`.
     pub fn expand(mut self, value: Vec<String>) -> Self {
         self.expand = Some(value);
         self
     }
+
     /// Sets `limit`.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
+
     /// Sets `payment_intent`.
     pub fn payment_intent(mut self, value: impl Into<String>) -> Self {
         self.payment_intent = Some(value.into());
         self
     }
+
     /// Sets `payment_link`.
     pub fn payment_link(mut self, value: impl Into<String>) -> Self {
         self.payment_link = Some(value.into());
         self
     }
+
     /// Sets `starting_after`.
     pub fn starting_after(mut self, value: impl Into<String>) -> Self {
         self.starting_after = Some(value.into());
         self
     }
+
     /// Sets `status`.
     pub fn status(mut self, value: ListCheckoutSessionsStatus) -> Self {
         self.status = Some(value);
         self
     }
+
     /// Sets `subscription`.
     pub fn subscription(mut self, value: impl Into<String>) -> Self {
         self.subscription = Some(value.into());
         self
+    }
+}
+
+impl Validate for ListCheckoutSessionsParams {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.field("created", &self.created, errors);
+        at.bounded("customer", &self.customer, Bounds::new().max_length(5000), errors);
+        at.field("customer_details", &self.customer_details, errors);
+        at.bounded(
+            "ending_before",
+            &self.ending_before,
+            Bounds::new().max_length(5000),
+            errors,
+        );
+        at.bounded(
+            "limit",
+            &self.limit,
+            Bounds::new().minimum(1.0, false).maximum(100.0, false),
+            errors,
+        );
+        at.bounded(
+            "payment_intent",
+            &self.payment_intent,
+            Bounds::new().max_length(5000),
+            errors,
+        );
+        at.bounded(
+            "payment_link",
+            &self.payment_link,
+            Bounds::new().max_length(5000),
+            errors,
+        );
+        at.bounded(
+            "starting_after",
+            &self.starting_after,
+            Bounds::new().max_length(5000),
+            errors,
+        );
+        at.field("status", &self.status, errors);
+        at.bounded(
+            "subscription",
+            &self.subscription,
+            Bounds::new().max_length(5000),
+            errors,
+        );
     }
 }
 
@@ -5402,6 +6533,14 @@ impl From<&str> for ListCheckoutSessionsStatus {
 }
 
 str_enum!(ListCheckoutSessionsStatus);
+
+impl Validate for ListCheckoutSessionsStatus {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["complete", "expired", "open"], at, errors);
+        }
+    }
+}
 
 /// A payment in progress. Only the fields a Checkout integration reads are described; others may be present.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -5831,20 +6970,29 @@ impl RangeQuerySpecs {
         self.gt = Some(value);
         self
     }
+
     /// Sets `gte`.
     pub fn gte(mut self, value: i64) -> Self {
         self.gte = Some(value);
         self
     }
+
     /// Sets `lt`.
     pub fn lt(mut self, value: i64) -> Self {
         self.lt = Some(value);
         self
     }
+
     /// Sets `lte`.
     pub fn lte(mut self, value: i64) -> Self {
         self.lte = Some(value);
         self
+    }
+}
+
+impl Validate for RangeQuerySpecs {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        let _ = (at, errors);
     }
 }
 
@@ -5911,6 +7059,12 @@ impl RetrieveCheckoutSessionParams {
     pub fn expand(mut self, value: Vec<String>) -> Self {
         self.expand = Some(value);
         self
+    }
+}
+
+impl Validate for RetrieveCheckoutSessionParams {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        let _ = (at, errors);
     }
 }
 
@@ -7031,6 +8185,257 @@ impl From<&str> for ShippingCountry {
 }
 
 str_enum!(ShippingCountry);
+
+impl Validate for ShippingCountry {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(
+                value,
+                &[
+                    "AC",
+                    "AD",
+                    "AE",
+                    "AF",
+                    "AG",
+                    "AI",
+                    "AL",
+                    "AM",
+                    "AO",
+                    "AQ",
+                    "AR",
+                    "AT",
+                    "AU",
+                    "AW",
+                    "AX",
+                    "AZ",
+                    "BA",
+                    "BB",
+                    "BD",
+                    "BE",
+                    "BF",
+                    "BG",
+                    "BH",
+                    "BI",
+                    "BJ",
+                    "BL",
+                    "BM",
+                    "BN",
+                    "BO",
+                    "BQ",
+                    "BR",
+                    "BS",
+                    "BT",
+                    "BV",
+                    "BW",
+                    "BY",
+                    "BZ",
+                    "CA",
+                    "CD",
+                    "CF",
+                    "CG",
+                    "CH",
+                    "CI",
+                    "CK",
+                    "CL",
+                    "CM",
+                    "CN",
+                    "CO",
+                    "CR",
+                    "CV",
+                    "CW",
+                    "CY",
+                    "CZ",
+                    "DE",
+                    "DJ",
+                    "DK",
+                    "DM",
+                    "DO",
+                    "DZ",
+                    "EC",
+                    "EE",
+                    "EG",
+                    "EH",
+                    "ER",
+                    "ES",
+                    "ET",
+                    "FI",
+                    "FJ",
+                    "FK",
+                    "FO",
+                    "FR",
+                    "GA",
+                    "GB",
+                    "GD",
+                    "GE",
+                    "GF",
+                    "GG",
+                    "GH",
+                    "GI",
+                    "GL",
+                    "GM",
+                    "GN",
+                    "GP",
+                    "GQ",
+                    "GR",
+                    "GS",
+                    "GT",
+                    "GU",
+                    "GW",
+                    "GY",
+                    "HK",
+                    "HN",
+                    "HR",
+                    "HT",
+                    "HU",
+                    "ID",
+                    "IE",
+                    "IL",
+                    "IM",
+                    "IN",
+                    "IO",
+                    "IQ",
+                    "IS",
+                    "IT",
+                    "JE",
+                    "JM",
+                    "JO",
+                    "JP",
+                    "KE",
+                    "KG",
+                    "KH",
+                    "KI",
+                    "KM",
+                    "KN",
+                    "KR",
+                    "KW",
+                    "KY",
+                    "KZ",
+                    "LA",
+                    "LB",
+                    "LC",
+                    "LI",
+                    "LK",
+                    "LR",
+                    "LS",
+                    "LT",
+                    "LU",
+                    "LV",
+                    "LY",
+                    "MA",
+                    "MC",
+                    "MD",
+                    "ME",
+                    "MF",
+                    "MG",
+                    "MK",
+                    "ML",
+                    "MM",
+                    "MN",
+                    "MO",
+                    "MQ",
+                    "MR",
+                    "MS",
+                    "MT",
+                    "MU",
+                    "MV",
+                    "MW",
+                    "MX",
+                    "MY",
+                    "MZ",
+                    "NA",
+                    "NC",
+                    "NE",
+                    "NG",
+                    "NI",
+                    "NL",
+                    "NO",
+                    "NP",
+                    "NR",
+                    "NU",
+                    "NZ",
+                    "OM",
+                    "PA",
+                    "PE",
+                    "PF",
+                    "PG",
+                    "PH",
+                    "PK",
+                    "PL",
+                    "PM",
+                    "PN",
+                    "PR",
+                    "PS",
+                    "PT",
+                    "PY",
+                    "QA",
+                    "RE",
+                    "RO",
+                    "RS",
+                    "RU",
+                    "RW",
+                    "SA",
+                    "SB",
+                    "SC",
+                    "SE",
+                    "SG",
+                    "SH",
+                    "SI",
+                    "SJ",
+                    "SK",
+                    "SL",
+                    "SM",
+                    "SN",
+                    "SO",
+                    "SR",
+                    "SS",
+                    "ST",
+                    "SV",
+                    "SX",
+                    "SZ",
+                    "TA",
+                    "TC",
+                    "TD",
+                    "TF",
+                    "TG",
+                    "TH",
+                    "TJ",
+                    "TK",
+                    "TL",
+                    "TM",
+                    "TN",
+                    "TO",
+                    "TR",
+                    "TT",
+                    "TV",
+                    "TW",
+                    "TZ",
+                    "UA",
+                    "UG",
+                    "US",
+                    "UY",
+                    "UZ",
+                    "VA",
+                    "VC",
+                    "VE",
+                    "VG",
+                    "VN",
+                    "VU",
+                    "WF",
+                    "WS",
+                    "XK",
+                    "YE",
+                    "YT",
+                    "ZA",
+                    "ZM",
+                    "ZW",
+                    "ZZ",
+                ],
+                at,
+                errors,
+            );
+        }
+    }
+}
 
 /// Recurring billing of a customer. Only the fields a Checkout integration reads are described.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -159,9 +159,18 @@ pub fn build(doc: &Document, settings: &Settings) -> Result<Api, crate::Error> {
         types: std::mem::take(&mut b.types),
         operations,
         events,
+        error: None,
+        service: service_name(&api.info.title),
+        tags: api.tags.iter().map(|t| (t.name.clone(), t.description.as_deref().map(doc_lines).unwrap_or_default())).collect(),
     };
     crate::post::finish(&mut api_ir, &mut b.found);
     if b.found.is_empty() { Ok(api_ir) } else { Err(doc.problems(b.found.into_vec())) }
+}
+
+/// `Checkout Sessions API` → `CheckoutSessionsApi`; `Pets` → `PetsApi`.
+fn service_name(title: &str) -> String {
+    let name = type_ident(title);
+    if name.ends_with("Api") { name } else { format!("{name}Api") }
 }
 
 /// `#/components/schemas/X` → `X`.
@@ -683,6 +692,7 @@ impl<'a> Builder<'a> {
             param_fields: Vec::new(),
             body: None,
             responses: Vec::new(),
+            pagination: None,
         };
         // Operation-level parameters override path-level ones of the same name and place.
         let mut params: IndexMap<(String, &'static str), (String, Parameter)> = IndexMap::new();

@@ -24,6 +24,13 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Webhook events (`x-webhooks`), in document order.
     pub events: Vec<Event>,
+    /// The body type of error responses, when every operation that declares
+    /// one (`default`, `4XX`, `5XX` or a 4xx/5xx code) declares the same.
+    pub error: Option<TypeRef>,
+    /// CamelCase name for the server trait (from `info.title`).
+    pub service: String,
+    /// The document's tags, in order, with their doc lines.
+    pub tags: Vec<(String, Vec<String>)>,
 }
 
 /// A named Rust type.
@@ -273,6 +280,36 @@ pub struct Operation {
     pub body: Option<Body>,
     /// Declared responses, in document order (`default` last).
     pub responses: Vec<Response>,
+    /// How to walk the pages, for an operation that returns a `List<T>`.
+    pub pagination: Option<Pagination>,
+}
+
+impl Operation {
+    /// The response a successful call returns: the first 2xx one.
+    pub fn success(&self) -> Option<&Response> {
+        self.responses.iter().find(|r| matches!(r.status, Status::Code(200..=299) | Status::Range(2)))
+    }
+
+    /// The status code a successful call answers with.
+    pub fn success_status(&self) -> u16 {
+        match self.success().map(|r| r.status) {
+            Some(Status::Code(code)) => code,
+            _ => 200,
+        }
+    }
+}
+
+/// Cursor pagination of a list operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// The item type of the pages.
+    pub item: TypeRef,
+    /// The params field holding the forward cursor (`starting_after`).
+    pub starting_after: String,
+    /// The params field holding the backward cursor (`ending_before`).
+    pub ending_before: Option<String>,
+    /// The item field whose value is a cursor (`id`).
+    pub id_field: String,
 }
 
 /// A path parameter.

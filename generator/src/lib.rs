@@ -93,12 +93,21 @@ impl Generator {
         build::build(doc, &self.settings)
     }
 
-    /// The generated modules, as `(file name, source)`: `runtime.rs`, `types.rs`.
+    /// The generated modules, as `(file name, source)`: `runtime.rs` and
+    /// `types.rs` (serde only), `wire.rs` (client and server),
+    /// `http_client.rs` and `client.rs` (client), `http_server.rs` and
+    /// `server.rs` (server).
     pub fn modules(&self, api: &ir::Api) -> Result<Vec<(&'static str, String)>, Error> {
         let header = emit::header(&self.command);
+        let verbatim = |text: &str| format!("{header}\n{text}");
         Ok(vec![
-            ("runtime.rs", format!("{header}\n{}", emit::RUNTIME)),
+            ("runtime.rs", verbatim(emit::RUNTIME)),
             ("types.rs", emit::types(api, &header)?),
+            ("wire.rs", verbatim(emit::WIRE)),
+            ("http_client.rs", verbatim(emit::HTTP_CLIENT)),
+            ("client.rs", emit::client(api, &header)?),
+            ("http_server.rs", verbatim(emit::HTTP_SERVER)),
+            ("server.rs", emit::server(api, &header)?),
         ])
     }
 

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::error::{Collector, ProblemKind};
-use crate::ir::{Api, Presence, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, Pagination, Presence, Status, TypeDef, TypeKind, TypeRef};
 
 /// Runs every pass, in order.
 pub(crate) fn finish(api: &mut Api, found: &mut Collector) {
@@ -16,6 +16,80 @@ pub(crate) fn finish(api: &mut Api, found: &mut Collector) {
     box_recursion(api);
     check_inhabited(api, found);
     mark_inputs(api);
+    api.error = shared_error(api);
+    pagination(api);
+}
+
+/// The error body type every operation agrees on, if they do.
+fn shared_error(api: &Api) -> Option<TypeRef> {
+    let mut found: Option<&TypeRef> = None;
+    for op in &api.operations {
+        for r in &op.responses {
+            let error = matches!(r.status, Status::Default | Status::Range(4..=5) | Status::Code(400..=599));
+            let Some(ty) = r.ty.as_ref().filter(|_| error) else { continue };
+            match found {
+                None => found = Some(ty),
+                Some(seen) if seen == ty => {}
+                Some(_) => return None,
+            }
+        }
+    }
+    found.cloned()
+}
+
+/// Follows aliases to the type they name.
+pub(crate) fn resolve_alias<'a>(api: &'a Api, t: &'a TypeRef) -> &'a TypeRef {
+    let mut t = t;
+    for _ in 0..64 {
+        match t {
+            TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
+                Some(TypeKind::Alias(target)) => t = target,
+                _ => return t,
+            },
+            _ => return t,
+        }
+    }
+    t
+}
+
+/// A list operation (its success body is `List<T>`) whose params have a
+/// `starting_after` string field, and whose items have a required string
+/// `id`, can be walked page by page.
+fn pagination(api: &mut Api) {
+    let mut found = Vec::new();
+    for (i, op) in api.operations.iter().enumerate() {
+        let Some(TypeRef::List(item)) = op.success().and_then(|r| r.ty.as_ref()).map(|t| resolve_alias(api, t)) else {
+            continue;
+        };
+        let Some(params) = op.params.as_ref().and_then(|p| api.struct_def(p)) else { continue };
+        let cursor = |wire: &str| {
+            params
+                .fields
+                .iter()
+                .find(|f| f.wire == wire && f.ty == TypeRef::String && !f.required)
+                .map(|f| f.ident.clone())
+        };
+        let Some(starting_after) = cursor("starting_after") else { continue };
+        let TypeRef::Named(item_name) = item.as_ref() else { continue };
+        let Some(id) = api
+            .struct_def(item_name)
+            .and_then(|s| s.fields.iter().find(|f| f.wire == "id" && f.ty == TypeRef::String && f.required && !f.nullable))
+        else {
+            continue;
+        };
+        found.push((
+            i,
+            Pagination {
+                item: (**item).clone(),
+                starting_after,
+                ending_before: cursor("ending_before"),
+                id_field: id.ident.clone(),
+            },
+        ));
+    }
+    for (i, p) in found {
+        api.operations[i].pagination = Some(p);
+    }
 }
 
 /// Every `TypeRef` held by a type (fields, extra map, variants, alias target).

@@ -5,6 +5,8 @@
 //! Architecture invariant: emitters read only the IR; they make no naming
 //! decisions and never look at the spec.
 
+mod client;
+mod server;
 mod types;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -13,10 +15,18 @@ use quote::quote;
 use crate::Error;
 use crate::ir::TypeRef;
 
+pub(crate) use client::client;
+pub(crate) use server::server;
 pub(crate) use types::types;
 
 /// The runtime module every generated crate carries, verbatim.
 pub(crate) const RUNTIME: &str = include_str!("../../templates/runtime.rs");
+/// The form wire format, for the client and the server.
+pub(crate) const WIRE: &str = include_str!("../../templates/wire.rs");
+/// The client's HTTP machinery.
+pub(crate) const HTTP_CLIENT: &str = include_str!("../../templates/http_client.rs");
+/// The server's HTTP machinery.
+pub(crate) const HTTP_SERVER: &str = include_str!("../../templates/http_server.rs");
 
 /// The first lines of every generated file.
 pub(crate) fn header(command: &str) -> String {
@@ -69,17 +79,29 @@ pub(crate) fn assemble(header: &str, parts: &[String]) -> String {
     format!("{header}\n{}", space_items(&parts.concat()))
 }
 
-/// A blank line between top-level items, which `prettyplease` leaves out.
+/// A blank line between items (top-level ones, and those in `impl` and
+/// `trait` blocks), which `prettyplease` leaves out.
 fn space_items(code: &str) -> String {
     let mut out = String::with_capacity(code.len() + code.len() / 16);
     let mut previous = "";
     for line in code.lines() {
-        let starts_item = !line.starts_with([' ', '}', ')', ']']) && !line.is_empty();
-        let ends_item = previous == "}" || previous == "};" || (!previous.starts_with([' ', '#', '/']) && previous.ends_with(';'));
-        let attr_or_doc = previous.starts_with("#[") || previous.starts_with("///");
-        let module_doc = previous.starts_with("//!") && !line.starts_with("//!");
-        let imports = previous.starts_with("use ") && line.starts_with("use ");
-        if starts_item && !imports && ((ends_item && !attr_or_doc) || module_doc) {
+        let indent = line.len() - line.trim_start().len();
+        let trimmed = line.trim_start();
+        let prev_indent = previous.len() - previous.trim_start().len();
+        let prev = previous.trim_start();
+        let starts_item = !trimmed.is_empty() && !trimmed.starts_with(['}', ')', ']']);
+        let blank = if indent == 0 {
+            let ends_item = prev == "}" || prev == "};" || (!previous.starts_with([' ', '#', '/']) && previous.ends_with(';'));
+            let attr_or_doc = previous.starts_with("#[") || previous.starts_with("///");
+            let module_doc = previous.starts_with("//!") && !line.starts_with("//!");
+            let imports = previous.starts_with("use ") && line.starts_with("use ");
+            starts_item && !imports && ((ends_item && !attr_or_doc) || module_doc)
+        } else {
+            // An item inside a block: after the closing brace of the one before.
+            let item_start = ["///", "#[", "pub ", "fn ", "async fn ", "type ", "const "].iter().any(|p| trimmed.starts_with(p));
+            item_start && prev_indent == indent && (prev == "}" || prev.ends_with(';'))
+        };
+        if blank {
             out.push('\n');
         }
         out.push_str(line);
@@ -106,8 +128,27 @@ pub(crate) fn doc(lines: &[String]) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
-/// The Rust type of a reference, as named inside a generated module.
+/// Where a type is named from: inside `types` (bare names, imported
+/// runtime wrappers) or from a sibling module (`types::X`, `runtime::List`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    Types,
+    Sibling,
+}
+
+/// The Rust type of a reference, as named inside the `types` module.
 pub(crate) fn rust_type(t: &TypeRef) -> TokenStream {
+    type_in(t, Scope::Types)
+}
+
+/// The Rust type of a reference, as named in `scope`.
+pub(crate) fn type_in(t: &TypeRef, scope: Scope) -> TokenStream {
+    let sibling = scope == Scope::Sibling;
+    let wrap = |name: &str, inner: &TypeRef| {
+        let name = ident(name);
+        let inner = type_in(inner, scope);
+        if sibling { quote!(runtime::#name<#inner>) } else { quote!(#name<#inner>) }
+    };
     match t {
         TypeRef::String => quote!(String),
         TypeRef::Bool => quote!(bool),
@@ -117,35 +158,26 @@ pub(crate) fn rust_type(t: &TypeRef) -> TokenStream {
         TypeRef::Json => quote!(serde_json::Value),
         TypeRef::Named(name) => {
             let name = ident(name);
-            quote!(#name)
+            if sibling { quote!(types::#name) } else { quote!(#name) }
         }
         TypeRef::Vec(inner) => {
-            let inner = rust_type(inner);
+            let inner = type_in(inner, scope);
             quote!(Vec<#inner>)
         }
         TypeRef::Map(inner) => {
-            let inner = rust_type(inner);
-            quote!(BTreeMap<String, #inner>)
+            let inner = type_in(inner, scope);
+            if sibling { quote!(std::collections::BTreeMap<String, #inner>) } else { quote!(BTreeMap<String, #inner>) }
         }
         TypeRef::Option(inner) => {
-            let inner = rust_type(inner);
+            let inner = type_in(inner, scope);
             quote!(Option<#inner>)
         }
-        TypeRef::Expandable(inner) => {
-            let inner = rust_type(inner);
-            quote!(Expandable<#inner>)
-        }
-        TypeRef::OrEmpty(inner) => {
-            let inner = rust_type(inner);
-            quote!(OrEmpty<#inner>)
-        }
-        TypeRef::List(inner) => {
-            let inner = rust_type(inner);
-            quote!(List<#inner>)
-        }
         TypeRef::Box(inner) => {
-            let inner = rust_type(inner);
+            let inner = type_in(inner, scope);
             quote!(Box<#inner>)
         }
+        TypeRef::Expandable(inner) => wrap("Expandable", inner),
+        TypeRef::OrEmpty(inner) => wrap("OrEmpty", inner),
+        TypeRef::List(inner) => wrap("List", inner),
     }
 }

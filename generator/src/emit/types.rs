@@ -1,6 +1,6 @@
 //! The `types` module: one Rust type per named IR type, serde-only.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{assemble, doc, format_items, format_parallel, ident, rust_type};
@@ -24,7 +24,11 @@ pub(crate) fn types(api: &Api, header: &str) -> Result<String, Error> {
         #imports
     })?;
     let defs: Vec<&TypeDef> = api.types.values().collect();
-    let body = format_parallel("types", &defs, |def| type_def(def))?;
+    let body = format_parallel("types", &defs, |def| {
+        let validate = def.input.then(|| validate_impl(api, def));
+        let def = type_def(def);
+        quote!(#def #validate)
+    })?;
     Ok(assemble(header, &[head, body]))
 }
 
@@ -40,6 +44,12 @@ struct Used {
     enums: bool,
     /// Any type that derives serde's traits.
     derives: bool,
+    /// Request types, which implement `Validate`.
+    inputs: bool,
+    /// An enum among the request types.
+    input_enums: bool,
+    /// A field with bounds among the request types.
+    bounds: bool,
 }
 
 impl Used {
@@ -47,6 +57,13 @@ impl Used {
         let mut used = Used { any: !api.types.is_empty(), ..Used::default() };
         for def in api.types.values() {
             used.derives |= matches!(def.kind, TypeKind::Struct(_) | TypeKind::Union(_) | TypeKind::Newtype(_));
+            if def.input && !matches!(def.kind, TypeKind::Alias(_)) {
+                used.inputs = true;
+                used.input_enums |= matches!(def.kind, TypeKind::Enum(_));
+                if let TypeKind::Struct(st) = &def.kind {
+                    used.bounds |= st.fields.iter().any(|f| bounds_of(f).is_some());
+                }
+            }
             match &def.kind {
                 TypeKind::Struct(s) => {
                     for f in &s.fields {
@@ -101,6 +118,11 @@ impl Used {
             (self.or_empty, "OrEmpty"),
             (self.enums, "StrEnumVisitor"),
             (self.enums, "str_enum"),
+            (self.inputs, "Validate"),
+            (self.inputs, "ParamPath"),
+            (self.inputs, "Invalid"),
+            (self.bounds, "Bounds"),
+            (self.input_enums, "not_one_of"),
         ] {
             if on {
                 runtime.push(format_ident!("{}", name));
@@ -174,6 +196,12 @@ fn struct_def(def: &TypeDef, s: &Struct) -> TokenStream {
             serde.push(quote!(rename = #wire));
         }
         match f.presence() {
+            // A form's empty value must reach `OrEmpty`, not `Option`.
+            Presence::Optional if matches!(f.ty, TypeRef::OrEmpty(_)) => serde.push(quote!(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "super::runtime::some_or_empty"
+            )),
             Presence::Optional => serde.push(quote!(default, skip_serializing_if = "Option::is_none")),
             Presence::OptionalNullable => serde.push(quote!(default, skip_serializing_if = "Nullable::is_absent")),
             Presence::Required | Presence::RequiredNullable => {}
@@ -356,6 +384,112 @@ fn union_def(def: &TypeDef, u: &Union) -> TokenStream {
         #[serde(untagged)]
         pub enum #name {
             #(#variants)*
+        }
+    }
+}
+
+/// The bounds of a scalar field, as a `Bounds` literal, if it has any.
+fn bounds_of(f: &Field) -> Option<TokenStream> {
+    let scalar = matches!(&f.ty, TypeRef::String | TypeRef::I32 | TypeRef::I64 | TypeRef::F64)
+        || matches!(&f.ty, TypeRef::OrEmpty(inner) if matches!(**inner, TypeRef::String | TypeRef::I32 | TypeRef::I64 | TypeRef::F64));
+    let c = &f.constraints;
+    if !scalar || (c.minimum.is_none() && c.maximum.is_none() && c.min_length.is_none() && c.max_length.is_none()) {
+        return None;
+    }
+    let mut bounds = quote!(Bounds::new());
+    if let Some(v) = c.minimum {
+        let (v, exclusive) = (Literal::f64_unsuffixed(v), c.exclusive_minimum);
+        bounds = quote!(#bounds.minimum(#v, #exclusive));
+    }
+    if let Some(v) = c.maximum {
+        let (v, exclusive) = (Literal::f64_unsuffixed(v), c.exclusive_maximum);
+        bounds = quote!(#bounds.maximum(#v, #exclusive));
+    }
+    if let Some(v) = c.min_length {
+        let v = Literal::usize_unsuffixed(v);
+        bounds = quote!(#bounds.min_length(#v));
+    }
+    if let Some(v) = c.max_length {
+        let v = Literal::usize_unsuffixed(v);
+        bounds = quote!(#bounds.max_length(#v));
+    }
+    Some(bounds)
+}
+
+/// Whether a value of this type can break a rule: it holds an enum, a
+/// struct or a union (through aliases); plain scalars and JSON cannot.
+fn needs_validation(api: &Api, t: &TypeRef) -> bool {
+    match t {
+        TypeRef::Named(name) => match api.types.get(name).map(|d| &d.kind) {
+            Some(TypeKind::Alias(target)) => needs_validation(api, target),
+            Some(_) => true,
+            None => false,
+        },
+        TypeRef::Vec(i) | TypeRef::Map(i) | TypeRef::Option(i) | TypeRef::OrEmpty(i) | TypeRef::Box(i) | TypeRef::Expandable(i) => {
+            needs_validation(api, i)
+        }
+        _ => false,
+    }
+}
+
+/// `impl Validate` for a request type.
+fn validate_impl(api: &Api, def: &TypeDef) -> TokenStream {
+    let name = ident(&def.name);
+    let body = match &def.kind {
+        TypeKind::Struct(s) => {
+            let checks = s.fields.iter().map(|f| {
+                let field = ident(&f.ident);
+                let wire = &f.wire;
+                let nested = needs_validation(api, &f.ty).then(|| quote!(at.field(#wire, &self.#field, errors);));
+                let bounds = bounds_of(f).map(|b| quote!(at.bounded(#wire, &self.#field, #b, errors);));
+                quote!(#nested #bounds)
+            });
+            let extra = s.extra.as_ref().filter(|e| needs_validation(api, &e.value)).map(|e| {
+                let field = ident(&e.ident);
+                quote! {
+                    for (key, value) in &self.#field {
+                        at.at(key, |at| value.validate(at, errors));
+                    }
+                }
+            });
+            quote!(#(#checks)* #extra)
+        }
+        TypeKind::Enum(e) => {
+            let unknown = ident(&e.unknown);
+            let wires = e.variants.iter().map(|v| v.wire.as_str());
+            quote! {
+                if let Self::#unknown(value) = self {
+                    not_one_of(value, &[#(#wires),*], at, errors);
+                }
+            }
+        }
+        TypeKind::Union(u) => {
+            let arms = u.variants.iter().map(|v| {
+                let variant = ident(&v.ident);
+                if needs_validation(api, &v.ty) {
+                    quote!(Self::#variant(value) => value.validate(at, errors),)
+                } else {
+                    quote!(Self::#variant(_) => {})
+                }
+            });
+            quote!(match self { #(#arms)* })
+        }
+        TypeKind::Newtype(t) => {
+            if needs_validation(api, t) {
+                quote!(self.0.validate(at, errors);)
+            } else {
+                TokenStream::new()
+            }
+        }
+        TypeKind::Alias(_) => return TokenStream::new(),
+    };
+    let unused = body.is_empty().then(|| quote!(let _ = (at, errors);));
+    quote! {
+        impl Validate for #name {
+            fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+                #unused
+                #body
+            }
         }
     }
 }

@@ -1,0 +1,362 @@
+//! The `client` module: a `Client` with one async method per operation,
+//! grouped by tag, plus a page-walking stream per list operation.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{Scope, assemble, doc, format_items, ident, type_in};
+use crate::Error;
+use crate::ir::{Api, Location, Operation, Presence, Style, TypeRef};
+
+/// The `wire::Style` for an IR style.
+pub(crate) fn style_tokens(style: Style) -> TokenStream {
+    match style {
+        Style::Form | Style::Simple => quote!(wire::Style::Form),
+        Style::DeepObject => quote!(wire::Style::DeepObject),
+        Style::SpaceDelimited => quote!(wire::Style::SpaceDelimited),
+        Style::PipeDelimited => quote!(wire::Style::PipeDelimited),
+    }
+}
+
+/// The type of the API's error bodies, as named from a sibling module.
+pub(crate) fn error_type(api: &Api) -> TokenStream {
+    match &api.error {
+        Some(t) => type_in(t, Scope::Sibling),
+        None => quote!(serde_json::Value),
+    }
+}
+
+/// Whether naming `t` from a sibling module mentions `runtime::`.
+pub(crate) fn mentions_runtime(t: &TypeRef) -> bool {
+    match t {
+        TypeRef::Expandable(_) | TypeRef::OrEmpty(_) | TypeRef::List(_) => true,
+        TypeRef::Vec(i) | TypeRef::Map(i) | TypeRef::Option(i) | TypeRef::Box(i) => mentions_runtime(i),
+        _ => false,
+    }
+}
+
+/// `use super::{runtime, types, wire};`, with only the modules the client uses.
+fn sibling_imports(api: &Api) -> TokenStream {
+    let runtime = api.error.iter().chain(api.operations.iter().flat_map(|op| {
+        op.success().and_then(|r| r.ty.as_ref()).into_iter().chain(op.path_params.iter().map(|p| &p.ty))
+    }))
+    .any(mentions_runtime)
+        || api.operations.iter().filter_map(|op| op.pagination.as_ref()).any(|p| mentions_runtime(&p.item));
+    let wire = api.operations.iter().any(|op| op.param_fields.iter().any(|p| p.location == Location::Query));
+    let mut modules = Vec::new();
+    if runtime {
+        modules.push(quote!(runtime));
+    }
+    if mentions_types(api) {
+        modules.push(quote!(types));
+    }
+    if wire {
+        modules.push(quote!(wire));
+    }
+    let requests = (!api.operations.is_empty()).then(|| quote!(Method, Request,));
+    let modules = (!modules.is_empty()).then(|| quote!(use super::{#(#modules),*};));
+    quote! {
+        use super::http_client::{self, HttpClient, #requests RequestOptions};
+        #modules
+    }
+}
+
+/// Whether the operations name any generated type (params, bodies, path parameters).
+pub(crate) fn mentions_types(api: &Api) -> bool {
+    fn named(t: &TypeRef) -> bool {
+        match t {
+            TypeRef::Named(_) => true,
+            TypeRef::Vec(i)
+            | TypeRef::Map(i)
+            | TypeRef::Option(i)
+            | TypeRef::Box(i)
+            | TypeRef::Expandable(i)
+            | TypeRef::OrEmpty(i)
+            | TypeRef::List(i) => named(i),
+            _ => false,
+        }
+    }
+    api.error.as_ref().is_some_and(named)
+        || api.operations.iter().any(|op| {
+            op.params.is_some()
+                || op.success().and_then(|r| r.ty.as_ref()).is_some_and(named)
+                || op.path_params.iter().any(|p| named(&p.ty))
+        })
+}
+
+/// Statements binding each path parameter to its encoded form, and the
+/// expression of the path.
+pub(crate) fn path_expr(op: &Operation) -> (TokenStream, TokenStream) {
+    let mut template = String::new();
+    let mut bindings = Vec::new();
+    let mut positional = Vec::new();
+    let mut rest = op.path.as_str();
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else { break };
+        template.push_str(&rest[..open].replace('{', "{{").replace('}', "}}"));
+        let name = &rest[open + 1..open + close];
+        match op.path_params.iter().find(|p| p.wire == name) {
+            Some(p) => {
+                let arg = ident(&p.ident);
+                bindings.push(quote!(let #arg = http_client::path_param(#arg)?;));
+                if p.ident.starts_with("r#") {
+                    template.push_str("{}");
+                    positional.push(quote!(#arg));
+                } else {
+                    template.push_str(&format!("{{{}}}", p.ident));
+                }
+            }
+            None => template.push_str(&rest[open..open + close + 1].replace('{', "{{").replace('}', "}}")),
+        }
+        rest = &rest[open + close + 1..];
+    }
+    template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    let path = if bindings.is_empty() {
+        quote!(#template.to_owned())
+    } else {
+        quote!(format!(#template #(, #positional)*))
+    };
+    (quote!(#(#bindings)*), path)
+}
+
+/// The argument type of a path parameter (borrowed for `'a` in streams).
+fn path_arg(t: &TypeRef, lifetime: bool) -> TokenStream {
+    let lifetime = lifetime.then(|| quote!('a));
+    match t {
+        TypeRef::String => quote!(&#lifetime str),
+        other => {
+            let t = type_in(other, Scope::Sibling);
+            quote!(&#lifetime #t)
+        }
+    }
+}
+
+/// Renders the `client` module.
+pub(crate) fn client(api: &Api, header: &str) -> Result<String, Error> {
+    let module_doc = format!(" A typed async client of {} {} (feature `client`).", api.title, api.version);
+    let error = error_type(api);
+    let imports = sibling_imports(api);
+    let head = format_items(
+        "client",
+        quote! {
+            #![doc = #module_doc]
+            #![doc = ""]
+            #![doc = " Every method sends one request (retried as the client is configured) and"]
+            #![doc = " decodes the declared success body; any other answer is an [`Error`]."]
+
+            #imports
+
+            /// The API's error body.
+            pub type ApiError = #error;
+
+            /// What a call can fail with.
+            pub type Error = http_client::Error<ApiError>;
+
+            /// A client of the API. Cheap to clone: clones share connections.
+            #[derive(Clone, Debug)]
+            pub struct Client {
+                http: HttpClient,
+                options: RequestOptions,
+            }
+
+            impl Client {
+                /// A client of the API at `base_url`, authenticating with `api_key`
+                /// as a Bearer token, with the default retries.
+                pub fn new(base_url: impl Into<String>, api_key: impl Into<String>) -> Result<Self, Error> {
+                    let http = HttpClient::builder(base_url)
+                        .api_key(api_key)
+                        .build()
+                        .map_err(|source| Error::Transport { source, attempts: 0 })?;
+                    Ok(Client::from_http(http))
+                }
+
+                /// A builder for every setting: key, API version, timeout,
+                /// retries, user agent. Finish with `Client::from_http(builder.build()?)`.
+                pub fn builder(base_url: impl Into<String>) -> http_client::ClientBuilder {
+                    HttpClient::builder(base_url)
+                }
+
+                /// A client over a configured [`HttpClient`].
+                pub fn from_http(http: HttpClient) -> Self {
+                    Client { http, options: RequestOptions::default() }
+                }
+
+                /// The same client, sending `options` (an idempotency key, say)
+                /// with its calls.
+                pub fn with_options(&self, options: RequestOptions) -> Self {
+                    Client { http: self.http.clone(), options }
+                }
+
+                /// The underlying HTTP client.
+                pub fn http(&self) -> &HttpClient {
+                    &self.http
+                }
+
+                /// The options sent with every call of this client.
+                pub fn options(&self) -> &RequestOptions {
+                    &self.options
+                }
+            }
+        },
+    )?;
+    // Group operations by their first tag, tags in document order.
+    let mut groups: Vec<(String, Vec<String>, Vec<&Operation>)> =
+        api.tags.iter().map(|(name, doc)| (name.clone(), doc.clone(), Vec::new())).collect();
+    for op in &api.operations {
+        let tag = op.tags.first().cloned().unwrap_or_default();
+        match groups.iter_mut().find(|(name, _, _)| *name == tag) {
+            Some(group) => group.2.push(op),
+            None => groups.push((tag, Vec::new(), vec![op])),
+        }
+    }
+    let mut items = Vec::new();
+    for (tag, tag_doc, ops) in groups.iter().filter(|g| !g.2.is_empty()) {
+        let mut lines = if tag.is_empty() { vec!["Operations without a tag.".to_owned()] } else { vec![format!("{tag}.")] };
+        if !tag_doc.is_empty() {
+            lines.push(String::new());
+            lines.extend(tag_doc.iter().cloned());
+        }
+        let group_doc = doc(&lines);
+        let methods = ops.iter().map(|op| method(api, op));
+        items.push(quote! {
+            #group_doc
+            impl Client {
+                #(#methods)*
+            }
+        });
+    }
+    let body = format_items("client", quote!(#(#items)*))?;
+    Ok(assemble(header, &[head, body]))
+}
+
+fn method(api: &Api, op: &Operation) -> TokenStream {
+    let name = ident(&op.ident);
+    let mut lines = Vec::new();
+    if let Some(summary) = &op.summary {
+        lines.push(format!("{summary}."));
+    }
+    if !op.doc.is_empty() {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(op.doc.iter().cloned());
+    }
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines.push(format!("`{} {}`", op.method, op.path));
+    let docs = doc(&lines);
+    let method = format_ident!("{}", op.method);
+    let (bindings, path) = path_expr(op);
+    let args = |lifetime: bool| -> Vec<TokenStream> {
+        op.path_params
+            .iter()
+            .map(|p| {
+                let arg = ident(&p.ident);
+                let ty = path_arg(&p.ty, lifetime);
+                quote!(#arg: #ty)
+            })
+            .collect()
+    };
+    let path_args = args(false);
+    let stream_args = args(true);
+    let params_arg = op.params.as_ref().map(|p| {
+        let p = ident(p);
+        quote!(params: &types::#p)
+    });
+    let fields = api.struct_def(op.params.as_deref().unwrap_or_default());
+    let json_body = op.body.as_ref().is_some_and(|b| b.media.contains("json"));
+    let encode = op.param_fields.iter().map(|pf| {
+        let field = ident(&pf.ident);
+        let wire = &pf.wire;
+        let nullable = fields
+            .and_then(|s| s.fields.iter().find(|f| f.ident == pf.ident))
+            .is_some_and(|f| f.presence() == Presence::OptionalNullable);
+        match pf.location {
+            Location::Query => {
+                let style = style_tokens(pf.style);
+                let explode = pf.explode;
+                quote!(request.query(#wire, &params.#field, #style, #explode)?;)
+            }
+            Location::Header | Location::Cookie => quote!(request.header(#wire, &params.#field)?;),
+            Location::Body if json_body && nullable => quote!(request.json_nullable(#wire, &params.#field)?;),
+            Location::Body if json_body => quote!(request.json(#wire, &params.#field)?;),
+            Location::Body if nullable => quote!(request.form_nullable(#wire, &params.#field)?;),
+            Location::Body => quote!(request.form(#wire, &params.#field)?;),
+            Location::WholeBody if json_body => quote!(request.json_body(&params.#field)?;),
+            Location::WholeBody => quote!(request.form_body(&params.#field)?;),
+        }
+    });
+    let success = op.success().and_then(|r| r.ty.as_ref());
+    let (returns, send) = match success {
+        Some(t) => {
+            let t = type_in(t, Scope::Sibling);
+            (quote!(#t), quote!(self.http.send(request, &self.options).await))
+        }
+        None => (quote!(()), quote!(self.http.send_empty(request, &self.options).await)),
+    };
+    let mutable = if op.param_fields.is_empty() { quote!() } else { quote!(mut) };
+    let stream = op.pagination.as_ref().zip(op.params.as_ref()).map(|(pagination, params_type)| {
+        let stream_name = format_ident!("{}_stream", op.ident.trim_start_matches("r#"));
+        let item = type_in(&pagination.item, Scope::Sibling);
+        let params_type = ident(params_type);
+        let forward = ident(&pagination.starting_after);
+        let id = ident(&pagination.id_field);
+        let path_names: Vec<TokenStream> = op.path_params.iter().map(|p| {
+            let arg = ident(&p.ident);
+            quote!(#arg)
+        }).collect();
+        let (backwards, set_cursor) = match &pagination.ending_before {
+            Some(backward) => {
+                let backward = ident(backward);
+                (
+                    quote!(params.#backward.is_some()),
+                    quote!(move |p: &mut types::#params_type, cursor| {
+                        if backwards {
+                            p.#backward = Some(cursor);
+                        } else {
+                            p.#forward = Some(cursor);
+                        }
+                    }),
+                )
+            }
+            None => (quote!(false), quote!(move |p: &mut types::#params_type, cursor| {
+                let _ = backwards;
+                p.#forward = Some(cursor);
+            })),
+        };
+        let text = format!(
+            " Every item of [`Client::{}`], fetching page after page: after the last item of each page, or before the first when `{}` is set.",
+            op.ident.trim_start_matches("r#"),
+            pagination.ending_before.as_deref().unwrap_or(&pagination.starting_after)
+        );
+        quote! {
+            #[doc = #text]
+            pub fn #stream_name<'a>(
+                &'a self,
+                #(#stream_args,)*
+                params: &types::#params_type,
+            ) -> impl futures_util::Stream<Item = Result<#item, Error>> + 'a {
+                let backwards = #backwards;
+                http_client::paginate(
+                    params.clone(),
+                    backwards,
+                    move |page: types::#params_type| async move { self.#name(#(#path_names,)* &page).await },
+                    #set_cursor,
+                    |item: &#item| item.#id.clone(),
+                )
+            }
+        }
+    });
+    quote! {
+        #docs
+        pub async fn #name(&self, #(#path_args,)* #params_arg) -> Result<#returns, Error> {
+            #bindings
+            let #mutable request = Request::new(Method::#method, #path);
+            #(#encode)*
+            #send
+        }
+
+        #stream
+    }
+}

@@ -1,0 +1,296 @@
+//! The `server` module: a trait with one method per operation, and an
+//! axum `Router` that parses and checks requests before calling it.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::client::{error_type, mentions_runtime, mentions_types};
+use super::{Scope, assemble, doc, format_items, ident, type_in};
+use crate::Error;
+use crate::ir::{Api, Location, Operation, TypeRef};
+
+fn op_doc(op: &Operation) -> TokenStream {
+    let mut lines = Vec::new();
+    if let Some(summary) = &op.summary {
+        lines.push(format!("{summary}."));
+    }
+    if !op.doc.is_empty() {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(op.doc.iter().cloned());
+    }
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines.push(format!("`{} {}`", op.method, op.path));
+    doc(&lines)
+}
+
+fn handler_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("handle_{}", op.ident.trim_start_matches("r#"))
+}
+
+/// The Rust type of a path parameter's owned value.
+fn path_type(t: &TypeRef) -> TokenStream {
+    type_in(t, Scope::Sibling)
+}
+
+/// Renders the `server` module.
+pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
+    let module_doc = format!(" Server stubs of {} {} (feature `server`).", api.title, api.version);
+    let service = format_ident!("{}", api.service);
+    let error = error_type(api);
+    let runtime_used = api.error.iter().any(mentions_runtime)
+        || api.operations.iter().any(|op| {
+            op.success().and_then(|r| r.ty.as_ref()).is_some_and(mentions_runtime)
+                || op.path_params.iter().any(|p| mentions_runtime(&p.ty) || has_bounds(p))
+        });
+    let any_op = !api.operations.is_empty();
+    let mut modules = Vec::new();
+    if runtime_used {
+        modules.push(quote!(runtime));
+    }
+    if mentions_types(api) {
+        modules.push(quote!(types));
+    }
+    let modules = (!modules.is_empty()).then(|| quote!(use super::{#(#modules),*};));
+    let future = any_op.then(|| quote!(use std::future::Future;));
+    let path_rejection = any_op.then(|| quote!(use axum::extract::rejection::RawPathParamsRejection;));
+    let raw_path = any_op.then(|| quote!(RawPathParams,));
+    let mut server_items = Vec::new();
+    if api.operations.iter().any(|op| op.body.is_some()) {
+        server_items.push(quote!(BodyKind));
+    }
+    if api.operations.iter().any(|op| !op.param_fields.is_empty()) {
+        server_items.push(quote!(In));
+    }
+    if any_op {
+        server_items.extend([quote!(OperationSpec), quote!(PathParams)]);
+    }
+    server_items.extend([quote!(Rejection), quote!(RejectionKind)]);
+    if any_op {
+        server_items.push(quote!(RequestContext));
+    }
+    let methods = api.operations.iter().map(|op| {
+        let name = ident(&op.ident);
+        let docs = op_doc(op);
+        let path_args = op.path_params.iter().map(|p| {
+            let arg = ident(&p.ident);
+            let t = path_type(&p.ty);
+            quote!(#arg: #t,)
+        });
+        let params = op.params.as_ref().map(|p| {
+            let p = ident(p);
+            quote!(params: types::#p,)
+        });
+        let success = match op.success().and_then(|r| r.ty.as_ref()) {
+            Some(t) => type_in(t, Scope::Sibling),
+            None => quote!(()),
+        };
+        quote! {
+            #docs
+            fn #name(
+                &self,
+                #(#path_args)*
+                #params
+                context: RequestContext,
+            ) -> impl Future<Output = Result<#success, Failure>> + Send;
+        }
+    });
+    let trait_doc = format!(
+        " The operations of {}: implement this trait and serve it with [`router`].",
+        api.title
+    );
+    let head = format_items(
+        "server",
+        quote! {
+            #![doc = #module_doc]
+            #![doc = ""]
+            #![doc = " [`router`] answers every request: it checks authentication with the"]
+            #![doc = " implementation's hook, reads path, query, header and body parameters into"]
+            #![doc = " the generated params types, refuses what the spec does not allow with the"]
+            #![doc = " API's error object (400 for a missing, unknown or invalid parameter), and"]
+            #![doc = " only then calls the implementation."]
+
+            #future
+            use std::sync::Arc;
+
+            use axum::Router;
+            #path_rejection
+            use axum::extract::{#raw_path Request, State};
+            use axum::response::Response;
+
+            use super::http_server::{self, #(#server_items),*};
+            #modules
+
+            /// The API's error body.
+            pub type ApiError = #error;
+
+            /// An answer other than success: a status and the API's error body.
+            pub type Failure = http_server::Failure<ApiError>;
+
+            #[doc = #trait_doc]
+            pub trait #service: Send + Sync + 'static {
+                /// Whether a request with this Bearer token (`None` when it sent
+                /// none) may proceed; `false` answers 401.
+                fn authenticate(&self, bearer: Option<&str>) -> bool;
+
+                /// The API's error body for a request the router refused, before
+                /// any operation ran: `rejection` says why, with which status and
+                /// which parameter.
+                fn rejection(&self, rejection: &Rejection) -> ApiError;
+
+                #(#methods)*
+            }
+        },
+    )?;
+    // Routes: one per path, with a method router per operation on it.
+    let mut paths: Vec<(&str, Vec<&Operation>)> = Vec::new();
+    for op in &api.operations {
+        match paths.iter_mut().find(|(p, _)| *p == op.path) {
+            Some((_, ops)) => ops.push(op),
+            None => paths.push((&op.path, vec![op])),
+        }
+    }
+    let routes = paths.iter().map(|(path, ops)| {
+        let mut chain = TokenStream::new();
+        for (i, op) in ops.iter().enumerate() {
+            let method = format_ident!("{}", op.method.to_ascii_lowercase());
+            let handler = handler_name(op);
+            chain = if i == 0 {
+                quote!(axum::routing::#method(#handler::<S>))
+            } else {
+                quote!(#chain.#method(#handler::<S>))
+            };
+        }
+        quote!(.route(#path, #chain))
+    });
+    let handlers = api.operations.iter().map(|op| handler(api, op));
+    let body = format_items(
+        "server",
+        quote! {
+            /// A router serving `service` (an axum `Router`, ready for `axum::serve`).
+            pub fn router<S: #service>(service: Arc<S>) -> Router {
+                Router::new()
+                    #(#routes)*
+                    .fallback(handle_unknown_route::<S>)
+                    .method_not_allowed_fallback(handle_wrong_method::<S>)
+                    .with_state(service)
+            }
+
+            async fn handle_unknown_route<S: #service>(State(service): State<Arc<S>>, request: Request) -> Response {
+                let message = format!("Unrecognized request URL ({} {})", request.method(), request.uri().path());
+                http_server::refuse(RejectionKind::NotFound, message, |r| service.rejection(r))
+            }
+
+            async fn handle_wrong_method<S: #service>(State(service): State<Arc<S>>, request: Request) -> Response {
+                let message = format!("{} is not allowed on {}", request.method(), request.uri().path());
+                http_server::refuse(RejectionKind::MethodNotAllowed, message, |r| service.rejection(r))
+            }
+
+            #(#handlers)*
+        },
+    )?;
+    Ok(assemble(header, &[head, body]))
+}
+
+fn has_bounds(p: &crate::ir::PathParam) -> bool {
+    let c = &p.constraints;
+    matches!(p.ty, TypeRef::String | TypeRef::I32 | TypeRef::I64 | TypeRef::F64)
+        && (c.minimum.is_some() || c.maximum.is_some() || c.min_length.is_some() || c.max_length.is_some())
+}
+
+fn handler(api: &Api, op: &Operation) -> TokenStream {
+    let service = format_ident!("{}", api.service);
+    let name = ident(&op.ident);
+    let handler = handler_name(op);
+    let params_spec = op.param_fields.iter().map(|pf| {
+        let wire = &pf.wire;
+        let place = match pf.location {
+            Location::Query => quote!(In::Query),
+            Location::Header | Location::Cookie => quote!(In::Header),
+            Location::Body => quote!(In::Body),
+            Location::WholeBody => quote!(In::WholeBody),
+        };
+        quote!((#wire, #place))
+    });
+    let body = match &op.body {
+        Some(b) if b.media.contains("json") => quote!(Some(BodyKind::Json)),
+        Some(_) => quote!(Some(BodyKind::Form)),
+        None => quote!(None),
+    };
+    let success = proc_macro2::Literal::u16_unsuffixed(op.success_status());
+    let success_body = op.success().and_then(|r| r.ty.as_ref()).is_some();
+    let params_type = match &op.params {
+        Some(p) => {
+            let p = ident(p);
+            quote!(types::#p)
+        }
+        None => quote!(http_server::NoParams),
+    };
+    let read_path = op.path_params.iter().map(|p| {
+        let arg = ident(&p.ident);
+        let wire = &p.wire;
+        let t = path_type(&p.ty);
+        let c = &p.constraints;
+        if has_bounds(p) {
+            let mut bounds = quote!(runtime::Bounds::new());
+            if let Some(v) = c.minimum {
+                let (v, e) = (proc_macro2::Literal::f64_unsuffixed(v), c.exclusive_minimum);
+                bounds = quote!(#bounds.minimum(#v, #e));
+            }
+            if let Some(v) = c.maximum {
+                let (v, e) = (proc_macro2::Literal::f64_unsuffixed(v), c.exclusive_maximum);
+                bounds = quote!(#bounds.maximum(#v, #e));
+            }
+            if let Some(v) = c.min_length {
+                let v = proc_macro2::Literal::usize_unsuffixed(v);
+                bounds = quote!(#bounds.min_length(#v));
+            }
+            if let Some(v) = c.max_length {
+                let v = proc_macro2::Literal::usize_unsuffixed(v);
+                bounds = quote!(#bounds.max_length(#v));
+            }
+            quote!(let #arg: #t = path.bounded(#wire, #bounds)?;)
+        } else {
+            quote!(let #arg: #t = path.get(#wire)?;)
+        }
+    });
+    let path_args = op.path_params.iter().map(|p| {
+        let arg = ident(&p.ident);
+        quote!(#arg,)
+    });
+    let (params_in, params_arg) = match op.params {
+        Some(_) => (quote!(params), quote!(params,)),
+        None => (quote!(_params), quote!()),
+    };
+    let path_in = if op.path_params.is_empty() { quote!(_path) } else { quote!(path) };
+    quote! {
+        async fn #handler<S: #service>(
+            State(service): State<Arc<S>>,
+            path: Result<RawPathParams, RawPathParamsRejection>,
+            request: Request,
+        ) -> Response {
+            const SPEC: OperationSpec = OperationSpec {
+                params: &[#(#params_spec),*],
+                body: #body,
+                success: #success,
+                success_body: #success_body,
+            };
+            let service = &*service;
+            http_server::handle(
+                path,
+                request,
+                &SPEC,
+                |r| service.rejection(r),
+                |bearer| service.authenticate(bearer),
+                |#params_in: #params_type, #path_in: &PathParams, context| {
+                    #(#read_path)*
+                    Ok(service.#name(#(#path_args)* #params_arg context))
+                },
+            )
+            .await
+        }
+    }
+}

@@ -1,0 +1,643 @@
+//! The HTTP machinery under the generated client: configuration, request
+//! building in the API's wire format, retries with backoff, errors, and
+//! pagination. Nothing here knows any particular API.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures_util::Stream;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use reqwest::Method;
+
+use super::runtime::{List, Nullable};
+use super::wire::{self, EncodeError, Style};
+
+/// A secret (the API key) that `Debug` does not print.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// How the client talks to the API.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where the API is, e.g. `https://api.example.com` (no trailing slash needed).
+    pub base_url: String,
+    /// Sent as `Authorization: Bearer <key>`.
+    pub api_key: Option<Secret>,
+    /// Sent as the `api_version_header` on every request, when set.
+    pub api_version: Option<String>,
+    /// The header that carries `api_version`.
+    pub api_version_header: String,
+    /// `User-Agent`.
+    pub user_agent: String,
+    /// Limit on each attempt, from connecting to the end of the body.
+    pub timeout: Option<Duration>,
+    /// How many times a failed attempt is retried (so `max_retries + 1` attempts).
+    pub max_retries: u32,
+    /// The wait before the first retry; it doubles with every retry.
+    pub initial_backoff: Duration,
+    /// The longest wait between attempts.
+    pub max_backoff: Duration,
+}
+
+/// Builds an [`HttpClient`].
+#[derive(Clone, Debug)]
+pub struct ClientBuilder {
+    config: Config,
+}
+
+impl ClientBuilder {
+    /// Defaults: no key, 2 retries from 500 ms up to 8 s, no timeout.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        ClientBuilder {
+            config: Config {
+                base_url: base_url.into().trim_end_matches('/').to_owned(),
+                api_key: None,
+                api_version: None,
+                api_version_header: "Api-Version".into(),
+                user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).into(),
+                timeout: None,
+                max_retries: 2,
+                initial_backoff: Duration::from_millis(500),
+                max_backoff: Duration::from_secs(8),
+            },
+        }
+    }
+
+    /// The secret key, sent as a Bearer token.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.config.api_key = Some(Secret(key.into()));
+        self
+    }
+
+    /// An API version to ask for on every request (header `Api-Version`
+    /// unless [`ClientBuilder::api_version_header`] says otherwise).
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.config.api_version = Some(version.into());
+        self
+    }
+
+    /// The header that carries the API version.
+    pub fn api_version_header(mut self, header: impl Into<String>) -> Self {
+        self.config.api_version_header = header.into();
+        self
+    }
+
+    /// `User-Agent`.
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.config.user_agent = agent.into();
+        self
+    }
+
+    /// A limit on each attempt.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeout = Some(timeout);
+        self
+    }
+
+    /// How many times to retry a failed attempt (0: never).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.config.max_retries = retries;
+        self
+    }
+
+    /// The first wait between attempts and the longest one.
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.config.initial_backoff = initial;
+        self.config.max_backoff = max.max(initial);
+        self
+    }
+
+    /// The client. Fails only if the HTTP stack cannot start (e.g. no TLS backend).
+    pub fn build(self) -> Result<HttpClient, reqwest::Error> {
+        let mut http = reqwest::Client::builder().user_agent(self.config.user_agent.clone());
+        if let Some(timeout) = self.config.timeout {
+            http = http.timeout(timeout);
+        }
+        Ok(HttpClient { http: http.build()?, config: Arc::new(self.config) })
+    }
+}
+
+/// Sends requests with the configured retries. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct HttpClient {
+    http: reqwest::Client,
+    config: Arc<Config>,
+}
+
+/// Settings for one call, on top of the client's.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestOptions {
+    /// The `Idempotency-Key` (generated for a POST when not given). Retries
+    /// of one call always send the same key.
+    pub idempotency_key: Option<String>,
+    /// An API version for this call only.
+    pub api_version: Option<String>,
+    /// Retries for this call only.
+    pub max_retries: Option<u32>,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+}
+
+impl RequestOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        RequestOptions::default()
+    }
+
+    /// With an idempotency key.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// With an API version.
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.api_version = Some(version.into());
+        self
+    }
+
+    /// With a number of retries.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+
+    /// With an extra header.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+/// What a call can fail with. `E` is the API's error body.
+#[derive(Debug)]
+pub enum Error<E> {
+    /// No response: connecting, sending or reading failed (after the retries).
+    Transport {
+        /// What went wrong last.
+        source: reqwest::Error,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// The API answered with an error status and its error object.
+    Api {
+        /// The HTTP status.
+        status: u16,
+        /// The API's error object.
+        error: Box<E>,
+        /// The `Request-Id` header, if the API sent one.
+        request_id: Option<String>,
+    },
+    /// An error status whose body is not the API's error object.
+    UnexpectedStatus {
+        /// The HTTP status.
+        status: u16,
+        /// The body as received.
+        body: String,
+    },
+    /// A success status whose body does not match the declared type.
+    Decode {
+        /// The HTTP status.
+        status: u16,
+        /// Where in the body it failed, e.g. `data[0].created`.
+        path: String,
+        /// What failed there.
+        message: String,
+        /// The body as received.
+        body: String,
+    },
+    /// The parameters could not be put on the wire.
+    Encode(EncodeError),
+}
+
+impl<E> Error<E> {
+    /// The HTTP status, if there was a response.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } | Error::UnexpectedStatus { status, .. } | Error::Decode { status, .. } => {
+                Some(*status)
+            }
+            Error::Transport { .. } | Error::Encode(_) => None,
+        }
+    }
+
+    /// The API's error object, for an API error.
+    pub fn api_error(&self) -> Option<&E> {
+        match self {
+            Error::Api { error, .. } => Some(&**error),
+            _ => None,
+        }
+    }
+}
+
+impl<E: fmt::Debug> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Transport { source, attempts } => write!(f, "request failed after {attempts} attempt(s): {source}"),
+            Error::Api { status, error, .. } => write!(f, "API error (HTTP {status}): {error:?}"),
+            Error::UnexpectedStatus { status, body } => write!(f, "HTTP {status} with an unexpected body: {body}"),
+            Error::Decode { status, path, message, .. } => {
+                write!(f, "cannot decode the HTTP {status} body at `{path}`: {message}")
+            }
+            Error::Encode(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: fmt::Debug> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport { source, .. } => Some(source),
+            Error::Encode(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl<E> From<EncodeError> for Error<E> {
+    fn from(e: EncodeError) -> Self {
+        Error::Encode(e)
+    }
+}
+
+enum Body {
+    Empty,
+    Form(Vec<(String, String)>),
+    Json(serde_json::Map<String, serde_json::Value>),
+    RawJson(Vec<u8>),
+}
+
+/// One request, built by the generated client methods.
+pub struct Request {
+    method: Method,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Body,
+}
+
+/// Percent-encodes a path parameter (everything but unreserved characters).
+pub fn path_param<T: Serialize + ?Sized>(value: &T) -> Result<String, EncodeError> {
+    let mut pairs = Vec::new();
+    wire::encode_param("", value, Style::Form, false, &mut pairs)?;
+    let text = pairs.into_iter().map(|(_, v)| v).collect::<Vec<_>>().join(",");
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    Ok(out)
+}
+
+impl Request {
+    /// A request to `path` (already holding its encoded path parameters).
+    pub fn new(method: Method, path: String) -> Self {
+        Request { method, path, query: Vec::new(), headers: Vec::new(), body: Body::Empty }
+    }
+
+    /// Adds a query parameter in its style (`None` adds nothing).
+    pub fn query<T: Serialize + ?Sized>(&mut self, name: &str, value: &T, style: Style, explode: bool) -> Result<(), EncodeError> {
+        wire::encode_param(name, value, style, explode, &mut self.query)
+    }
+
+    /// Adds a header parameter (`None` adds nothing; arrays join with commas).
+    pub fn header<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), EncodeError> {
+        let mut pairs = Vec::new();
+        wire::encode_param(name, value, Style::Form, false, &mut pairs)?;
+        self.headers.extend(pairs);
+        Ok(())
+    }
+
+    /// Adds a form body field with bracket nesting (`None` adds nothing).
+    pub fn form<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), EncodeError> {
+        if !matches!(self.body, Body::Form(_)) {
+            self.body = Body::Form(Vec::new());
+        }
+        let Body::Form(pairs) = &mut self.body else { unreachable!("set above") };
+        wire::encode(name, value, pairs)
+    }
+
+    /// Adds a form body field that may be null: `null` is sent as the empty
+    /// value, which the API reads as "unset".
+    pub fn form_nullable<T: Serialize>(&mut self, name: &str, value: &Nullable<T>) -> Result<(), EncodeError> {
+        match value {
+            Nullable::Absent => Ok(()),
+            Nullable::Null => self.form(name, ""),
+            Nullable::Value(v) => self.form(name, v),
+        }
+    }
+
+    fn json_map(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        if !matches!(self.body, Body::Json(_)) {
+            self.body = Body::Json(serde_json::Map::new());
+        }
+        let Body::Json(map) = &mut self.body else { unreachable!("set above") };
+        map
+    }
+
+    /// Adds a field of a JSON object body (`None` adds nothing).
+    pub fn json<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), EncodeError> {
+        let value = serde_json::to_value(value).map_err(|e| EncodeError(e.to_string()))?;
+        if !value.is_null() {
+            self.json_map().insert(name.to_owned(), value);
+        }
+        Ok(())
+    }
+
+    /// Adds a field of a JSON object body that may be null.
+    pub fn json_nullable<T: Serialize>(&mut self, name: &str, value: &Nullable<T>) -> Result<(), EncodeError> {
+        match value {
+            Nullable::Absent => Ok(()),
+            Nullable::Null => {
+                self.json_map().insert(name.to_owned(), serde_json::Value::Null);
+                Ok(())
+            }
+            Nullable::Value(v) => self.json(name, v),
+        }
+    }
+
+    /// Sets the whole body to `value` as JSON.
+    pub fn json_body<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
+        self.body = Body::RawJson(serde_json::to_vec(value).map_err(|e| EncodeError(e.to_string()))?);
+        Ok(())
+    }
+
+    /// Sets the whole body to `value`, form-encoded field by field.
+    pub fn form_body<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
+        let mut pairs = Vec::new();
+        wire::encode("body", value, &mut pairs)?;
+        let fields = pairs
+            .into_iter()
+            .map(|(k, v)| {
+                let k = k.strip_prefix("body[").map(|rest| rest.replacen(']', "", 1)).unwrap_or(k);
+                (k, v)
+            })
+            .collect();
+        self.body = Body::Form(fields);
+        Ok(())
+    }
+
+    /// The form body as sent (for tests of the wire format).
+    pub fn encoded_form(&self) -> Option<String> {
+        match &self.body {
+            Body::Form(pairs) => Some(encode_pairs(pairs)),
+            _ => None,
+        }
+    }
+
+    /// The query string as sent.
+    pub fn encoded_query(&self) -> String {
+        encode_pairs(&self.query)
+    }
+}
+
+/// `application/x-www-form-urlencoded` text of pairs.
+pub fn encode_pairs(pairs: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.extend(form_urlencoded::byte_serialize(k.as_bytes()));
+        out.push('=');
+        out.extend(form_urlencoded::byte_serialize(v.as_bytes()));
+    }
+    out
+}
+
+/// A fresh idempotency key: 128 random-enough bits, as hex.
+pub fn new_idempotency_key() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let mut state = nanos ^ COUNTER.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed) ^ (&nanos as *const u64 as u64);
+    let mut next = || {
+        // splitmix64
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    format!("{:016x}{:016x}", next(), next())
+}
+
+/// A number in `[0.5, 1)`, for jitter.
+fn jitter() -> f64 {
+    let bits = u64::from_str_radix(&new_idempotency_key()[..13], 16).unwrap_or(0);
+    0.5 + (bits as f64 / (1u64 << 52) as f64) / 2.0
+}
+
+/// Whether an answer with this status is worth another attempt: a lock
+/// conflict, rate limiting, or a server-side failure.
+pub fn retryable(status: u16) -> bool {
+    status == 409 || status == 429 || status >= 500
+}
+
+impl HttpClient {
+    /// A builder for `base_url`.
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(base_url)
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Sends `request` and decodes a success body as `T`, an error body as `E`.
+    pub async fn send<T: DeserializeOwned, E: DeserializeOwned>(
+        &self,
+        request: Request,
+        options: &RequestOptions,
+    ) -> Result<T, Error<E>> {
+        let (status, request_id, body) = self.execute(request, options).await?;
+        if (200..300).contains(&status) {
+            let mut deserializer = serde_json::Deserializer::from_slice(&body);
+            return serde_path_to_error::deserialize(&mut deserializer).map_err(|e| Error::Decode {
+                status,
+                path: e.path().to_string(),
+                message: e.inner().to_string(),
+                body: String::from_utf8_lossy(&body).into_owned(),
+            });
+        }
+        Err(error_of(status, request_id, &body))
+    }
+
+    /// Sends `request` and expects a success without a body.
+    pub async fn send_empty<E: DeserializeOwned>(&self, request: Request, options: &RequestOptions) -> Result<(), Error<E>> {
+        let (status, request_id, body) = self.execute(request, options).await?;
+        if (200..300).contains(&status) { Ok(()) } else { Err(error_of(status, request_id, &body)) }
+    }
+
+    /// Sends with retries; answers with the last response's status,
+    /// `Request-Id` and body.
+    async fn execute<E>(&self, request: Request, options: &RequestOptions) -> Result<(u16, Option<String>, Vec<u8>), Error<E>> {
+        let config = &self.config;
+        let url = if request.query.is_empty() {
+            format!("{}{}", config.base_url, request.path)
+        } else {
+            format!("{}{}?{}", config.base_url, request.path, encode_pairs(&request.query))
+        };
+        let idempotency_key = match (&options.idempotency_key, request.method == Method::POST) {
+            (Some(key), _) => Some(key.clone()),
+            (None, true) => Some(new_idempotency_key()),
+            (None, false) => None,
+        };
+        let (content_type, body) = match &request.body {
+            Body::Empty => (None, Vec::new()),
+            Body::Form(pairs) => (Some("application/x-www-form-urlencoded"), encode_pairs(pairs).into_bytes()),
+            Body::Json(map) => (Some("application/json"), serde_json::to_vec(map).unwrap_or_default()),
+            Body::RawJson(bytes) => (Some("application/json"), bytes.clone()),
+        };
+        let max_retries = options.max_retries.unwrap_or(config.max_retries);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut builder = self.http.request(request.method.clone(), &url);
+            if let Some(key) = &config.api_key {
+                builder = builder.bearer_auth(key.expose());
+            }
+            if let Some(version) = options.api_version.as_ref().or(config.api_version.as_ref()) {
+                builder = builder.header(config.api_version_header.as_str(), version);
+            }
+            if let Some(key) = &idempotency_key {
+                builder = builder.header("Idempotency-Key", key);
+            }
+            for (name, value) in request.headers.iter().chain(&options.headers) {
+                builder = builder.header(name.as_str(), value.as_str());
+            }
+            if let Some(content_type) = content_type {
+                builder = builder.header("Content-Type", content_type).body(body.clone());
+            }
+            let last = attempt > max_retries;
+            match builder.send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let retry_after = response
+                        .headers()
+                        .get("Retry-After")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    let request_id =
+                        response.headers().get("Request-Id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+                    if retryable(status) && !last {
+                        drop(response);
+                        tokio::time::sleep(self.backoff(attempt, retry_after)).await;
+                        continue;
+                    }
+                    return match response.bytes().await {
+                        Ok(bytes) => Ok((status, request_id, bytes.to_vec())),
+                        Err(source) if !last => {
+                            let _ = source;
+                            tokio::time::sleep(self.backoff(attempt, None)).await;
+                            continue;
+                        }
+                        Err(source) => Err(Error::Transport { source, attempts: attempt }),
+                    };
+                }
+                Err(source) if !last && !source.is_builder() => {
+                    tokio::time::sleep(self.backoff(attempt, None)).await;
+                }
+                Err(source) => return Err(Error::Transport { source, attempts: attempt }),
+            }
+        }
+    }
+
+    /// The wait after `attempt` failed attempts: doubling from the initial
+    /// backoff, with jitter, capped; never shorter than `Retry-After` (capped too).
+    fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let base = self.config.initial_backoff.saturating_mul(1 << (attempt - 1).min(16));
+        let wait = base.min(self.config.max_backoff).mul_f64(jitter());
+        wait.max(retry_after.unwrap_or_default().min(self.config.max_backoff))
+    }
+}
+
+fn error_of<E: DeserializeOwned>(status: u16, request_id: Option<String>, body: &[u8]) -> Error<E> {
+    match serde_json::from_slice(body) {
+        Ok(error) => Error::Api { status, error: Box::new(error), request_id },
+        Err(_) => Error::UnexpectedStatus { status, body: String::from_utf8_lossy(body).into_owned() },
+    }
+}
+
+struct PageState<T, P, F> {
+    params: P,
+    buffer: VecDeque<T>,
+    done: bool,
+    fetch: F,
+}
+
+/// Every item of a paginated list operation, fetching pages as needed.
+///
+/// Forwards, each next page starts after the last item of the previous one;
+/// with `backwards`, each next page ends before the first item of the
+/// previous one. Items come in the order the pages list them. The stream
+/// ends after a page with `has_more: false`, or after an error.
+pub fn paginate<'a, T, E, P, F, Fut>(
+    params: P,
+    backwards: bool,
+    fetch: F,
+    set_cursor: impl Fn(&mut P, String) + 'a,
+    cursor_of: impl Fn(&T) -> String + 'a,
+) -> impl Stream<Item = Result<T, Error<E>>> + 'a
+where
+    T: 'a,
+    E: 'a,
+    P: Clone + 'a,
+    F: Fn(P) -> Fut + 'a,
+    Fut: Future<Output = Result<List<T>, Error<E>>> + 'a,
+{
+    let state = PageState { params, buffer: VecDeque::new(), done: false, fetch };
+    let set_cursor = Arc::new(set_cursor);
+    let cursor_of = Arc::new(cursor_of);
+    futures_util::stream::unfold(state, move |mut state| {
+        let set_cursor = Arc::clone(&set_cursor);
+        let cursor_of = Arc::clone(&cursor_of);
+        async move {
+            loop {
+                if let Some(item) = state.buffer.pop_front() {
+                    return Some((Ok(item), state));
+                }
+                if state.done {
+                    return None;
+                }
+                match (state.fetch)(state.params.clone()).await {
+                    Ok(page) => {
+                        state.done = !page.has_more || page.data.is_empty();
+                        let edge = if backwards { page.data.first() } else { page.data.last() };
+                        if let Some(edge) = edge {
+                            set_cursor(&mut state.params, cursor_of(edge));
+                        }
+                        state.buffer.extend(page.data);
+                    }
+                    Err(e) => {
+                        state.done = true;
+                        return Some((Err(e), state));
+                    }
+                }
+            }
+        }
+    })
+}
