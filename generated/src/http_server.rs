@@ -135,7 +135,7 @@ pub enum BodyKind {
 }
 
 /// The params of an operation that takes none (any parameter is unknown).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 pub struct NoParams {}
 
 impl Validate for NoParams {
@@ -241,7 +241,7 @@ fn ignored_param(path: &serde_ignored::Path) -> String {
 /// body, each field only where the operation says it travels; then checks
 /// them. Refuses unknown parameters, missing required ones, values of the
 /// wrong type, outside their enum or their bounds.
-pub fn parse<P: DeserializeOwned + Validate>(
+pub fn parse<P: DeserializeOwned + Serialize + Validate>(
     spec: &OperationSpec,
     query: Option<&str>,
     headers: &HeaderMap,
@@ -332,6 +332,7 @@ pub fn parse<P: DeserializeOwned + Validate>(
             map.insert(k, Node::Json(v));
         }
     }
+    let input = tree.clone();
     let mut ignored = Vec::new();
     let mut track = |path: serde_ignored::Path| ignored.push(ignored_param(&path));
     let parsed: Result<P, _> = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(tree, &mut track));
@@ -353,13 +354,72 @@ pub fn parse<P: DeserializeOwned + Validate>(
             return Err(Rejection::new(RejectionKind::InvalidParam, param, format!("Invalid {shown}: {message}")));
         }
     };
+    // Keys serde skipped in a struct are reported as they are skipped; keys
+    // a union variant dropped (unions buffer their input, out of sight of
+    // that) are the input keys the parsed value does not write back.
     if let Some(key) = ignored.first() {
         return Err(unknown(key));
+    }
+    if let Some(key) = dropped_key(&input, &params) {
+        return Err(unknown(&key));
     }
     if let Some(problem) = params.problems().into_iter().next() {
         return Err(Rejection::new(RejectionKind::InvalidParam, Some(problem.param), problem.message));
     }
     Ok(params)
+}
+
+/// The first key of `input` (a form, not JSON) that `params`, written back
+/// as a form, does not have. Empty values are "unset" and may vanish.
+fn dropped_key<P: Serialize>(input: &Node, params: &P) -> Option<String> {
+    let mut pairs = Vec::new();
+    wire::encode("p", params, &mut pairs).ok()?;
+    let pairs = pairs.into_iter().map(|(k, v)| {
+        let k = k.strip_prefix("p[").map(|rest| rest.replacen(']', "", 1)).unwrap_or(k);
+        (k, v)
+    });
+    let output = wire::decode(pairs).ok()?;
+    fn walk(input: &Node, output: &Node, at: &mut Vec<String>) -> Option<String> {
+        let child = |key: &str| -> Option<&Node> {
+            match output {
+                Node::Map(map) => map.get(key),
+                Node::List(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => None,
+            }
+        };
+        let entries: Vec<(String, &Node)> = match input {
+            Node::Map(map) => map.iter().map(|(k, v)| (k.clone(), v)).collect(),
+            Node::List(items) if matches!(output, Node::List(_)) => {
+                items.iter().enumerate().map(|(i, v)| (i.to_string(), v)).collect()
+            }
+            _ => return None,
+        };
+        for (key, value) in entries {
+            at.push(key.clone());
+            match child(&key) {
+                Some(written) => {
+                    if let Some(found) = walk(value, written, at) {
+                        return Some(found);
+                    }
+                }
+                None if matches!(value, Node::Leaf(v) if v.is_empty()) || matches!(value, Node::Json(_)) => {}
+                None if matches!(output, Node::Leaf(_)) => {}
+                None => {
+                    // Name the first key inside what was dropped.
+                    let mut inner = value;
+                    while let Node::Map(map) = inner {
+                        let Some((k, v)) = map.iter().next() else { break };
+                        at.push(k.clone());
+                        inner = v;
+                    }
+                    return Some(render(at));
+                }
+            }
+            at.pop();
+        }
+        None
+    }
+    walk(input, &output, &mut Vec::new())
 }
 
 /// Handles one request: authentication, path parameters, params, the
@@ -374,7 +434,7 @@ pub async fn handle<P, T, E, Fut>(
     call: impl FnOnce(P, &PathParams, RequestContext) -> Result<Fut, Rejection>,
 ) -> Response
 where
-    P: DeserializeOwned + Validate,
+    P: DeserializeOwned + Serialize + Validate,
     T: Serialize,
     E: Serialize,
     Fut: Future<Output = Result<T, Failure<E>>>,

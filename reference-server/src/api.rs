@@ -1,0 +1,370 @@
+//! The generated server trait, implemented over the in-memory store.
+
+use std::sync::RwLock;
+
+use checkout_sessions::http_server::{Rejection, RejectionKind, RequestContext};
+use checkout_sessions::runtime::{List, Nullable};
+use checkout_sessions::server::{ApiError, CheckoutSessionsApi, Failure};
+use checkout_sessions::types::*;
+
+use checkout_sessions::Expandable;
+
+use crate::{Config, ids};
+use crate::create::{self, error, invalid, no_such};
+use crate::store::{Cursor, Page, Remembered, Store, Stored, paginate};
+
+/// How many line items an expanded session shows.
+const EXPANDED_LINE_ITEMS: usize = 10;
+
+/// The server: configuration and state. Thread-safe.
+#[derive(Debug)]
+pub struct ReferenceServer {
+    config: Config,
+    store: RwLock<Store>,
+}
+
+impl ReferenceServer {
+    /// An empty server.
+    pub fn new(config: Config) -> Self {
+        ReferenceServer { config, store: RwLock::new(Store::default()) }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// How many sessions exist.
+    pub fn session_count(&self) -> usize {
+        self.read().len()
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Store> {
+        self.store.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Store> {
+        self.store.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Expires open sessions whose `expires_at` has passed.
+    fn expire_due(&self) {
+        let now = self.config.clock.now();
+        let due = self
+            .read()
+            .newest_first()
+            .any(|s| s.session.status == Some(CheckoutSessionStatus::Open) && s.session.expires_at <= now);
+        if due {
+            for stored in self.write().all_mut() {
+                if stored.session.status == Some(CheckoutSessionStatus::Open) && stored.session.expires_at <= now {
+                    expire(&mut stored.session);
+                }
+            }
+        }
+    }
+
+    /// The session as answered: with line items when `expand[]` asks.
+    fn render(stored: &Stored, expand_line_items: bool) -> CheckoutSession {
+        let mut session = stored.session.clone();
+        if expand_line_items {
+            let page = paginate(&stored.items, Cursor::Start, EXPANDED_LINE_ITEMS);
+            session.line_items = Nullable::Value(List {
+                data: page.data,
+                has_more: page.has_more,
+                url: format!("/v1/checkout/sessions/{}/line_items", session.id),
+            });
+        }
+        session
+    }
+
+    /// Completes an open session as if the customer had paid: what the
+    /// test-only completion route does.
+    pub fn complete(&self, id: &str) -> Result<CheckoutSession, Failure> {
+        self.expire_due();
+        let mut store = self.write();
+        let stored = store.get_mut(id).ok_or_else(|| no_such("checkout.session", id, "session"))?;
+        let session = &mut stored.session;
+        if session.status != Some(CheckoutSessionStatus::Open) {
+            return Err(invalid(
+                "checkout_session_not_open",
+                Some("session"),
+                "Only a Checkout Session in status `open` can be completed.",
+            ));
+        }
+        session.status = Some(CheckoutSessionStatus::Complete);
+        session.url = None;
+        session.payment_status = match session.mode {
+            CheckoutSessionMode::Setup => CheckoutSessionPaymentStatus::NoPaymentRequired,
+            _ => CheckoutSessionPaymentStatus::Paid,
+        };
+        match session.mode {
+            CheckoutSessionMode::Payment => session.payment_intent = Some(Expandable::Id(ids::new_id("pi_", 24))),
+            CheckoutSessionMode::Setup => session.setup_intent = Some(Expandable::Id(ids::new_id("seti_", 24))),
+            CheckoutSessionMode::Subscription => session.subscription = Some(Expandable::Id(ids::new_id("sub_", 24))),
+            CheckoutSessionMode::Unknown(_) => {}
+        }
+        if session.customer.is_none() {
+            session.customer = Some(Expandable::Id(ids::new_id("cus_", 14)));
+        }
+        session.customer_details = Some(CheckoutSessionCustomerDetails {
+            address: None,
+            email: Some(session.customer_email.clone().unwrap_or_else(|| "customer@example.com".into())),
+            name: None,
+            phone: None,
+            tax_exempt: Some(CheckoutSessionCustomerDetailsTaxExempt::None),
+            tax_ids: Some(Vec::new()),
+        });
+        Ok(stored.session.clone())
+    }
+
+    /// Runs `create` once per idempotency key: a replay gets the first
+    /// answer; the same key with other params is an error.
+    fn idempotent(
+        &self,
+        operation: &str,
+        context: &RequestContext,
+        fingerprint: String,
+        run: impl FnOnce() -> Result<CheckoutSession, Failure>,
+    ) -> Result<CheckoutSession, Failure> {
+        let Some(key) = &context.idempotency_key else { return run() };
+        if let Some(answer) = self.read().remembered(operation, key) {
+            return replay(answer, &fingerprint);
+        }
+        let result = run();
+        let (status, body) = match &result {
+            Ok(session) => (200, serde_json::to_string(session).unwrap_or_default()),
+            Err(failure) => (failure.status, serde_json::to_string(&failure.body).unwrap_or_default()),
+        };
+        let mut store = self.write();
+        // Another request with the same key may have won the race.
+        if let Some(answer) = store.remembered(operation, key) {
+            return replay(answer, &fingerprint);
+        }
+        store.remember(operation, key, Remembered { fingerprint, status, body });
+        result
+    }
+}
+
+fn replay(answer: &Remembered, fingerprint: &str) -> Result<CheckoutSession, Failure> {
+    if answer.fingerprint != fingerprint {
+        return Err(error(
+            400,
+            ApiErrorType::IdempotencyError,
+            "idempotency_key_in_use",
+            None,
+            "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+        ));
+    }
+    if answer.status == 200 {
+        serde_json::from_str(&answer.body).map_err(|e| invalid("internal", None, e.to_string()))
+    } else {
+        let body: Error = serde_json::from_str(&answer.body).map_err(|e| invalid("internal", None, e.to_string()))?;
+        Err(Failure::new(answer.status, body))
+    }
+}
+
+fn expire(session: &mut CheckoutSession) {
+    session.status = Some(CheckoutSessionStatus::Expired);
+    session.url = None;
+}
+
+/// Checks `expand[]` against what can be expanded here; answers whether
+/// line items are asked for.
+fn expansions(expand: &Option<Vec<String>>, prefix: &str) -> Result<bool, Failure> {
+    let mut line_items = false;
+    for (i, path) in expand.iter().flatten().enumerate() {
+        if path == &format!("{prefix}line_items") {
+            line_items = true;
+        } else {
+            return Err(invalid(
+                "parameter_invalid",
+                Some(&format!("expand[{i}]")),
+                format!("This property cannot be expanded ({path})."),
+            ));
+        }
+    }
+    Ok(line_items)
+}
+
+/// Where a cursor pair points in a list, given each ID's position.
+fn cursor(
+    starting_after: &Option<String>,
+    ending_before: &Option<String>,
+    position_of: impl Fn(&str) -> Option<usize>,
+) -> Result<Cursor, Failure> {
+    match (starting_after, ending_before) {
+        (Some(_), Some(_)) => Err(both_cursors()),
+        (Some(id), None) => position_of(id).map(Cursor::After).ok_or_else(|| no_such_cursor(id, "starting_after")),
+        (None, Some(id)) => position_of(id).map(Cursor::Before).ok_or_else(|| no_such_cursor(id, "ending_before")),
+        (None, None) => Ok(Cursor::Start),
+    }
+}
+
+fn both_cursors() -> Failure {
+    invalid(
+        "parameter_invalid",
+        Some("ending_before"),
+        "You may only specify one of these parameters: starting_after, ending_before.",
+    )
+}
+
+fn no_such_cursor(id: &str, param: &str) -> Failure {
+    invalid("resource_missing", Some(param), format!("No such object: '{id}'"))
+}
+
+fn matches(session: &CheckoutSession, params: &ListCheckoutSessionsParams) -> bool {
+    let created = match &params.created {
+        None => true,
+        Some(ListCheckoutSessionsCreated::Integer(at)) => session.created == *at,
+        Some(ListCheckoutSessionsCreated::RangeQuerySpecs(range)) => {
+            range.gt.is_none_or(|v| session.created > v)
+                && range.gte.is_none_or(|v| session.created >= v)
+                && range.lt.is_none_or(|v| session.created < v)
+                && range.lte.is_none_or(|v| session.created <= v)
+        }
+    };
+    created
+        && same_id(&params.customer, &session.customer)
+        && same_id(&params.payment_intent, &session.payment_intent)
+        && same_id(&params.payment_link, &session.payment_link)
+        && same_id(&params.subscription, &session.subscription)
+        && params.status.as_ref().is_none_or(|s| session.status.as_ref().map(|x| x.as_str()) == Some(s.as_str()))
+        && params.customer_details.as_ref().is_none_or(|d| {
+            let email = session.customer_details.as_ref().and_then(|c| c.email.as_deref());
+            email.or(session.customer_email.as_deref()) == Some(d.email.as_str())
+        })
+}
+
+/// No filter, or a filter naming the ID the field holds.
+fn same_id<T>(filter: &Option<String>, field: &Option<checkout_sessions::Expandable<T>>) -> bool {
+    filter.as_ref().is_none_or(|wanted| field.as_ref().and_then(|e| e.id()) == Some(wanted.as_str()))
+}
+
+fn limit(limit: Option<i64>) -> usize {
+    limit.map_or(10, |l| l.clamp(1, 100) as usize)
+}
+
+impl CheckoutSessionsApi for ReferenceServer {
+    fn authenticate(&self, bearer: Option<&str>) -> bool {
+        bearer.is_some_and(|key| self.config.api_keys.iter().any(|k| k == key))
+    }
+
+    fn rejection(&self, rejection: &Rejection) -> ApiError {
+        let code = match rejection.kind {
+            RejectionKind::Unauthorized => "api_key_invalid",
+            RejectionKind::NotFound => "resource_missing",
+            RejectionKind::MethodNotAllowed => "method_not_allowed",
+            RejectionKind::MissingParam => "parameter_missing",
+            RejectionKind::UnknownParam => "parameter_unknown",
+            RejectionKind::InvalidParam => "parameter_invalid",
+            RejectionKind::MalformedBody => "body_malformed",
+            RejectionKind::UnsupportedMediaType => "content_type_unsupported",
+            RejectionKind::PayloadTooLarge => "body_too_large",
+        };
+        create::invalid(code, rejection.param.as_deref(), rejection.message.clone()).body
+    }
+
+    async fn list_checkout_sessions(
+        &self,
+        params: ListCheckoutSessionsParams,
+        _context: RequestContext,
+    ) -> Result<CheckoutSessionList, Failure> {
+        let expand = expansions(&params.expand, "data.")?;
+        self.expire_due();
+        let store = self.read();
+        let matching: Vec<&Stored> = store.newest_first().filter(|s| matches(&s.session, &params)).collect();
+        // A cursor marks a place in the newest-first order by its creation
+        // sequence, so it may name a session the filters leave out.
+        let seq_of = |id: &str, param: &str| store.get(id).map(|s| s.seq).ok_or_else(|| no_such_cursor(id, param));
+        let limit = limit(params.limit);
+        let page: Page<&Stored> = match (&params.starting_after, &params.ending_before) {
+            (Some(_), Some(_)) => return Err(both_cursors()),
+            (Some(id), None) => {
+                let seq = seq_of(id, "starting_after")?;
+                let start = matching.partition_point(|s| s.seq >= seq);
+                paginate(&matching[start..], Cursor::Start, limit)
+            }
+            (None, Some(id)) => {
+                let seq = seq_of(id, "ending_before")?;
+                let end = matching.partition_point(|s| s.seq > seq);
+                paginate(&matching[..end], Cursor::Before(end), limit)
+            }
+            (None, None) => paginate(&matching, Cursor::Start, limit),
+        };
+        Ok(List {
+            data: page.data.into_iter().map(|s| Self::render(s, expand)).collect(),
+            has_more: page.has_more,
+            url: "/v1/checkout/sessions".into(),
+        })
+    }
+
+    async fn create_checkout_session(
+        &self,
+        params: CreateCheckoutSessionParams,
+        context: RequestContext,
+    ) -> Result<CheckoutSession, Failure> {
+        let expand = expansions(&params.expand, "")?;
+        let fingerprint = serde_json::to_string(&params).unwrap_or_default();
+        self.idempotent("create_checkout_session", &context, fingerprint, || {
+            let (session, items) = create::build(&params, &self.config)?;
+            let mut store = self.write();
+            let stored = store.insert(session, items);
+            Ok(Self::render(stored, expand))
+        })
+    }
+
+    async fn retrieve_checkout_session(
+        &self,
+        session: String,
+        params: RetrieveCheckoutSessionParams,
+        _context: RequestContext,
+    ) -> Result<CheckoutSession, Failure> {
+        let expand = expansions(&params.expand, "")?;
+        self.expire_due();
+        let store = self.read();
+        let stored = store.get(&session).ok_or_else(|| no_such("checkout.session", &session, "session"))?;
+        Ok(Self::render(stored, expand))
+    }
+
+    async fn expire_checkout_session(
+        &self,
+        session: String,
+        params: ExpireCheckoutSessionParams,
+        _context: RequestContext,
+    ) -> Result<CheckoutSession, Failure> {
+        let expand = expansions(&params.expand, "")?;
+        self.expire_due();
+        let mut store = self.write();
+        let stored = store.get_mut(&session).ok_or_else(|| no_such("checkout.session", &session, "session"))?;
+        if stored.session.status != Some(CheckoutSessionStatus::Open) {
+            let status = stored.session.status.as_ref().map_or("unknown", |s| s.as_str()).to_owned();
+            return Err(invalid(
+                "checkout_session_not_open",
+                Some("session"),
+                format!("Only a Checkout Session in status `open` can be expired; this one is `{status}`."),
+            ));
+        }
+        expire(&mut stored.session);
+        Ok(Self::render(stored, expand))
+    }
+
+    async fn list_checkout_session_line_items(
+        &self,
+        session: String,
+        params: ListCheckoutSessionLineItemsParams,
+        _context: RequestContext,
+    ) -> Result<LineItemList, Failure> {
+        if let Some((i, path)) = params.expand.iter().flatten().enumerate().next() {
+            return Err(invalid(
+                "parameter_invalid",
+                Some(&format!("expand[{i}]")),
+                format!("This property cannot be expanded ({path})."),
+            ));
+        }
+        let store = self.read();
+        let stored = store.get(&session).ok_or_else(|| no_such("checkout.session", &session, "session"))?;
+        let cursor = cursor(&params.starting_after, &params.ending_before, |id| stored.items.iter().position(|i| i.id == id))?;
+        let page = paginate(&stored.items, cursor, limit(params.limit));
+        Ok(List { data: page.data, has_more: page.has_more, url: format!("/v1/checkout/sessions/{session}/line_items") })
+    }
+}

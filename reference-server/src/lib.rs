@@ -1,0 +1,188 @@
+//! A stateful, in-memory Checkout Sessions server, written against the
+//! generated `CheckoutSessionsApi` trait: a local test double for crates
+//! that call the API.
+//!
+//! It creates, stores, lists, paginates and expires sessions as the API
+//! describes them, computes amounts from line items, checks the business
+//! rules the spec cannot express (line items per mode, `expires_at` within
+//! 30 minutes to 24 hours, one cursor at a time, ...), honours `expand[]`
+//! and `Idempotency-Key`, and answers every error with the API's error
+//! object. Everything the spec itself forbids is refused by the generated
+//! router before it reaches this code.
+//!
+//! One route is not part of the API: `POST
+//! /v1/test_helpers/checkout/sessions/{session}/complete` completes a
+//! session as if the customer had paid (see [`test_helpers`]).
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let running = reference_server::spawn(reference_server::Config::default()).await?;
+//! println!("serving on {}", running.url());
+//! # Ok(()) }
+//! ```
+
+mod api;
+mod create;
+mod ids;
+mod store;
+pub mod test_helpers;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use api::ReferenceServer;
+
+/// The test prices every server knows, besides those made with `price_data`.
+pub const CATALOG: &[CatalogPrice] = &[
+    CatalogPrice {
+        id: "price_1MotwRLkdIwHu7ixYcPLm5uZ",
+        product: "prod_NWjs8kKbJWmuuc",
+        name: "T-shirt",
+        currency: "usd",
+        unit_amount: 1099,
+        recurring: None,
+    },
+    CatalogPrice {
+        id: "price_1N4AEsLkdIwHu7ix7Ssho8Cl",
+        product: "prod_NppuJWzzNnD5Ut",
+        name: "Hoodie",
+        currency: "usd",
+        unit_amount: 4500,
+        recurring: None,
+    },
+    CatalogPrice {
+        id: "price_monthly_support",
+        product: "prod_support_plan",
+        name: "Support plan",
+        currency: "usd",
+        unit_amount: 2000,
+        recurring: Some("month"),
+    },
+];
+
+/// A stored price a line item can name with `price`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CatalogPrice {
+    /// `price_...`.
+    pub id: &'static str,
+    /// `prod_...`.
+    pub product: &'static str,
+    /// The product's name, which line items show as their description.
+    pub name: &'static str,
+    /// Lowercase ISO currency code.
+    pub currency: &'static str,
+    /// Minor units.
+    pub unit_amount: i64,
+    /// `day`, `week`, `month` or `year` for a recurring price.
+    pub recurring: Option<&'static str>,
+}
+
+/// The current time in Unix seconds, replaceable in tests.
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    fixed: Option<Arc<AtomicI64>>,
+}
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Self {
+        Clock { fixed: None }
+    }
+
+    /// A clock that stands at `now` until [`Clock::set`] moves it.
+    pub fn manual(now: i64) -> Self {
+        Clock { fixed: Some(Arc::new(AtomicI64::new(now))) }
+    }
+
+    /// Moves a manual clock (no effect on the system clock).
+    pub fn set(&self, now: i64) {
+        if let Some(fixed) = &self.fixed {
+            fixed.store(now, Ordering::SeqCst);
+        }
+    }
+
+    /// Now, in Unix seconds.
+    pub fn now(&self) -> i64 {
+        match &self.fixed {
+            Some(fixed) => fixed.load(Ordering::SeqCst),
+            None => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+        }
+    }
+}
+
+/// How a server behaves.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The API keys accepted as Bearer tokens.
+    pub api_keys: Vec<String>,
+    /// The base of the checkout page URLs the sessions carry.
+    pub checkout_url: String,
+    /// The clock.
+    pub clock: Clock,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            api_keys: vec![DEFAULT_API_KEY.to_owned()],
+            checkout_url: "https://checkout.example.com/c/pay".into(),
+            clock: Clock::system(),
+        }
+    }
+}
+
+/// The key a server accepts unless configured otherwise.
+pub const DEFAULT_API_KEY: &str = "sk_test_reference";
+
+/// A server running on a port of 127.0.0.1.
+#[derive(Debug)]
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its state, for tests that look inside.
+    pub server: Arc<ReferenceServer>,
+    task: JoinHandle<()>,
+}
+
+impl Running {
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The API's routes (the generated router) and the test helpers.
+pub fn router(server: Arc<ReferenceServer>) -> axum::Router {
+    test_helpers::router(Arc::clone(&server)).merge(checkout_sessions::server::router(server))
+}
+
+/// Serves `server` on `listener` until the task is dropped.
+pub async fn serve(server: Arc<ReferenceServer>, listener: TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, router(server)).await
+}
+
+/// Starts a server on an ephemeral port of 127.0.0.1.
+pub async fn spawn(config: Config) -> std::io::Result<Running> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    let addr = listener.local_addr()?;
+    let server = Arc::new(ReferenceServer::new(config));
+    let task = tokio::spawn({
+        let server = Arc::clone(&server);
+        async move {
+            let _ = serve(server, listener).await;
+        }
+    });
+    Ok(Running { addr, server, task })
+}

@@ -1,0 +1,60 @@
+//! `cargo run -p reference-server -- --port 12111`: serves the reference
+//! Checkout Sessions server until interrupted.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use reference_server::{Config, DEFAULT_API_KEY, ReferenceServer, serve};
+
+const USAGE: &str = "\
+usage: reference-server [--host 127.0.0.1] [--port 12111] [--api-key KEY]...
+
+  --host HOST     address to listen on (default 127.0.0.1)
+  --port PORT     port to listen on (default 12111; 0 picks a free one)
+  --api-key KEY   a Bearer key to accept; repeat for several (default sk_test_reference)
+";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let (mut host, mut port, mut keys) = ("127.0.0.1".to_owned(), 12111u16, Vec::new());
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
+        let parsed = match arg.as_str() {
+            "--host" => value("--host").map(|v| host = v),
+            "--port" => value("--port").and_then(|v| v.parse().map(|p| port = p).map_err(|_| format!("bad port `{v}`"))),
+            "--api-key" => value("--api-key").map(|v| keys.push(v)),
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            other => Err(format!("unknown argument `{other}`")),
+        };
+        if let Err(message) = parsed {
+            eprintln!("error: {message}\n\n{USAGE}");
+            return ExitCode::FAILURE;
+        }
+    }
+    if keys.is_empty() {
+        keys.push(DEFAULT_API_KEY.to_owned());
+    }
+    let config = Config { api_keys: keys, ..Config::default() };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result: std::io::Result<()> = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind((host.as_str(), port)).await?;
+        eprintln!("reference-server listening on http://{}", listener.local_addr()?);
+        serve(Arc::new(ReferenceServer::new(config)), listener).await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
