@@ -31,6 +31,33 @@ fn default_spec_matches_its_snapshot() {
 }
 
 #[test]
+fn client_and_server_of_the_default_spec_match_their_snapshots() {
+    let generator = Generator::new();
+    let doc = generator.load(&root().join("spec/checkout_sessions.yaml")).unwrap();
+    let api = generator.build(&doc).unwrap();
+    for (name, code) in generator.modules(&api).unwrap() {
+        if name == "client.rs" || name == "server.rs" {
+            insta::assert_snapshot!(format!("checkout_sessions_{}", name.trim_end_matches(".rs")), code);
+        }
+    }
+}
+
+#[test]
+fn fixture_operations_match_their_snapshots() {
+    // The fixtures with operations: their client and server modules.
+    for fixture in ["params", "responses"] {
+        let generator = Generator::new();
+        let doc = generator.load(&root().join(format!("tests/fixtures/{fixture}.yaml"))).unwrap();
+        let api = generator.build(&doc).unwrap();
+        for (name, code) in generator.modules(&api).unwrap() {
+            if name == "client.rs" || name == "server.rs" {
+                insta::assert_snapshot!(format!("fixture_{fixture}_{}", name.trim_end_matches(".rs")), code);
+            }
+        }
+    }
+}
+
+#[test]
 fn output_is_byte_identical_across_runs() {
     let path = root().join("spec/checkout_sessions.yaml");
     assert_eq!(types_of(&path), types_of(&path));

@@ -7,6 +7,7 @@
 mod bench;
 mod codegen;
 mod diff;
+mod load;
 mod stripe;
 
 use std::path::PathBuf;
@@ -40,6 +41,11 @@ commands:
              --runs N           codegen runs per spec (default 15)
              --stripe PATH      the Stripe spec to time (default as above)
              --no-build         skip the clean build
+  bench-server  requests per second and latency of the reference server on
+             create, retrieve and list over loopback (use --release)
+             --seconds N        per scenario (default 5)
+             --connections N    keep-alive connections (default 32)
+             --server-threads N (default 2)
 ";
 
 fn main() -> ExitCode {
@@ -48,6 +54,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen::run(&args[1..]),
         Some("stripe") => stripe::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("bench-server") => load::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
