@@ -77,14 +77,15 @@ impl Rejection {
 pub struct Failure<E> {
     /// The HTTP status.
     pub status: u16,
-    /// The API's error body.
-    pub body: E,
+    /// The API's error body, boxed so that a `Result<T, Failure<E>>` stays
+    /// small however large the error object is.
+    pub body: Box<E>,
 }
 
 impl<E> Failure<E> {
     /// A failure with `status`.
     pub fn new(status: u16, body: E) -> Self {
-        Failure { status, body }
+        Failure { status, body: Box::new(body) }
     }
 }
 

@@ -261,7 +261,7 @@ impl CheckoutSessionsApi for ReferenceServer {
             RejectionKind::UnsupportedMediaType => "content_type_unsupported",
             RejectionKind::PayloadTooLarge => "body_too_large",
         };
-        create::invalid(code, rejection.param.as_deref(), rejection.message.clone()).body
+        create::invalid(code, rejection.param.as_deref(), rejection.message.clone()).body.as_ref().clone()
     }
 
     async fn list_checkout_sessions(

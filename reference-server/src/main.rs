@@ -7,22 +7,25 @@ use std::sync::Arc;
 use reference_server::{Config, DEFAULT_API_KEY, ReferenceServer, serve};
 
 const USAGE: &str = "\
-usage: reference-server [--host 127.0.0.1] [--port 12111] [--api-key KEY]...
+usage: reference-server [--host 127.0.0.1] [--port 12111] [--api-key KEY]... [--threads N]
 
   --host HOST     address to listen on (default 127.0.0.1)
   --port PORT     port to listen on (default 12111; 0 picks a free one)
   --api-key KEY   a Bearer key to accept; repeat for several (default sk_test_reference)
+  --threads N     worker threads (default: one per core)
 ";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
-    let (mut host, mut port, mut keys) = ("127.0.0.1".to_owned(), 12111u16, Vec::new());
+    let (mut host, mut port, mut keys, mut threads) = ("127.0.0.1".to_owned(), 12111u16, Vec::new(), None);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         let parsed = match arg.as_str() {
             "--host" => value("--host").map(|v| host = v),
             "--port" => value("--port").and_then(|v| v.parse().map(|p| port = p).map_err(|_| format!("bad port `{v}`"))),
             "--api-key" => value("--api-key").map(|v| keys.push(v)),
+            "--threads" => value("--threads")
+                .and_then(|v| v.parse().ok().filter(|&n: &usize| n > 0).map(|n| threads = Some(n)).ok_or(format!("bad thread count `{v}`"))),
             "-h" | "--help" => {
                 print!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -38,7 +41,11 @@ fn main() -> ExitCode {
         keys.push(DEFAULT_API_KEY.to_owned());
     }
     let config = Config { api_keys: keys, ..Config::default() };
-    let runtime = match tokio::runtime::Runtime::new() {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(threads) = threads {
+        builder.worker_threads(threads);
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");

@@ -30,6 +30,8 @@ struct Seen {
 }
 
 type Log = Arc<Mutex<Vec<Seen>>>;
+/// Status and body of each canned answer.
+type Answers = Arc<Vec<(u16, String)>>;
 
 /// A server that answers each request with the next of `answers` (the
 /// last one repeats), recording the request.
@@ -37,7 +39,7 @@ async fn recording(answers: Vec<(u16, String)>) -> (String, Log) {
     let log: Log = Arc::default();
     let state = (Arc::clone(&log), Arc::new(answers));
     async fn answer(
-        State((log, answers)): State<(Log, Arc<Vec<(u16, String)>>)>,
+        State((log, answers)): State<(Log, Answers)>,
         uri: Uri,
         headers: HeaderMap,
         body: Bytes,
@@ -212,8 +214,7 @@ async fn timeouts_are_transport_errors() {
 async fn sent_form(params: &CreateCheckoutSessionParams) -> String {
     let (url, log) = recording(vec![(200, session_json())]).await;
     client(&url, 0).create_checkout_session(params).await.unwrap();
-    let body = log.lock().unwrap()[0].body.clone();
-    body
+    log.lock().unwrap()[0].body.clone()
 }
 
 fn decoded(form: &str) -> Vec<(String, String)> {
