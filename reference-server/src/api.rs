@@ -11,7 +11,7 @@ use checkout_sessions::Expandable;
 
 use crate::{Config, ids};
 use crate::create::{self, error, invalid, no_such};
-use crate::store::{Cursor, Page, Remembered, Store, Stored, paginate};
+use crate::store::{Cursor, Remembered, Store, Stored, paginate};
 
 /// How many line items an expanded session shows.
 const EXPANDED_LINE_ITEMS: usize = 10;
@@ -50,16 +50,12 @@ impl ReferenceServer {
     /// Expires open sessions whose `expires_at` has passed.
     fn expire_due(&self) {
         let now = self.config.clock.now();
-        let due = self
-            .read()
-            .newest_first()
-            .any(|s| s.session.status == Some(CheckoutSessionStatus::Open) && s.session.expires_at <= now);
-        if due {
-            for stored in self.write().all_mut() {
-                if stored.session.status == Some(CheckoutSessionStatus::Open) && stored.session.expires_at <= now {
+        if self.read().deadline_passed(now) {
+            self.write().take_due(now, |stored| {
+                if stored.session.status == Some(CheckoutSessionStatus::Open) {
                     expire(&mut stored.session);
                 }
-            }
+            });
         }
     }
 
@@ -272,25 +268,16 @@ impl CheckoutSessionsApi for ReferenceServer {
         let expand = expansions(&params.expand, "data.")?;
         self.expire_due();
         let store = self.read();
-        let matching: Vec<&Stored> = store.newest_first().filter(|s| matches(&s.session, &params)).collect();
-        // A cursor marks a place in the newest-first order by its creation
-        // sequence, so it may name a session the filters leave out.
-        let seq_of = |id: &str, param: &str| store.get(id).map(|s| s.seq).ok_or_else(|| no_such_cursor(id, param));
-        let limit = limit(params.limit);
-        let page: Page<&Stored> = match (&params.starting_after, &params.ending_before) {
+        // A cursor marks a place in the newest-first order, so it may name
+        // a session the filters leave out.
+        let position = |id: &str, param: &str| store.position(id).ok_or_else(|| no_such_cursor(id, param));
+        let cursor = match (&params.starting_after, &params.ending_before) {
             (Some(_), Some(_)) => return Err(both_cursors()),
-            (Some(id), None) => {
-                let seq = seq_of(id, "starting_after")?;
-                let start = matching.partition_point(|s| s.seq >= seq);
-                paginate(&matching[start..], Cursor::Start, limit)
-            }
-            (None, Some(id)) => {
-                let seq = seq_of(id, "ending_before")?;
-                let end = matching.partition_point(|s| s.seq > seq);
-                paginate(&matching[..end], Cursor::Before(end), limit)
-            }
-            (None, None) => paginate(&matching, Cursor::Start, limit),
+            (Some(id), None) => Cursor::After(position(id, "starting_after")?),
+            (None, Some(id)) => Cursor::Before(position(id, "ending_before")?),
+            (None, None) => Cursor::Start,
         };
+        let page = store.page(cursor, limit(params.limit), |s| matches(&s.session, &params));
         Ok(List {
             data: page.data.into_iter().map(|s| Self::render(s, expand)).collect(),
             has_more: page.has_more,

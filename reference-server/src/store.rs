@@ -1,18 +1,18 @@
 //! The sessions, their line items, and cursor pagination over them.
 
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 use checkout_sessions::types::{CheckoutSession, Item};
 
-/// A stored session with its line items, in creation order.
+/// A stored session with its line items. Sessions are kept in creation
+/// order: a position in that order is what list cursors resolve to.
 #[derive(Clone, Debug)]
 pub struct Stored {
     /// The session, without `line_items` (they are added when expanded).
     pub session: CheckoutSession,
     /// Its line items, in the order given at creation.
     pub items: Vec<Item>,
-    /// Creation order: higher is newer.
-    pub seq: u64,
 }
 
 /// A remembered answer to an idempotent request.
@@ -30,7 +30,9 @@ pub struct Remembered {
 pub struct Store {
     sessions: Vec<Stored>,
     index: HashMap<String, usize>,
-    next_seq: u64,
+    /// `(expires_at, position)` of every session that may still be open,
+    /// soonest first: expiry by time looks only at the top.
+    deadlines: BinaryHeap<Reverse<(i64, usize)>>,
     idempotency: HashMap<(String, String), Remembered>,
     idempotency_order: VecDeque<(String, String)>,
 }
@@ -77,10 +79,10 @@ pub fn paginate<T: Clone>(items: &[T], cursor: Cursor, limit: usize) -> Page<T> 
 impl Store {
     /// Adds a session; returns it as stored.
     pub fn insert(&mut self, session: CheckoutSession, items: Vec<Item>) -> &Stored {
-        self.next_seq += 1;
         let at = self.sessions.len();
         self.index.insert(session.id.clone(), at);
-        self.sessions.push(Stored { session, items, seq: self.next_seq });
+        self.deadlines.push(Reverse((session.expires_at, at)));
+        self.sessions.push(Stored { session, items });
         &self.sessions[at]
     }
 
@@ -94,14 +96,48 @@ impl Store {
         self.index.get(id).map(|&at| &mut self.sessions[at])
     }
 
-    /// Every session, newest first.
-    pub fn newest_first(&self) -> impl Iterator<Item = &Stored> {
-        self.sessions.iter().rev()
+    /// Whether a session may have passed its deadline by `now`.
+    pub fn deadline_passed(&self, now: i64) -> bool {
+        self.deadlines.peek().is_some_and(|Reverse((at, _))| *at <= now)
     }
 
-    /// Every session, to change them (for expiry by time).
-    pub fn all_mut(&mut self) -> impl Iterator<Item = &mut Stored> {
-        self.sessions.iter_mut()
+    /// Calls `expire` on every session whose deadline is `now` or earlier,
+    /// once each, soonest first.
+    pub fn take_due(&mut self, now: i64, mut expire: impl FnMut(&mut Stored)) {
+        while let Some(&Reverse((at, position))) = self.deadlines.peek() {
+            if at > now {
+                break;
+            }
+            self.deadlines.pop();
+            expire(&mut self.sessions[position]);
+        }
+    }
+
+    /// A page of the sessions `keep` accepts, newest first: the first page,
+    /// the one after the session at `Cursor::After`, or the one before
+    /// the session at `Cursor::Before` (positions as `position` answers).
+    /// It reads only as far as the page needs.
+    pub fn page(&self, cursor: Cursor, limit: usize, keep: impl Fn(&Stored) -> bool) -> Page<&Stored> {
+        fn take<'a>(items: impl Iterator<Item = &'a Stored>, keep: impl Fn(&Stored) -> bool, limit: usize) -> Vec<&'a Stored> {
+            items.filter(|s| keep(s)).take(limit + 1).collect()
+        }
+        let all = &self.sessions;
+        let (mut data, newest_first) = match cursor {
+            Cursor::Start => (take(all.iter().rev(), keep, limit), true),
+            Cursor::After(at) => (take(all[..at.min(all.len())].iter().rev(), keep, limit), true),
+            Cursor::Before(at) => (take(all[(at + 1).min(all.len())..].iter(), keep, limit), false),
+        };
+        let has_more = data.len() > limit;
+        data.truncate(limit);
+        if !newest_first {
+            data.reverse();
+        }
+        Page { data, has_more }
+    }
+
+    /// Where the session with this ID is, for cursors.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
     }
 
     /// How many sessions there are.
@@ -130,7 +166,64 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::{Cursor, paginate};
+    use super::{Cursor, Store, Stored, paginate};
+    use crate::{Clock, Config};
+    use checkout_sessions::types::{CheckoutSessionMode, CreateCheckoutSessionLineItems, CreateCheckoutSessionParams};
+
+    /// A store of `n` sessions created one second apart, expiring in the
+    /// reverse order; session `i` has `client_reference_id` `i`.
+    fn store(n: i64) -> Store {
+        let mut store = Store::default();
+        for i in 0..n {
+            let config = Config { clock: Clock::manual(1_700_000_000 + i), ..Config::default() };
+            let params = CreateCheckoutSessionParams::new(CheckoutSessionMode::Payment)
+                .success_url("https://e.x")
+                .client_reference_id(i.to_string())
+                .expires_at(1_700_000_000 + 7200 - 60 * i)
+                .line_items(vec![CreateCheckoutSessionLineItems::default().price("price_1MotwRLkdIwHu7ixYcPLm5uZ").quantity(1)]);
+            let (session, items) = crate::create::build(&params, &config).unwrap();
+            store.insert(session, items);
+        }
+        store
+    }
+
+    fn refs(page: &[&Stored]) -> Vec<i64> {
+        page.iter().map(|s| s.session.client_reference_id.as_deref().unwrap().parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn pages_of_sessions_are_newest_first_and_filtered_lazily() {
+        let store = store(10);
+        let even = |s: &Stored| s.session.client_reference_id.as_deref().unwrap().parse::<i64>().unwrap() % 2 == 0;
+        let first = store.page(Cursor::Start, 3, even);
+        assert_eq!((refs(&first.data), first.has_more), (vec![8, 6, 4], true));
+        let at = |i: i64| store.position(&store.sessions[i as usize].session.id).unwrap();
+        let next = store.page(Cursor::After(at(4)), 3, even);
+        assert_eq!((refs(&next.data), next.has_more), (vec![2, 0], false));
+        // A cursor may name a session the filter leaves out.
+        let next = store.page(Cursor::After(at(5)), 3, even);
+        assert_eq!((refs(&next.data), next.has_more), (vec![4, 2, 0], false));
+        let back = store.page(Cursor::Before(at(2)), 2, even);
+        assert_eq!((refs(&back.data), back.has_more), (vec![6, 4], true));
+        let back = store.page(Cursor::Before(at(4)), 5, even);
+        assert_eq!((refs(&back.data), back.has_more), (vec![8, 6], false));
+        let all = store.page(Cursor::Start, 100, |_| true);
+        assert_eq!((refs(&all.data), all.has_more), ((0..10).rev().collect(), false));
+    }
+
+    #[test]
+    fn due_sessions_are_taken_once_soonest_first() {
+        let mut store = store(5);
+        // Session i expires at 1_700_007_200 - 60 i.
+        assert!(!store.deadline_passed(1_700_007_200 - 241));
+        assert!(store.deadline_passed(1_700_007_200 - 240));
+        let mut taken = Vec::new();
+        store.take_due(1_700_007_200 - 120, |s| taken.push(s.session.client_reference_id.clone().unwrap()));
+        assert_eq!(taken, ["4", "3", "2"]);
+        store.take_due(1_700_007_200 - 120, |s| taken.push(s.session.client_reference_id.clone().unwrap()));
+        assert_eq!(taken.len(), 3, "each deadline is taken once");
+        assert!(!store.deadline_passed(1_700_007_200 - 61));
+    }
 
     #[test]
     fn pages_forwards_and_backwards() {
