@@ -109,7 +109,9 @@ impl Client {
         self.http.send(request, &self.options).await
     }
 
-    /// Every item of [`Client::list_checkout_sessions`], fetching page after page: after the last item of each page, or before the first when `ending_before` is set.
+    /// Every item of [`Client::list_checkout_sessions`], fetching page after page:
+    /// forwards after the last item of each page (`starting_after`), or
+    /// backwards before the first when `ending_before` is set.
     pub fn list_checkout_sessions_stream<'a>(
         &'a self,
         params: &types::ListCheckoutSessionsParams,
@@ -247,7 +249,9 @@ impl Client {
         self.http.send(request, &self.options).await
     }
 
-    /// Every item of [`Client::list_checkout_session_line_items`], fetching page after page: after the last item of each page, or before the first when `ending_before` is set.
+    /// Every item of [`Client::list_checkout_session_line_items`], fetching page after page:
+    /// forwards after the last item of each page (`starting_after`), or
+    /// backwards before the first when `ending_before` is set.
     pub fn list_checkout_session_line_items_stream<'a>(
         &'a self,
         session: &'a str,

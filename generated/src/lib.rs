@@ -8,6 +8,14 @@
 //!   This is all a crate that only reads or writes the JSON needs.
 //! - [`runtime`]: the wire helpers the types are built from
 //!   ([`Expandable`], [`Nullable`], [`OrEmpty`], [`List`]).
+//! - `client` (feature `client`): a typed async client over reqwest, one
+//!   method per operation, with retries, idempotency keys and a stream of
+//!   every item of a list; `http_client` holds its configuration and error.
+//! - `server` (feature `server`): a trait with one method per operation and
+//!   a function that turns any implementation into an axum `Router` that
+//!   refuses malformed requests with a 400 and the API's error object;
+//!   `http_server` holds the request parsing it uses.
+//! - `wire` (either feature): form and query encoding with bracket nesting.
 //!
 //! ```
 //! use checkout_sessions::types::{CheckoutSession, CheckoutSessionStatus};
@@ -18,7 +26,7 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 //!
-//! `types.rs` and `runtime.rs` are generated from `spec/checkout_sessions.yaml`
+//! Every module beside this file is generated from `spec/checkout_sessions.yaml`
 //! by `cargo xtask codegen`; this file is written by hand.
 
 pub mod runtime;

@@ -4,7 +4,8 @@
 //!   spec and for the full Stripe spec: median and best of several runs;
 //! - the size of the generated code;
 //! - the clean debug build time of the generated crate with its default
-//!   features, dependencies included, in a fresh target directory.
+//!   features and with `client,server`, dependencies included, in a fresh
+//!   target directory.
 //!
 //! Run it from a release build for meaningful codegen times:
 //! `cargo xtask bench` uses the profile `cargo xtask` was built with, so
@@ -56,24 +57,27 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     if skip_build {
         return Ok(ExitCode::SUCCESS);
     }
-    // A fresh target directory, so dependencies are built too.
-    let target = root().join("target/bench-build");
-    let _ = std::fs::remove_dir_all(&target);
-    let started = Instant::now();
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--quiet", "-p", "checkout-sessions"])
-        .current_dir(root())
-        .env("CARGO_TARGET_DIR", &target)
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
-        return Err("building checkout-sessions failed".into());
-    }
+    // A fresh target directory each time, so dependencies are built too.
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!(
-        "clean debug build of checkout-sessions (default features, dependencies included, {jobs} cores): {:.1?}",
-        started.elapsed()
-    );
-    let _ = std::fs::remove_dir_all(&target);
+    for features in ["", "client,server"] {
+        let target = root().join("target/bench-build");
+        let _ = std::fs::remove_dir_all(&target);
+        let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        command.args(["build", "--quiet", "-p", "checkout-sessions"]).current_dir(root()).env("CARGO_TARGET_DIR", &target);
+        if !features.is_empty() {
+            command.args(["--features", features]);
+        }
+        let started = Instant::now();
+        let status = command.status().map_err(|e| format!("cannot run cargo: {e}"))?;
+        if !status.success() {
+            return Err("building checkout-sessions failed".into());
+        }
+        let shown = if features.is_empty() { "default features" } else { features };
+        println!(
+            "clean debug build of checkout-sessions ({shown}, dependencies included, {jobs} cores): {:.1?}",
+            started.elapsed()
+        );
+        let _ = std::fs::remove_dir_all(&target);
+    }
     Ok(ExitCode::SUCCESS)
 }

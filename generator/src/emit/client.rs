@@ -325,13 +325,18 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
                 p.#forward = Some(cursor);
             })),
         };
-        let text = format!(
-            " Every item of [`Client::{}`], fetching page after page: after the last item of each page, or before the first when `{}` is set.",
-            op.ident.trim_start_matches("r#"),
-            pagination.ending_before.as_deref().unwrap_or(&pagination.starting_after)
-        );
+        let method = op.ident.trim_start_matches("r#");
+        let mut lines = vec![format!("Every item of [`Client::{method}`], fetching page after page:")];
+        match pagination.ending_before.as_deref() {
+            Some(backward) => {
+                lines.push(format!("forwards after the last item of each page (`{}`), or", pagination.starting_after));
+                lines.push(format!("backwards before the first when `{backward}` is set."));
+            }
+            None => lines.push(format!("after the last item of each page (`{}`).", pagination.starting_after)),
+        }
+        let text = super::doc(&lines);
         quote! {
-            #[doc = #text]
+            #text
             pub fn #stream_name<'a>(
                 &'a self,
                 #(#stream_args,)*
