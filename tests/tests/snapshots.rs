@@ -45,7 +45,7 @@ fn client_and_server_of_the_default_spec_match_their_snapshots() {
 #[test]
 fn fixture_operations_match_their_snapshots() {
     // The fixtures with operations: their client and server modules.
-    for fixture in ["params", "responses"] {
+    for fixture in ["descriptions", "params", "responses"] {
         let generator = Generator::new();
         let doc = generator.load(&root().join(format!("tests/fixtures/{fixture}.yaml"))).unwrap();
         let api = generator.build(&doc).unwrap();

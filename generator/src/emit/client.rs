@@ -231,21 +231,7 @@ pub(crate) fn client(api: &Api, header: &str) -> Result<String, Error> {
 
 fn method(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.ident);
-    let mut lines = Vec::new();
-    if let Some(summary) = &op.summary {
-        lines.push(format!("{summary}."));
-    }
-    if !op.doc.is_empty() {
-        if !lines.is_empty() {
-            lines.push(String::new());
-        }
-        lines.extend(op.doc.iter().cloned());
-    }
-    if !lines.is_empty() {
-        lines.push(String::new());
-    }
-    lines.push(format!("`{} {}`", op.method, op.path));
-    let docs = doc(&lines);
+    let docs = super::operation_doc(op);
     let method = format_ident!("{}", op.method);
     let (bindings, path) = path_expr(op);
     let args = |lifetime: bool| -> Vec<TokenStream> {

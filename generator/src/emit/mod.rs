@@ -99,7 +99,9 @@ fn space_items(code: &str) -> String {
         } else {
             // An item inside a block: after the closing brace of the one before.
             let item_start = ["///", "#[", "pub ", "fn ", "async fn ", "type ", "const "].iter().any(|p| trimmed.starts_with(p));
-            item_start && prev_indent == indent && (prev == "}" || prev.ends_with(';'))
+            // (A doc line that ends with `;`, such as `&lt;/p&gt;`, ends no item.)
+            let ends_item = prev == "}" || (prev.ends_with(';') && !prev.starts_with("//"));
+            item_start && prev_indent == indent && ends_item
         };
         if blank {
             out.push('\n');
@@ -126,6 +128,26 @@ pub(crate) fn doc(lines: &[String]) -> TokenStream {
         quote!(#[doc = #text])
     });
     quote!(#(#attrs)*)
+}
+
+/// The doc comment of an operation's method: summary, description, and
+/// the method and path.
+pub(crate) fn operation_doc(op: &crate::ir::Operation) -> TokenStream {
+    let mut lines = Vec::new();
+    if let Some(summary) = &op.summary {
+        lines.push(format!("{summary}."));
+    }
+    if !op.doc.is_empty() {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(op.doc.iter().cloned());
+    }
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines.push(format!("`{} {}`", op.method, op.path));
+    doc(&lines)
 }
 
 /// Where a type is named from: inside `types` (bare names, imported
@@ -179,5 +201,19 @@ pub(crate) fn type_in(t: &TypeRef, scope: Scope) -> TokenStream {
         TypeRef::Expandable(inner) => wrap("Expandable", inner),
         TypeRef::OrEmpty(inner) => wrap("OrEmpty", inner),
         TypeRef::List(inner) => wrap("List", inner),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::space_items;
+
+    #[test]
+    fn items_in_blocks_are_spaced_but_doc_lines_ending_in_semicolons_end_nothing() {
+        let code = "impl A {\n    fn a() {\n    }\n    /// &lt;p&gt;x&lt;/p&gt;\n    ///\n    fn b();\n    fn c();\n}\n";
+        assert_eq!(
+            space_items(code),
+            "impl A {\n    fn a() {\n    }\n\n    /// &lt;p&gt;x&lt;/p&gt;\n    ///\n    fn b();\n\n    fn c();\n}\n"
+        );
     }
 }

@@ -5,27 +5,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::client::{error_type, mentions_runtime, mentions_types};
-use super::{Scope, assemble, doc, format_items, ident, type_in};
+use super::{Scope, assemble, format_items, ident, type_in};
 use crate::Error;
 use crate::ir::{Api, Location, Operation, TypeRef};
-
-fn op_doc(op: &Operation) -> TokenStream {
-    let mut lines = Vec::new();
-    if let Some(summary) = &op.summary {
-        lines.push(format!("{summary}."));
-    }
-    if !op.doc.is_empty() {
-        if !lines.is_empty() {
-            lines.push(String::new());
-        }
-        lines.extend(op.doc.iter().cloned());
-    }
-    if !lines.is_empty() {
-        lines.push(String::new());
-    }
-    lines.push(format!("`{} {}`", op.method, op.path));
-    doc(&lines)
-}
 
 fn handler_name(op: &Operation) -> proc_macro2::Ident {
     format_ident!("handle_{}", op.ident.trim_start_matches("r#"))
@@ -74,7 +56,7 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
     }
     let methods = api.operations.iter().map(|op| {
         let name = ident(&op.ident);
-        let docs = op_doc(op);
+        let docs = super::operation_doc(op);
         let path_args = op.path_params.iter().map(|p| {
             let arg = ident(&p.ident);
             let t = path_type(&p.ty);
