@@ -1,0 +1,1106 @@
+//! Validates JSON values against the schemas of an OpenAPI 3.0 document.
+//!
+//! # Why its own validator
+//!
+//! OpenAPI 3.0 schemas are not JSON Schema: `nullable` adds `null` to a
+//! type, `exclusiveMinimum` is a flag beside `minimum`, `readOnly` and
+//! `writeOnly` change what a request or a response may carry, siblings of
+//! `$ref` are ignored, and formats such as `int32` bound a number. A
+//! translation to JSON Schema for the `jsonschema` crate would have to
+//! rewrite every schema twice (once per direction) and would report errors
+//! at the translated schema's paths, not the spec's. Compiling the spec's
+//! own schemas is as short, reports paths into the spec, and is as fast:
+//! see `cargo xtask bench-validate` for the figures side by side. The
+//! translation still exists ([`crate::json_schema`]), to cross-check this
+//! validator's verdicts with an independent implementation.
+//!
+//! # How
+//!
+//! [`Validator::compile`] turns the schema at a JSON pointer, and every
+//! schema it reaches, into nodes of a graph (a `$ref` is an edge, so cycles
+//! cost nothing). Validation first runs a fast pass that stops at the first
+//! problem and allocates nothing; only an invalid value is walked again to
+//! collect every error with its instance path, schema path, and what was
+//! expected and found.
+//!
+//! # Semantics, where OpenAPI 3.0 leaves room
+//!
+//! - `nullable: true` allows `null` whatever else the schema says, `enum`
+//!   included (as most specs that write `nullable` beside an `enum` mean).
+//! - `type: integer` accepts a number with no fractional part (`1.0`), as
+//!   JSON Schema does since draft 6.
+//! - Formats checked: `date-time` and `date` (RFC 3339), `email` (an `@`),
+//!   `uuid`, `ipv4`, `ipv6`, `uri` (a scheme, no spaces), `int32` and
+//!   `int64` (ranges). Other formats (`unix-time`, `byte`, `decimal`, ...)
+//!   are not checked.
+//! - `pattern` is an ECMA-262 regular expression, searched (not anchored);
+//!   the subset `regex-lite` supports (no look-around, no backreferences;
+//!   `\d`, `\w`, `\s` are ASCII, as in ECMA-262 `\d` and `\w`). A pattern it
+//!   cannot compile is reported by [`Validator::compile`].
+//! - By direction: in a [`Direction::Request`] a `readOnly` property must be
+//!   absent and is not required; in a [`Direction::Response`] the same
+//!   holds for `writeOnly`. [`Direction::Neutral`] ignores both.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use openapi_codegen::Document;
+use serde_json::{Map, Value};
+
+/// Which way a value travels, for `readOnly` and `writeOnly`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Sent by a client: `readOnly` properties must be absent.
+    Request,
+    /// Sent by a server (and webhook payloads): `writeOnly` properties must
+    /// be absent.
+    Response,
+    /// Neither: `readOnly` and `writeOnly` are ignored.
+    Neutral,
+}
+
+/// A compiled schema, as [`Validator::compile`] answers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SchemaId(usize);
+
+/// One way a value fails its schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidationError {
+    /// JSON pointer of the failing value in the instance (`""` is the whole
+    /// value, `/line_items/data/0/price` a nested one).
+    pub instance_path: String,
+    /// JSON pointer of the schema keyword that failed, in the spec
+    /// (`#/components/schemas/item/properties/quantity/type`).
+    pub schema_path: String,
+    /// What the schema expects there.
+    pub expected: String,
+    /// What the value has there.
+    pub found: String,
+    /// For `anyOf` / `oneOf` that no alternative satisfied: the errors of
+    /// the alternative that came closest.
+    pub causes: Vec<ValidationError>,
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = if self.instance_path.is_empty() { "(root)" } else { &self.instance_path };
+        write!(f, "{at}: expected {}, found {} (at {})", self.expected, self.found, self.schema_path)?;
+        for cause in &self.causes {
+            let text = cause.to_string().replace('\n', "\n    ");
+            write!(f, "\n    because {text}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A schema that cannot be compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError {
+    /// Where, as a JSON pointer into the spec.
+    pub pointer: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.pointer, self.message)
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// JSON types, as bits.
+mod ty {
+    pub const NULL: u8 = 1;
+    pub const BOOLEAN: u8 = 2;
+    pub const INTEGER: u8 = 4;
+    /// Any number; an integer is a number too.
+    pub const NUMBER: u8 = 8;
+    pub const STRING: u8 = 16;
+    pub const ARRAY: u8 = 32;
+    pub const OBJECT: u8 = 64;
+}
+
+/// A checkable `format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    DateTime,
+    Date,
+    Email,
+    Uuid,
+    Ipv4,
+    Ipv6,
+    Uri,
+    Int32,
+    Int64,
+}
+
+impl Format {
+    fn parse(name: &str) -> Option<Format> {
+        Some(match name {
+            "date-time" => Format::DateTime,
+            "date" => Format::Date,
+            "email" => Format::Email,
+            "uuid" => Format::Uuid,
+            "ipv4" => Format::Ipv4,
+            "ipv6" => Format::Ipv6,
+            "uri" => Format::Uri,
+            "int32" => Format::Int32,
+            "int64" => Format::Int64,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Format::DateTime => "date-time",
+            Format::Date => "date",
+            Format::Email => "email",
+            Format::Uuid => "uuid",
+            Format::Ipv4 => "ipv4",
+            Format::Ipv6 => "ipv6",
+            Format::Uri => "uri",
+            Format::Int32 => "int32",
+            Format::Int64 => "int64",
+        }
+    }
+
+    /// Whether `value` (of any type) satisfies the format; values of
+    /// types the format does not speak of pass.
+    fn accepts(self, value: &Value) -> bool {
+        match (self, value) {
+            (Format::Int32, Value::Number(n)) => in_range(n, i32::MIN as f64, i32::MAX as f64),
+            (Format::Int64, Value::Number(n)) => in_range(n, i64::MIN as f64, i64::MAX as f64),
+            (Format::DateTime, Value::String(s)) => formats::date_time(s),
+            (Format::Date, Value::String(s)) => formats::date(s),
+            (Format::Email, Value::String(s)) => s.contains('@'),
+            (Format::Uuid, Value::String(s)) => formats::uuid(s),
+            (Format::Ipv4, Value::String(s)) => formats::ipv4(s),
+            (Format::Ipv6, Value::String(s)) => s.parse::<std::net::Ipv6Addr>().is_ok(),
+            (Format::Uri, Value::String(s)) => formats::uri(s),
+            _ => true,
+        }
+    }
+}
+
+fn in_range(n: &serde_json::Number, min: f64, max: f64) -> bool {
+    if let Some(i) = n.as_i64() {
+        return (min..=max).contains(&(i as f64));
+    }
+    if n.as_u64().is_some() {
+        // Above i64::MAX.
+        return false;
+    }
+    n.as_f64().is_some_and(|f| f >= min && f <= max)
+}
+
+#[derive(Debug, Default)]
+struct Numeric {
+    minimum: Option<(f64, bool)>,
+    maximum: Option<(f64, bool)>,
+    multiple_of: Option<f64>,
+}
+
+#[derive(Debug, Default)]
+struct Text {
+    min_length: Option<usize>,
+    max_length: Option<usize>,
+    pattern: Option<(regex_lite::Regex, String)>,
+}
+
+#[derive(Debug, Default)]
+struct Items {
+    items: Option<usize>,
+    min_items: Option<usize>,
+    max_items: Option<usize>,
+    unique: bool,
+}
+
+#[derive(Debug)]
+struct Property {
+    name: String,
+    node: usize,
+    required: bool,
+    read_only: bool,
+    write_only: bool,
+    /// The node that says `readOnly` / `writeOnly` (through `$ref`s).
+    access_node: usize,
+}
+
+#[derive(Debug)]
+enum Additional {
+    Any,
+    Forbidden,
+    Schema(usize),
+}
+
+#[derive(Debug)]
+struct Object {
+    /// Sorted by name, for binary search.
+    properties: Vec<Property>,
+    /// Required names that no property describes.
+    required_elsewhere: Vec<String>,
+    /// How many described properties are required, by direction
+    /// (request, response, neutral).
+    required_count: [usize; 3],
+    additional: Additional,
+    min_properties: Option<usize>,
+    max_properties: Option<usize>,
+}
+
+#[derive(Debug, Default)]
+struct Checks {
+    /// Allowed types as bits; 0 when `type` is absent (any).
+    types: u8,
+    nullable: bool,
+    enumeration: Option<Vec<Value>>,
+    format: Option<Format>,
+    numeric: Option<Box<Numeric>>,
+    text: Option<Box<Text>>,
+    items: Option<Box<Items>>,
+    object: Option<Box<Object>>,
+    all_of: Vec<usize>,
+    any_of: Vec<usize>,
+    one_of: Vec<usize>,
+    not: Option<usize>,
+    read_only: bool,
+    write_only: bool,
+}
+
+#[derive(Debug)]
+enum Body {
+    /// Not compiled yet (only while compiling).
+    Pending,
+    /// A `$ref`: the target's node.
+    Ref(usize),
+    /// `true` / `{}`-like schemas with nothing to check are `Checks::default()`.
+    Checks(Box<Checks>),
+}
+
+#[derive(Debug)]
+struct Node {
+    pointer: String,
+    body: Body,
+}
+
+/// Schemas of one document, compiled on demand.
+#[derive(Debug)]
+pub struct Validator {
+    raw: Value,
+    nodes: Vec<Node>,
+    by_pointer: HashMap<String, usize>,
+}
+
+/// Where a value is in the instance, built on the stack and rendered only
+/// for an error.
+#[derive(Clone, Copy)]
+enum Loc<'a> {
+    Root,
+    Key(&'a Loc<'a>, &'a str),
+    Index(&'a Loc<'a>, usize),
+}
+
+impl Loc<'_> {
+    fn pointer(&self) -> String {
+        match self {
+            Loc::Root => String::new(),
+            Loc::Key(parent, key) => format!("{}/{}", parent.pointer(), key.replace('~', "~0").replace('/', "~1")),
+            Loc::Index(parent, i) => format!("{}/{i}", parent.pointer()),
+        }
+    }
+}
+
+/// Where errors go: the fast pass stops at the first; the full pass keeps
+/// them all.
+trait Sink {
+    /// Records an error; answers whether to go on.
+    fn error(&mut self, make: impl FnOnce() -> ValidationError) -> bool;
+}
+
+struct FirstError(bool);
+
+impl Sink for FirstError {
+    fn error(&mut self, _: impl FnOnce() -> ValidationError) -> bool {
+        self.0 = true;
+        false
+    }
+}
+
+struct AllErrors(Vec<ValidationError>);
+
+impl Sink for AllErrors {
+    fn error(&mut self, make: impl FnOnce() -> ValidationError) -> bool {
+        self.0.push(make());
+        true
+    }
+}
+
+impl Validator {
+    /// A validator of `doc`'s schemas. Nothing is compiled yet.
+    pub fn new(doc: &Document) -> Validator {
+        Validator::from_value(doc.raw.clone())
+    }
+
+    /// A validator of the schemas in a raw OpenAPI document.
+    pub fn from_value(raw: Value) -> Validator {
+        Validator { raw, nodes: Vec::new(), by_pointer: HashMap::new() }
+    }
+
+    /// The raw document.
+    pub fn document(&self) -> &Value {
+        &self.raw
+    }
+
+    /// Compiles the schema at `pointer` (`#/components/schemas/item`, or
+    /// any place that holds a schema) and everything it references.
+    pub fn compile(&mut self, pointer: &str) -> Result<SchemaId, CompileError> {
+        let id = self.node(pointer)?;
+        Ok(SchemaId(id))
+    }
+
+    /// The number of compiled schema nodes.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether nothing is compiled yet.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Whether `value` satisfies the schema. Stops at the first problem.
+    pub fn is_valid(&self, schema: SchemaId, value: &Value, direction: Direction) -> bool {
+        let mut sink = FirstError(false);
+        self.check(schema.0, value, direction, Loc::Root, &mut sink);
+        !sink.0
+    }
+
+    /// Every way `value` fails the schema; `Ok` when it satisfies it.
+    pub fn validate(&self, schema: SchemaId, value: &Value, direction: Direction) -> Result<(), Vec<ValidationError>> {
+        if self.is_valid(schema, value, direction) {
+            return Ok(());
+        }
+        let mut sink = AllErrors(Vec::new());
+        self.check(schema.0, value, direction, Loc::Root, &mut sink);
+        Err(sink.0)
+    }
+
+    /// The pointer a compiled schema was read from.
+    pub fn pointer(&self, schema: SchemaId) -> &str {
+        &self.nodes[schema.0].pointer
+    }
+
+    // ---- compiling ----
+
+    fn node(&mut self, pointer: &str) -> Result<usize, CompileError> {
+        if let Some(&id) = self.by_pointer.get(pointer) {
+            return Ok(id);
+        }
+        let id = self.nodes.len();
+        self.nodes.push(Node { pointer: pointer.to_owned(), body: Body::Pending });
+        self.by_pointer.insert(pointer.to_owned(), id);
+        let schema = pointer
+            .strip_prefix('#')
+            .and_then(|p| self.raw.pointer(p))
+            .cloned()
+            .ok_or_else(|| CompileError { pointer: pointer.to_owned(), message: "no schema at this pointer".into() })?;
+        let body = self.body(pointer, &schema)?;
+        self.nodes[id].body = body;
+        Ok(id)
+    }
+
+    fn body(&mut self, at: &str, schema: &Value) -> Result<Body, CompileError> {
+        let fail = |message: String| CompileError { pointer: at.to_owned(), message };
+        let map = match schema {
+            Value::Object(map) => map,
+            Value::Bool(true) => return Ok(Body::Checks(Box::default())),
+            other => return Err(fail(format!("a schema must be an object, found {}", describe(other)))),
+        };
+        if let Some(target) = map.get("$ref") {
+            // OpenAPI 3.0: siblings of `$ref` are ignored.
+            let target = target.as_str().ok_or_else(|| fail("`$ref` must be a string".into()))?;
+            if !target.starts_with("#/") {
+                return Err(fail(format!("`$ref` outside the document is not supported: `{target}`")));
+            }
+            return Ok(Body::Ref(self.node(target)?));
+        }
+        let child = |key: &str| format!("{at}/{}", openapi_codegen::escape_segment(key));
+        let mut checks = Checks::default();
+        match map.get("type") {
+            None => {}
+            Some(Value::String(name)) => {
+                checks.types = match name.as_str() {
+                    "null" => ty::NULL,
+                    "boolean" => ty::BOOLEAN,
+                    "integer" => ty::INTEGER,
+                    "number" => ty::NUMBER,
+                    "string" => ty::STRING,
+                    "array" => ty::ARRAY,
+                    "object" => ty::OBJECT,
+                    other => return Err(fail(format!("unknown type `{other}`"))),
+                }
+            }
+            Some(other) => return Err(fail(format!("`type` must be a string in OpenAPI 3.0, found {}", describe(other)))),
+        }
+        let flag = |key: &str| map.get(key).and_then(Value::as_bool).unwrap_or(false);
+        checks.nullable = flag("nullable");
+        checks.read_only = flag("readOnly");
+        checks.write_only = flag("writeOnly");
+        if let Some(values) = map.get("enum") {
+            let values = values.as_array().ok_or_else(|| fail("`enum` must be an array".into()))?;
+            checks.enumeration = Some(values.clone());
+        }
+        checks.format = map.get("format").and_then(Value::as_str).and_then(Format::parse);
+
+        let number = |key: &str| map.get(key).and_then(Value::as_f64);
+        let size = |key: &str| map.get(key).and_then(Value::as_u64).map(|n| n as usize);
+        if number("minimum").is_some() || number("maximum").is_some() || number("multipleOf").is_some() {
+            checks.numeric = Some(Box::new(Numeric {
+                minimum: number("minimum").map(|m| (m, flag("exclusiveMinimum"))),
+                maximum: number("maximum").map(|m| (m, flag("exclusiveMaximum"))),
+                multiple_of: number("multipleOf").filter(|m| *m > 0.0),
+            }));
+        }
+        let pattern = match map.get("pattern").and_then(Value::as_str) {
+            Some(source) => {
+                let regex = regex_lite::Regex::new(source)
+                    .map_err(|e| CompileError { pointer: child("pattern"), message: format!("unsupported pattern: {e}") })?;
+                Some((regex, source.to_owned()))
+            }
+            None => None,
+        };
+        if size("minLength").is_some() || size("maxLength").is_some() || pattern.is_some() {
+            checks.text = Some(Box::new(Text { min_length: size("minLength"), max_length: size("maxLength"), pattern }));
+        }
+        let items = match map.get("items") {
+            Some(_) => Some(self.node(&child("items"))?),
+            None => None,
+        };
+        if items.is_some() || size("minItems").is_some() || size("maxItems").is_some() || flag("uniqueItems") {
+            checks.items = Some(Box::new(Items {
+                items,
+                min_items: size("minItems"),
+                max_items: size("maxItems"),
+                unique: flag("uniqueItems"),
+            }));
+        }
+        checks.object = self.object(at, map)?.map(Box::new);
+        for (key, list) in [("allOf", &mut checks.all_of), ("anyOf", &mut checks.any_of), ("oneOf", &mut checks.one_of)] {
+            if let Some(parts) = map.get(key) {
+                let parts = parts.as_array().ok_or_else(|| fail(format!("`{key}` must be an array")))?;
+                for i in 0..parts.len() {
+                    list.push(self.node(&format!("{}/{i}", child(key)))?);
+                }
+            }
+        }
+        if map.contains_key("not") {
+            checks.not = Some(self.node(&child("not"))?);
+        }
+        Ok(Body::Checks(Box::new(checks)))
+    }
+
+    fn object(&mut self, at: &str, map: &Map<String, Value>) -> Result<Option<Object>, CompileError> {
+        let keys = ["properties", "required", "additionalProperties", "minProperties", "maxProperties"];
+        if !keys.iter().any(|k| map.contains_key(*k)) {
+            return Ok(None);
+        }
+        let required: Vec<&str> = map
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|names| names.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let mut properties = Vec::new();
+        if let Some(declared) = map.get("properties").and_then(Value::as_object) {
+            for name in declared.keys() {
+                let pointer = format!("{at}/properties/{}", openapi_codegen::escape_segment(name));
+                let node = self.node(&pointer)?;
+                let (read_only, write_only, access_node) = self.access(node);
+                let required = required.contains(&name.as_str());
+                properties.push(Property { name: name.clone(), node, required, read_only, write_only, access_node });
+            }
+        }
+        properties.sort_by(|a, b| a.name.cmp(&b.name));
+        let described = |name: &str| properties.binary_search_by(|p| p.name.as_str().cmp(name)).is_ok();
+        let required_elsewhere = required.iter().filter(|n| !described(n)).map(|n| (*n).to_owned()).collect();
+        let counted = |skip: fn(&Property) -> bool| properties.iter().filter(|p| p.required && !skip(p)).count();
+        let required_count = [counted(|p| p.read_only), counted(|p| p.write_only), counted(|_| false)];
+        let additional = match map.get("additionalProperties") {
+            None | Some(Value::Bool(true)) => Additional::Any,
+            Some(Value::Bool(false)) => Additional::Forbidden,
+            Some(_) => Additional::Schema(self.node(&format!("{at}/additionalProperties"))?),
+        };
+        let size = |key: &str| map.get(key).and_then(Value::as_u64).map(|n| n as usize);
+        Ok(Some(Object {
+            properties,
+            required_elsewhere,
+            required_count,
+            additional,
+            min_properties: size("minProperties"),
+            max_properties: size("maxProperties"),
+        }))
+    }
+
+    /// `readOnly` / `writeOnly` of a property's schema, through `$ref`s.
+    /// A schema still being compiled (a cycle) counts as neither. Answers
+    /// the node that holds the flags too.
+    fn access(&self, mut node: usize) -> (bool, bool, usize) {
+        for _ in 0..64 {
+            match &self.nodes[node].body {
+                Body::Ref(target) => node = *target,
+                Body::Checks(checks) => return (checks.read_only, checks.write_only, node),
+                Body::Pending => break,
+            }
+        }
+        (false, false, node)
+    }
+
+    // ---- validating ----
+
+    /// Checks `value` against node `id`; answers whether to go on.
+    fn check<S: Sink>(&self, mut id: usize, value: &Value, dir: Direction, at: Loc<'_>, sink: &mut S) -> bool {
+        let checks = loop {
+            match &self.nodes[id].body {
+                Body::Ref(target) => id = *target,
+                Body::Checks(checks) => break checks,
+                Body::Pending => return true,
+            }
+        };
+        let node = &self.nodes[id];
+        let error = |keyword: &str, expected: String, found: String| ValidationError {
+            instance_path: at.pointer(),
+            schema_path: if keyword.is_empty() { node.pointer.clone() } else { format!("{}/{keyword}", node.pointer) },
+            expected,
+            found,
+            causes: Vec::new(),
+        };
+        if value.is_null() && checks.nullable {
+            return true;
+        }
+        if checks.types != 0 && !type_matches(checks.types, value) {
+            // Nothing else is worth saying about a value of the wrong type.
+            return sink.error(|| error("type", type_names(checks.types, checks.nullable), describe(value)));
+        }
+        if let Some(values) = &checks.enumeration
+            && !values.iter().any(|v| json_equal(v, value))
+            && !sink.error(|| error("enum", enum_names(values), describe(value)))
+        {
+            return false;
+        }
+        if let Some(format) = checks.format
+            && !format.accepts(value)
+            && !sink.error(|| error("format", format!("a valid {}", format.name()), describe(value)))
+        {
+            return false;
+        }
+        match value {
+            Value::Number(n) => {
+                if let Some(numeric) = &checks.numeric
+                    && !self.check_number(numeric, n, &error, sink)
+                {
+                    return false;
+                }
+            }
+            Value::String(s) => {
+                if let Some(text) = &checks.text
+                    && !check_text(text, s, &error, sink)
+                {
+                    return false;
+                }
+            }
+            Value::Array(items) => {
+                if let Some(rules) = &checks.items
+                    && !self.check_items(rules, items, dir, at, &error, sink)
+                {
+                    return false;
+                }
+            }
+            Value::Object(map) => {
+                if let Some(object) = &checks.object
+                    && !self.check_object(object, map, dir, at, &error, sink)
+                {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+        for &part in &checks.all_of {
+            if !self.check(part, value, dir, at, sink) {
+                return false;
+            }
+        }
+        if !checks.any_of.is_empty() && !checks.any_of.iter().any(|&part| self.passes(part, value, dir)) {
+            let go_on = sink.error(|| {
+                let mut e = error("anyOf", alternatives(self, &checks.any_of, "any"), describe(value));
+                e.causes = self.closest(&checks.any_of, value, dir, at);
+                e
+            });
+            if !go_on {
+                return false;
+            }
+        }
+        if !checks.one_of.is_empty() {
+            let passing: Vec<usize> = (0..checks.one_of.len()).filter(|&i| self.passes(checks.one_of[i], value, dir)).collect();
+            if passing.len() != 1 {
+                let go_on = sink.error(|| {
+                    let mut e = error("oneOf", alternatives(self, &checks.one_of, "exactly one"), describe(value));
+                    if passing.is_empty() {
+                        e.causes = self.closest(&checks.one_of, value, dir, at);
+                    } else {
+                        let list: Vec<String> = passing.iter().map(|i| i.to_string()).collect();
+                        e.found = format!("{} matching alternatives {}", describe(value), list.join(", "));
+                    }
+                    e
+                });
+                if !go_on {
+                    return false;
+                }
+            }
+        }
+        if let Some(not) = checks.not
+            && self.passes(not, value, dir)
+            && !sink.error(|| error("not", "a value the `not` schema rejects".into(), describe(value)))
+        {
+            return false;
+        }
+        true
+    }
+
+    fn passes(&self, id: usize, value: &Value, dir: Direction) -> bool {
+        let mut sink = FirstError(false);
+        self.check(id, value, dir, Loc::Root, &mut sink);
+        !sink.0
+    }
+
+    /// The errors of the alternative that came closest: one whose type
+    /// matched, with the fewest errors.
+    fn closest(&self, parts: &[usize], value: &Value, dir: Direction, at: Loc<'_>) -> Vec<ValidationError> {
+        let mut best: Option<Vec<ValidationError>> = None;
+        for &part in parts {
+            let mut sink = AllErrors(Vec::new());
+            self.check(part, value, dir, at, &mut sink);
+            let wrong_type = sink.0.iter().any(|e| e.schema_path.ends_with("/type") && e.instance_path == at.pointer());
+            if wrong_type {
+                continue;
+            }
+            if best.as_ref().is_none_or(|b| sink.0.len() < b.len()) {
+                best = Some(sink.0);
+            }
+        }
+        best.unwrap_or_default()
+    }
+
+    fn check_number<S: Sink>(
+        &self,
+        rules: &Numeric,
+        n: &serde_json::Number,
+        error: &impl Fn(&str, String, String) -> ValidationError,
+        sink: &mut S,
+    ) -> bool {
+        let Some(x) = n.as_f64() else { return true };
+        if let Some((min, exclusive)) = rules.minimum {
+            let ok = if exclusive { x > min } else { x >= min };
+            if !ok && !sink.error(|| error("minimum", format!("a number {} {min}", if exclusive { ">" } else { ">=" }), n.to_string())) {
+                return false;
+            }
+        }
+        if let Some((max, exclusive)) = rules.maximum {
+            let ok = if exclusive { x < max } else { x <= max };
+            if !ok && !sink.error(|| error("maximum", format!("a number {} {max}", if exclusive { "<" } else { "<=" }), n.to_string())) {
+                return false;
+            }
+        }
+        if let Some(step) = rules.multiple_of {
+            let ratio = x / step;
+            if (ratio - ratio.round()).abs() > 1e-9 && !sink.error(|| error("multipleOf", format!("a multiple of {step}"), n.to_string())) {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn check_items<S: Sink>(
+        &self,
+        rules: &Items,
+        items: &[Value],
+        dir: Direction,
+        at: Loc<'_>,
+        error: &impl Fn(&str, String, String) -> ValidationError,
+        sink: &mut S,
+    ) -> bool {
+        let count = || format!("{} items", items.len());
+        if let Some(min) = rules.min_items
+            && items.len() < min
+            && !sink.error(|| error("minItems", format!("at least {min} items"), count()))
+        {
+            return false;
+        }
+        if let Some(max) = rules.max_items
+            && items.len() > max
+            && !sink.error(|| error("maxItems", format!("at most {max} items"), count()))
+        {
+            return false;
+        }
+        if rules.unique {
+            let duplicate = (1..items.len()).find_map(|j| (0..j).find(|&i| json_equal(&items[i], &items[j])).map(|i| (i, j)));
+            if let Some((i, j)) = duplicate
+                && !sink.error(|| error("uniqueItems", "unique items".into(), format!("items {i} and {j} equal")))
+            {
+                return false;
+            }
+        }
+        if let Some(schema) = rules.items {
+            for (i, item) in items.iter().enumerate() {
+                if !self.check(schema, item, dir, Loc::Index(&at, i), sink) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    fn check_object<S: Sink>(
+        &self,
+        rules: &Object,
+        map: &Map<String, Value>,
+        dir: Direction,
+        at: Loc<'_>,
+        error: &impl Fn(&str, String, String) -> ValidationError,
+        sink: &mut S,
+    ) -> bool {
+        let forbidden = |p: &Property| match dir {
+            Direction::Request => p.read_only,
+            Direction::Response => p.write_only,
+            Direction::Neutral => false,
+        };
+        let mut required_seen = 0;
+        for (key, value) in map {
+            let here = Loc::Key(&at, key);
+            match rules.properties.binary_search_by(|p| p.name.as_str().cmp(key)) {
+                Ok(i) => {
+                    let property = &rules.properties[i];
+                    if forbidden(property) {
+                        let (keyword, side) = if property.read_only { ("readOnly", "request") } else { ("writeOnly", "response") };
+                        let go_on = sink.error(|| ValidationError {
+                            instance_path: here.pointer(),
+                            schema_path: format!("{}/{keyword}", self.nodes[property.access_node].pointer),
+                            expected: format!("no `{key}` in a {side} ({keyword})"),
+                            found: describe(value),
+                            causes: Vec::new(),
+                        });
+                        if !go_on {
+                            return false;
+                        }
+                        continue;
+                    }
+                    if property.required {
+                        required_seen += 1;
+                    }
+                    if !self.check(property.node, value, dir, here, sink) {
+                        return false;
+                    }
+                }
+                Err(_) => match rules.additional {
+                    Additional::Any => {}
+                    Additional::Forbidden => {
+                        let go_on = sink.error(|| ValidationError {
+                            instance_path: here.pointer(),
+                            schema_path: error("additionalProperties", String::new(), String::new()).schema_path,
+                            expected: format!("no property `{key}` (additionalProperties: false)"),
+                            found: describe(value),
+                            causes: Vec::new(),
+                        });
+                        if !go_on {
+                            return false;
+                        }
+                    }
+                    Additional::Schema(schema) => {
+                        if !self.check(schema, value, dir, here, sink) {
+                            return false;
+                        }
+                    }
+                },
+            }
+        }
+        let index = match dir {
+            Direction::Request => 0,
+            Direction::Response => 1,
+            Direction::Neutral => 2,
+        };
+        if required_seen < rules.required_count[index] {
+            for property in &rules.properties {
+                if property.required
+                    && !forbidden(property)
+                    && !map.contains_key(&property.name)
+                    && !sink.error(|| error("required", format!("required property `{}`", property.name), "nothing".into()))
+                {
+                    return false;
+                }
+            }
+        }
+        for name in &rules.required_elsewhere {
+            if !map.contains_key(name) && !sink.error(|| error("required", format!("required property `{name}`"), "nothing".into())) {
+                return false;
+            }
+        }
+        if let Some(min) = rules.min_properties
+            && map.len() < min
+            && !sink.error(|| error("minProperties", format!("at least {min} properties"), format!("{} properties", map.len())))
+        {
+            return false;
+        }
+        if let Some(max) = rules.max_properties
+            && map.len() > max
+            && !sink.error(|| error("maxProperties", format!("at most {max} properties"), format!("{} properties", map.len())))
+        {
+            return false;
+        }
+        true
+    }
+}
+
+fn check_text<S: Sink>(
+    rules: &Text,
+    s: &str,
+    error: &impl Fn(&str, String, String) -> ValidationError,
+    sink: &mut S,
+) -> bool {
+    if rules.min_length.is_some() || rules.max_length.is_some() {
+        // Lengths count characters (code points), as JSON Schema does.
+        let length = s.chars().count();
+        if let Some(min) = rules.min_length
+            && length < min
+            && !sink.error(|| error("minLength", format!("at least {min} characters"), format!("{length} characters")))
+        {
+            return false;
+        }
+        if let Some(max) = rules.max_length
+            && length > max
+            && !sink.error(|| error("maxLength", format!("at most {max} characters"), format!("{length} characters")))
+        {
+            return false;
+        }
+    }
+    if let Some((regex, source)) = &rules.pattern
+        && !regex.is_match(s)
+        && !sink.error(|| error("pattern", format!("a string matching /{source}/"), describe(&Value::String(s.to_owned()))))
+    {
+        return false;
+    }
+    true
+}
+
+fn type_matches(types: u8, value: &Value) -> bool {
+    let bits = match value {
+        Value::Null => ty::NULL,
+        Value::Bool(_) => ty::BOOLEAN,
+        Value::Number(n) => {
+            let integral = n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0);
+            if integral { ty::INTEGER | ty::NUMBER } else { ty::NUMBER }
+        }
+        Value::String(_) => ty::STRING,
+        Value::Array(_) => ty::ARRAY,
+        Value::Object(_) => ty::OBJECT,
+    };
+    types & bits != 0
+}
+
+fn type_names(types: u8, nullable: bool) -> String {
+    let names = [
+        (ty::BOOLEAN, "boolean"),
+        (ty::INTEGER, "integer"),
+        (ty::NUMBER, "number"),
+        (ty::STRING, "string"),
+        (ty::ARRAY, "array"),
+        (ty::OBJECT, "object"),
+        (ty::NULL, "null"),
+    ];
+    let mut list: Vec<&str> = names.iter().filter(|(bit, _)| types & bit != 0).map(|(_, n)| *n).collect();
+    if nullable && types & ty::NULL == 0 {
+        list.push("null");
+    }
+    list.join(" or ")
+}
+
+fn enum_names(values: &[Value]) -> String {
+    let shown: Vec<String> = values.iter().take(8).map(|v| v.to_string()).collect();
+    let more = if values.len() > 8 { format!(", ... ({} in all)", values.len()) } else { String::new() };
+    format!("one of {}{more}", shown.join(", "))
+}
+
+fn alternatives(validator: &Validator, parts: &[usize], how: &str) -> String {
+    let names: Vec<String> = parts.iter().map(|&p| summary(validator, p)).collect();
+    format!("{how} of [{}]", names.join(", "))
+}
+
+/// A short name for a schema: the component it references, or its type.
+fn summary(validator: &Validator, id: usize) -> String {
+    match &validator.nodes[id].body {
+        Body::Ref(target) => {
+            let pointer = &validator.nodes[*target].pointer;
+            pointer.rsplit('/').next().unwrap_or(pointer).to_owned()
+        }
+        Body::Checks(checks) if checks.enumeration.is_some() => enum_names(checks.enumeration.as_deref().unwrap_or_default()),
+        Body::Checks(checks) if checks.types != 0 => type_names(checks.types, checks.nullable),
+        _ => "schema".into(),
+    }
+}
+
+/// A short description of a value, for messages.
+pub fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => {
+            let shown: String = s.chars().take(60).collect();
+            let ellipsis = if shown.len() < s.len() { "..." } else { "" };
+            format!("string {:?}{ellipsis}", shown)
+        }
+        Value::Array(items) => format!("an array of {} items", items.len()),
+        Value::Object(map) => {
+            let keys: Vec<&str> = map.keys().take(6).map(String::as_str).collect();
+            let more = if map.len() > 6 { ", ..." } else { "" };
+            format!("an object {{{}{more}}}", keys.join(", "))
+        }
+    }
+}
+
+/// JSON equality with numbers compared by value (`1` equals `1.0`).
+pub fn json_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(i), Some(j)) => i == j,
+            _ => match (x.as_u64(), y.as_u64()) {
+                (Some(i), Some(j)) => i == j,
+                _ => x.as_f64() == y.as_f64(),
+            },
+        },
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// Checks of string formats.
+mod formats {
+    fn digits(s: &str) -> Option<u32> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    }
+
+    /// `YYYY-MM-DD` with a real day of that month.
+    pub fn date(s: &str) -> bool {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return false;
+        }
+        let (Some(year), Some(month), Some(day)) = (digits(&s[0..4]), digits(&s[5..7]), digits(&s[8..10])) else {
+            return false;
+        };
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return false,
+        };
+        (1..=days).contains(&day)
+    }
+
+    /// RFC 3339 `date-time`: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
+    pub fn date_time(s: &str) -> bool {
+        let Some(split) = s.find(['T', 't']) else { return false };
+        let (day, time) = (&s[..split], &s[split + 1..]);
+        if !date(day) {
+            return false;
+        }
+        let (clock, offset) = if let Some(rest) = time.strip_suffix(['Z', 'z']) {
+            (rest, None)
+        } else {
+            let Some(at) = time.rfind(['+', '-']) else { return false };
+            (&time[..at], Some(&time[at + 1..]))
+        };
+        if let Some(offset) = offset {
+            let b = offset.as_bytes();
+            if b.len() != 5 || b[2] != b':' {
+                return false;
+            }
+            match (digits(&offset[..2]), digits(&offset[3..])) {
+                (Some(h), Some(m)) if h < 24 && m < 60 => {}
+                _ => return false,
+            }
+        }
+        let (whole, fraction) = match clock.split_once('.') {
+            Some((whole, fraction)) => (whole, Some(fraction)),
+            None => (clock, None),
+        };
+        if fraction.is_some_and(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit())) {
+            return false;
+        }
+        let b = whole.as_bytes();
+        if b.len() != 8 || b[2] != b':' || b[5] != b':' {
+            return false;
+        }
+        matches!(
+            (digits(&whole[..2]), digits(&whole[3..5]), digits(&whole[6..])),
+            (Some(h), Some(m), Some(sec)) if h < 24 && m < 60 && sec <= 60
+        )
+    }
+
+    /// `8-4-4-4-12` hex digits.
+    pub fn uuid(s: &str) -> bool {
+        let b = s.as_bytes();
+        b.len() == 36
+            && b.iter().enumerate().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() })
+    }
+
+    /// Four decimal octets, no leading zeros.
+    pub fn ipv4(s: &str) -> bool {
+        let parts: Vec<&str> = s.split('.').collect();
+        parts.len() == 4
+            && parts.iter().all(|p| {
+                !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) && (p.len() == 1 || !p.starts_with('0'))
+                    && p.parse::<u16>().is_ok_and(|n| n <= 255)
+            })
+    }
+
+    /// A scheme, then no whitespace or characters URIs never hold.
+    pub fn uri(s: &str) -> bool {
+        let Some((scheme, _)) = s.split_once(':') else { return false };
+        let mut chars = scheme.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::formats;
+
+    #[test]
+    fn dates_and_times_follow_rfc_3339() {
+        for good in ["2024-02-29T00:00:00Z", "2023-12-31T23:59:60.5+01:00", "2000-01-01t10:00:00z", "2024-06-20T12:30:00.123456789-07:00"] {
+            assert!(formats::date_time(good), "{good}");
+        }
+        for bad in ["2023-02-29T00:00:00Z", "2024-06-20 12:30:00Z", "2024-06-20T24:00:00Z", "2024-06-20T12:30:00", "2024-06-20T12:30:00+0100", "2024-06-20T12:30:00.Z"] {
+            assert!(!formats::date_time(bad), "{bad}");
+        }
+        assert!(formats::date("2024-06-20") && !formats::date("2024-6-20") && !formats::date("2024-13-01"));
+    }
+
+    #[test]
+    fn other_formats() {
+        assert!(formats::uuid("123e4567-e89b-12d3-a456-426614174000"));
+        assert!(!formats::uuid("123e4567e89b12d3a456426614174000"));
+        assert!(formats::ipv4("192.168.0.1") && !formats::ipv4("192.168.0.01") && !formats::ipv4("256.1.1.1"));
+        assert!(formats::uri("https://example.com/a?b=c") && formats::uri("mailto:a@b.c"));
+        assert!(!formats::uri("example.com") && !formats::uri("https://exa mple.com") && !formats::uri("1http://x"));
+    }
+}
