@@ -6,6 +6,8 @@
 //!
 //! - [`types`]: every object, parameter set and enum of the API, with serde.
 //!   This is all a crate that only reads or writes the JSON needs.
+//! - [`schemas`]: the type of each schema by its JSON pointer in the spec,
+//!   for code (such as contract checks) that knows a schema only by its place.
 //! - [`runtime`]: the wire helpers the types are built from
 //!   ([`Expandable`], [`Nullable`], [`OrEmpty`], [`List`]).
 //! - `client` (feature `client`): a typed async client over reqwest, one
@@ -30,6 +32,7 @@
 //! by `cargo xtask codegen`; this file is written by hand.
 
 pub mod runtime;
+pub mod schemas;
 pub mod types;
 
 #[cfg(feature = "client")]

@@ -776,6 +776,9 @@ impl<'a> Builder<'a> {
                 input: true,
             };
             self.types.insert(name.clone(), def);
+            if let Some(body) = operation.body.as_mut().filter(|b| b.ty.is_none()) {
+                body.ty = Some(TypeRef::Named(name.clone()));
+            }
             operation.params = Some(name);
         }
         self.responses(op, &pointer, &prefix, &mut operation);
@@ -819,6 +822,7 @@ impl<'a> Builder<'a> {
             ReferenceOr::Reference { .. } => None,
         };
         let encoding = |wire: &str| content.encoding.get(wire);
+        let mut whole = None;
         match inline_object {
             // An empty form body (some specs give one to every GET) carries nothing.
             Some(object) if object.properties.is_empty() => return,
@@ -857,9 +861,10 @@ impl<'a> Builder<'a> {
             }
             None => {
                 let ident = idents.claim("body");
-                let ctx = Ctx { pointer: schema_at, hint: format!("{prefix}Body"), fixed: None, depth: 0 };
+                let ctx = Ctx { pointer: schema_at.clone(), hint: format!("{prefix}Body"), fixed: None, depth: 0 };
                 let described = body.description.as_deref();
                 let field = self.field(ident.clone(), "body", SchemaRef::of(schema), body.required, described, ctx);
+                whole = Some(field.ty.clone());
                 fields.push(field);
                 operation.param_fields.push(ParamField {
                     ident,
@@ -871,7 +876,7 @@ impl<'a> Builder<'a> {
                 });
             }
         }
-        operation.body = Some(Body { media: media.clone(), required: body.required });
+        operation.body = Some(Body { media: media.clone(), required: body.required, schema: schema_at, ty: whole });
     }
 
     fn responses(&mut self, op: &'a OaOperation, pointer: &str, prefix: &str, operation: &mut Operation) {
@@ -906,7 +911,7 @@ impl<'a> Builder<'a> {
                 .iter()
                 .find(|(m, _)| m.starts_with("application/json") || m.ends_with("+json"))
                 .or_else(|| response.content.iter().next());
-            let (ty, media) = match json {
+            let (ty, media, schema_pointer) = match json {
                 Some((media, content)) => match &content.schema {
                     Some(schema) => {
                         let success = matches!(status, Status::Code(200..=299) | Status::Range(2));
@@ -919,14 +924,15 @@ impl<'a> Builder<'a> {
                             format!("{prefix}Response{status}")
                         };
                         let schema_at = format!("{at}/content/{}/schema", escape_segment(media));
-                        let ctx = Ctx { pointer: schema_at, hint, fixed: None, depth: 0 };
-                        (Some(self.schema(SchemaRef::of(schema), ctx).ty), Some(media.clone()))
+                        let ctx = Ctx { pointer: schema_at.clone(), hint, fixed: None, depth: 0 };
+                        (Some(self.schema(SchemaRef::of(schema), ctx).ty), Some(media.clone()), Some(schema_at))
                     }
-                    None => (None, Some(media.clone())),
+                    None => (None, Some(media.clone()), None),
                 },
-                None => (None, None),
+                None => (None, None, None),
             };
-            operation.responses.push(Response { status, doc: doc_lines(&response.description), ty, media });
+            let doc = doc_lines(&response.description);
+            operation.responses.push(Response { status, doc, ty, media, schema: schema_pointer });
         }
     }
 
@@ -943,7 +949,7 @@ impl<'a> Builder<'a> {
         let (media, content) = body.content.iter().find(|(m, _)| m.contains("json")).or_else(|| body.content.iter().next())?;
         let schema = content.schema.as_ref()?;
         let schema_at = format!("{at}/requestBody/content/{}/schema", escape_segment(media));
-        let ctx = Ctx { pointer: schema_at, hint: format!("{}Event", type_ident(name)), fixed: None, depth: 0 };
+        let ctx = Ctx { pointer: schema_at.clone(), hint: format!("{}Event", type_ident(name)), fixed: None, depth: 0 };
         let envelope = self.schema(SchemaRef::of(schema), ctx).ty;
         self.drain();
         let payload = self.event_payload(&envelope);
@@ -954,7 +960,8 @@ impl<'a> Builder<'a> {
             }
             doc.extend(doc_lines(description));
         }
-        Some(Event { name: name.to_owned(), variant: variants.claim(&type_ident(name)), doc, envelope, payload })
+        let variant = variants.claim(&type_ident(name));
+        Some(Event { name: name.to_owned(), variant, doc, envelope, schema: schema_at, payload })
     }
 
     /// The type of `data.object` in an event envelope.

@@ -381,6 +381,11 @@ pub struct Body {
     pub media: String,
     /// `required`.
     pub required: bool,
+    /// JSON pointer of the body's schema, as written (a `$ref` not followed).
+    pub schema: String,
+    /// The Rust type a body reads as: the params struct when the body's
+    /// properties are its fields, or the type of the whole body.
+    pub ty: Option<TypeRef>,
 }
 
 /// A response status as declared.
@@ -405,6 +410,8 @@ pub struct Response {
     pub ty: Option<TypeRef>,
     /// The media type of the body.
     pub media: Option<String>,
+    /// JSON pointer of the body's schema, as written (a `$ref` not followed).
+    pub schema: Option<String>,
 }
 
 /// A webhook event type.
@@ -418,6 +425,8 @@ pub struct Event {
     pub doc: Vec<String>,
     /// The type of the whole event body.
     pub envelope: TypeRef,
+    /// JSON pointer of the event body's schema, as written.
+    pub schema: String,
     /// The type of `data.object` in the envelope, when it has one.
     pub payload: Option<TypeRef>,
 }

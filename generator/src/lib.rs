@@ -93,8 +93,8 @@ impl Generator {
         build::build(doc, &self.settings)
     }
 
-    /// The generated modules, as `(file name, source)`: `runtime.rs` and
-    /// `types.rs` (serde only), `wire.rs` (client and server),
+    /// The generated modules, as `(file name, source)`: `runtime.rs`,
+    /// `types.rs` and `schemas.rs` (serde only), `wire.rs` (client and server),
     /// `http_client.rs` and `client.rs` (client), `http_server.rs` and
     /// `server.rs` (server).
     pub fn modules(&self, api: &ir::Api) -> Result<Vec<(&'static str, String)>, Error> {
@@ -103,6 +103,7 @@ impl Generator {
         Ok(vec![
             ("runtime.rs", verbatim(emit::RUNTIME)),
             ("types.rs", emit::types(api, &header)?),
+            ("schemas.rs", emit::schemas(api, &header)?),
             ("wire.rs", verbatim(emit::WIRE)),
             ("http_client.rs", verbatim(emit::HTTP_CLIENT)),
             ("client.rs", emit::client(api, &header)?),
@@ -150,7 +151,7 @@ serde_json = "1"
         );
         let lib = format!(
             "{header}\n//! {} {}: generated types, and behind the features `client` and `server` a client and server stubs.\n\n\
-             pub mod runtime;\npub mod types;\n\n\
+             pub mod runtime;\npub mod schemas;\npub mod types;\n\n\
              #[cfg(feature = \"client\")]\npub mod client;\n#[cfg(feature = \"client\")]\npub mod http_client;\n\
              #[cfg(feature = \"server\")]\npub mod http_server;\n#[cfg(feature = \"server\")]\npub mod server;\n\
              #[cfg(any(feature = \"client\", feature = \"server\"))]\npub mod wire;\n",

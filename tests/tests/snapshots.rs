@@ -44,13 +44,13 @@ fn client_and_server_of_the_default_spec_match_their_snapshots() {
 
 #[test]
 fn fixture_operations_match_their_snapshots() {
-    // The fixtures with operations: their client and server modules.
+    // The fixtures with operations: their client, server and schemas modules.
     for fixture in ["descriptions", "params", "responses"] {
         let generator = Generator::new();
         let doc = generator.load(&root().join(format!("tests/fixtures/{fixture}.yaml"))).unwrap();
         let api = generator.build(&doc).unwrap();
         for (name, code) in generator.modules(&api).unwrap() {
-            if name == "client.rs" || name == "server.rs" {
+            if name == "client.rs" || name == "server.rs" || name == "schemas.rs" {
                 insta::assert_snapshot!(format!("fixture_{fixture}_{}", name.trim_end_matches(".rs")), code);
             }
         }

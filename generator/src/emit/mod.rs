@@ -6,6 +6,7 @@
 //! decisions and never look at the spec.
 
 mod client;
+mod schemas;
 mod server;
 mod types;
 
@@ -16,6 +17,7 @@ use crate::Error;
 use crate::ir::TypeRef;
 
 pub(crate) use client::client;
+pub(crate) use schemas::schemas;
 pub(crate) use server::server;
 pub(crate) use types::types;
 
