@@ -1,9 +1,19 @@
-//! Contract checks for an OpenAPI 3.0 document.
+//! Contract checks for an OpenAPI 3.0 document: the evidence that a spec,
+//! its examples, the code generated from it and a running server agree.
 //!
 //! - [`validator`]: validates JSON values against the document's schemas,
 //!   with OpenAPI 3.0 semantics, reporting every error with its instance
 //!   path and schema path.
+//! - [`examples`]: finds every example of the document and its schema.
+//! - [`checks`]: examples against their schemas; examples through the
+//!   generated types and back ([`checks::Types`]).
+//! - [`report`]: the outcome as a human summary, JUnit XML and JSON.
 
+pub mod checks;
+pub mod examples;
+pub mod report;
 pub mod validator;
 
+pub use checks::{Spec, Types};
+pub use report::{Case, Report};
 pub use validator::{CompileError, Direction, SchemaId, ValidationError, Validator};

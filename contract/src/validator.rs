@@ -9,10 +9,10 @@
 //! translation to JSON Schema for the `jsonschema` crate would have to
 //! rewrite every schema twice (once per direction) and would report errors
 //! at the translated schema's paths, not the spec's. Compiling the spec's
-//! own schemas is as short, reports paths into the spec, and is as fast:
-//! see `cargo xtask bench-validate` for the figures side by side. The
-//! translation still exists ([`crate::json_schema`]), to cross-check this
-//! validator's verdicts with an independent implementation.
+//! own schemas is as short, reports paths into the spec, and is faster
+//! (the README quotes the figures side by side). The translation still
+//! exists (`json_schema`), to cross-check this validator's verdicts with
+//! an independent implementation.
 //!
 //! # How
 //!

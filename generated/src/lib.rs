@@ -17,7 +17,8 @@
 //!   a function that turns any implementation into an axum `Router` that
 //!   refuses malformed requests with a 400 and the API's error object;
 //!   `http_server` holds the request parsing it uses.
-//! - `wire` (either feature): form and query encoding with bracket nesting.
+//! - `wire` (feature `form`, which `client` and `server` include): form and
+//!   query encoding with bracket nesting, both ways.
 //!
 //! ```
 //! use checkout_sessions::types::{CheckoutSession, CheckoutSessionStatus};
@@ -43,7 +44,7 @@ pub mod http_client;
 pub mod http_server;
 #[cfg(feature = "server")]
 pub mod server;
-#[cfg(any(feature = "client", feature = "server"))]
+#[cfg(feature = "form")]
 pub mod wire;
 
 pub use runtime::{Expandable, List, Nullable, OrEmpty};

@@ -138,9 +138,10 @@ serde_ignored = {{ version = "0.1", optional = true }}
 
 [features]
 default = []
-client = ["dep:reqwest", "dep:futures-util", "dep:tokio", "dep:serde_path_to_error", "dep:form_urlencoded"]
+form = ["dep:form_urlencoded"]
+client = ["form", "dep:reqwest", "dep:futures-util", "dep:tokio", "dep:serde_path_to_error"]
 rustls = ["client", "reqwest/rustls"]
-server = ["dep:axum", "dep:tokio", "dep:serde_path_to_error", "dep:serde_ignored", "dep:form_urlencoded"]
+server = ["form", "dep:axum", "dep:tokio", "dep:serde_path_to_error", "dep:serde_ignored"]
 
 [dev-dependencies]
 serde_json = "1"
@@ -154,7 +155,7 @@ serde_json = "1"
              pub mod runtime;\npub mod schemas;\npub mod types;\n\n\
              #[cfg(feature = \"client\")]\npub mod client;\n#[cfg(feature = \"client\")]\npub mod http_client;\n\
              #[cfg(feature = \"server\")]\npub mod http_server;\n#[cfg(feature = \"server\")]\npub mod server;\n\
-             #[cfg(any(feature = \"client\", feature = \"server\"))]\npub mod wire;\n",
+             #[cfg(feature = \"form\")]\npub mod wire;\n",
             api.title, api.version
         );
         let mut files = vec![("Cargo.toml".to_owned(), cargo), ("src/lib.rs".to_owned(), lib)];

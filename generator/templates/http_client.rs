@@ -386,16 +386,7 @@ impl Request {
 
     /// Sets the whole body to `value`, form-encoded field by field.
     pub fn form_body<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
-        let mut pairs = Vec::new();
-        wire::encode("body", value, &mut pairs)?;
-        let fields = pairs
-            .into_iter()
-            .map(|(k, v)| {
-                let k = k.strip_prefix("body[").map(|rest| rest.replacen(']', "", 1)).unwrap_or(k);
-                (k, v)
-            })
-            .collect();
-        self.body = Body::Form(fields);
+        self.body = Body::Form(wire::encode_fields(value)?);
         Ok(())
     }
 
@@ -413,19 +404,7 @@ impl Request {
     }
 }
 
-/// `application/x-www-form-urlencoded` text of pairs.
-pub fn encode_pairs(pairs: &[(String, String)]) -> String {
-    let mut out = String::new();
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        out.extend(form_urlencoded::byte_serialize(k.as_bytes()));
-        out.push('=');
-        out.extend(form_urlencoded::byte_serialize(v.as_bytes()));
-    }
-    out
-}
+pub use wire::encode_pairs;
 
 /// A fresh idempotency key: 128 random-enough bits, as hex.
 pub fn new_idempotency_key() -> String {

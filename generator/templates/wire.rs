@@ -54,6 +54,39 @@ pub fn encode<T: Serialize + ?Sized>(name: &str, value: &T, out: &mut Vec<(Strin
     value.serialize(PairSerializer { key: name.to_owned(), out, top: true })
 }
 
+/// A whole body's fields as pairs: `field=...`, `object[key]=...`, with no
+/// outer name.
+pub fn encode_fields<T: Serialize + ?Sized>(value: &T) -> Result<Vec<(String, String)>, EncodeError> {
+    let mut pairs = Vec::new();
+    encode("body", value, &mut pairs)?;
+    Ok(pairs
+        .into_iter()
+        .map(|(k, v)| {
+            let k = k.strip_prefix("body[").map(|rest| rest.replacen(']', "", 1)).unwrap_or(k);
+            (k, v)
+        })
+        .collect())
+}
+
+/// `application/x-www-form-urlencoded` text of pairs.
+pub fn encode_pairs(pairs: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.extend(form_urlencoded::byte_serialize(k.as_bytes()));
+        out.push('=');
+        out.extend(form_urlencoded::byte_serialize(v.as_bytes()));
+    }
+    out
+}
+
+/// The tree of an `application/x-www-form-urlencoded` body.
+pub fn decode_body(body: &[u8]) -> Result<Node, DecodeError> {
+    decode(form_urlencoded::parse(body))
+}
+
 /// Appends a parameter in its OpenAPI style.
 pub fn encode_param<T: Serialize + ?Sized>(
     name: &str,

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod types;
+
 use std::time::Duration;
 
 use checkout_sessions::client::Client;

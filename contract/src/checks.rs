@@ -1,0 +1,194 @@
+//! The checks that need no server: examples against their schemas, and
+//! examples through the generated types and back.
+
+use std::time::Instant;
+
+use openapi_codegen::{Document, line_of};
+use serde_json::Value;
+
+use crate::examples::{Example, Found, Kind};
+use crate::report::Case;
+use crate::validator::{ValidationError, Validator, json_equal};
+
+/// Runs values through the Rust types generated from the spec.
+pub trait Types {
+    /// JSON → the type of the schema at `pointer` → JSON. `None` when no
+    /// type belongs to that pointer.
+    fn json(&mut self, pointer: &str, value: &Value) -> Option<Result<Value, String>>;
+
+    /// JSON → the type → an `application/x-www-form-urlencoded` body → the
+    /// type → JSON.
+    fn form(&mut self, pointer: &str, value: &Value) -> Option<Result<Value, String>>;
+}
+
+/// A loaded spec with what the checks share: its validator and examples.
+#[derive(Debug)]
+pub struct Spec {
+    /// The document.
+    pub doc: Document,
+    /// Its compiled schemas.
+    pub validator: Validator,
+    /// Its examples.
+    pub examples: Found,
+}
+
+impl Spec {
+    /// Loads and validates the spec at `path`.
+    pub fn load(path: &std::path::Path) -> Result<Spec, openapi_codegen::Error> {
+        Ok(Spec::new(Document::from_path(path)?))
+    }
+
+    /// Wraps a loaded document.
+    pub fn new(doc: Document) -> Spec {
+        let validator = Validator::new(&doc);
+        let examples = crate::examples::find(&doc.raw);
+        Spec { doc, validator, examples }
+    }
+
+    /// `source:line: ` for a pointer into the spec, or `source: `.
+    pub fn place(&self, pointer: &str) -> String {
+        match line_of(&self.doc.text, pointer) {
+            Some(line) => format!("{}:{line}: ", self.doc.source),
+            None => format!("{}: ", self.doc.source),
+        }
+    }
+
+    /// An error of a value that lives in the spec at `pointer`, with the
+    /// line of the failing part.
+    pub fn located(&self, pointer: &str, error: &ValidationError) -> String {
+        format!("{}{error}", self.place(&format!("{pointer}{}", error.instance_path)))
+    }
+
+    /// Follows `$ref`s from `pointer` to the schema they end at.
+    pub fn resolve(&self, pointer: &str) -> String {
+        let mut pointer = pointer.to_owned();
+        for _ in 0..16 {
+            match self.doc.resolve_pointer(&pointer).and_then(|s| s.get("$ref")).and_then(Value::as_str) {
+                Some(target) => pointer = target.to_owned(),
+                None => break,
+            }
+        }
+        pointer
+    }
+}
+
+/// Check 1: every example satisfies its schema.
+pub fn examples(spec: &mut Spec) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for example in spec.examples.examples.clone() {
+        let started = Instant::now();
+        let failures = match spec.validator.compile(&example.schema) {
+            Err(e) => vec![format!("{}the schema cannot be compiled: {e}", spec.place(&e.pointer))],
+            Ok(id) => match spec.validator.validate(id, &example.value, example.direction) {
+                Ok(()) => Vec::new(),
+                Err(errors) => errors.iter().map(|e| spec.located(&example.pointer, e)).collect(),
+            },
+        };
+        cases.push(Case::new("examples", example.label(), failures, started.elapsed()));
+    }
+    for skipped in &spec.examples.skipped {
+        cases.push(Case::skipped("examples", skipped.pointer.clone(), skipped.reason.clone()));
+    }
+    cases
+}
+
+/// Check 2: every response, request body and event example reads into its
+/// generated type and writes back equal to itself (request bodies through
+/// their wire format).
+pub fn round_trips(spec: &Spec, types: &mut dyn Types) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for example in &spec.examples.examples {
+        if matches!(example.kind, Kind::Schema | Kind::Parameter { .. }) {
+            continue;
+        }
+        let started = Instant::now();
+        let form = example.media.as_deref() == Some("application/x-www-form-urlencoded");
+        let mut run = |pointer: &str| if form { types.form(pointer, &example.value) } else { types.json(pointer, &example.value) };
+        // The pointer as written first: a request body may read as its
+        // operation's params; then the schema its `$ref`s lead to.
+        let result = run(&example.schema).or_else(|| run(&spec.resolve(&example.schema)));
+        let name = example.label();
+        match result {
+            None => cases.push(Case::skipped("round-trip", name, format!("no generated type for {}", example.schema))),
+            Some(result) => {
+                let failures = round_trip_failures(spec, example, result);
+                cases.push(Case::new("round-trip", name, failures, started.elapsed()));
+            }
+        }
+    }
+    cases
+}
+
+fn round_trip_failures(spec: &Spec, example: &Example, result: Result<Value, String>) -> Vec<String> {
+    let wire = if example.media.as_deref() == Some("application/x-www-form-urlencoded") { " through the form encoding" } else { "" };
+    match result {
+        Err(message) => vec![format!("{}{message}", spec.place(&example.pointer))],
+        Ok(back) => differences(&example.value, &back)
+            .into_iter()
+            .map(|(path, what)| format!("{}{path}: {what}{wire}", spec.place(&format!("{}{path}", example.pointer))))
+            .collect(),
+    }
+}
+
+/// Where two JSON values differ, as `(JSON pointer, what happened)`.
+/// Numbers compare by value (`1` equals `1.0`); nothing else is normalised.
+pub fn differences(original: &Value, back: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    diff(original, back, String::new(), &mut out);
+    out
+}
+
+fn diff(original: &Value, back: &Value, at: String, out: &mut Vec<(String, String)>) {
+    if json_equal(original, back) {
+        return;
+    }
+    let key = |k: &str| format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+    match (original, back) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in a {
+                match b.get(k) {
+                    Some(w) => diff(v, w, key(k), out),
+                    None => out.push((key(k), format!("was {}, came back absent", short(v)))),
+                }
+            }
+            for (k, w) in b {
+                if !a.contains_key(k) {
+                    out.push((key(k), format!("was absent, came back {}", short(w))));
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            for (i, (v, w)) in a.iter().zip(b).enumerate() {
+                diff(v, w, format!("{at}/{i}"), out);
+            }
+        }
+        _ => out.push((if at.is_empty() { "(root)".into() } else { at }, format!("was {}, came back {}", short(original), short(back)))),
+    }
+}
+
+fn short(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 80 { format!("{}...", text.chars().take(80).collect::<String>()) } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::differences;
+    use serde_json::json;
+
+    #[test]
+    fn differences_name_each_path() {
+        let a = json!({"a": 1, "b": [1, {"c": "x"}], "gone": null, "n": 2});
+        let b = json!({"a": 1.0, "b": [1, {"c": "y"}], "new": true, "n": 3});
+        assert_eq!(
+            differences(&a, &b),
+            [
+                ("/b/1/c".to_owned(), "was \"x\", came back \"y\"".to_owned()),
+                ("/gone".to_owned(), "was null, came back absent".to_owned()),
+                ("/n".to_owned(), "was 2, came back 3".to_owned()),
+                ("/new".to_owned(), "was absent, came back true".to_owned()),
+            ]
+        );
+        assert!(differences(&json!([1, 2]), &json!([1.0, 2])).is_empty());
+    }
+}
