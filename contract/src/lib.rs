@@ -6,11 +6,13 @@
 //!   path and schema path.
 //! - [`examples`]: finds every example of the document and its schema.
 //! - [`checks`]: examples against their schemas; examples through the
-//!   generated types and back ([`checks::Types`]).
+//!   generated types and back ([`checks::Types`]); generated values
+//!   ([`generate`]) against their schemas and through the types.
 //! - [`report`]: the outcome as a human summary, JUnit XML and JSON.
 
 pub mod checks;
 pub mod examples;
+pub mod generate;
 pub mod report;
 pub mod validator;
 

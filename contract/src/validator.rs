@@ -61,7 +61,7 @@ pub enum Direction {
 
 /// A compiled schema, as [`Validator::compile`] answers it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SchemaId(usize);
+pub struct SchemaId(pub(crate) usize);
 
 /// One way a value fails its schema.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,7 +111,7 @@ impl fmt::Display for CompileError {
 impl std::error::Error for CompileError {}
 
 /// JSON types, as bits.
-mod ty {
+pub(crate) mod ty {
     pub const NULL: u8 = 1;
     pub const BOOLEAN: u8 = 2;
     pub const INTEGER: u8 = 4;
@@ -124,7 +124,7 @@ mod ty {
 
 /// A checkable `format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+pub(crate) enum Format {
     DateTime,
     Date,
     Email,
@@ -196,76 +196,76 @@ fn in_range(n: &serde_json::Number, min: f64, max: f64) -> bool {
 }
 
 #[derive(Debug, Default)]
-struct Numeric {
-    minimum: Option<(f64, bool)>,
-    maximum: Option<(f64, bool)>,
-    multiple_of: Option<f64>,
+pub(crate) struct Numeric {
+    pub(crate) minimum: Option<(f64, bool)>,
+    pub(crate) maximum: Option<(f64, bool)>,
+    pub(crate) multiple_of: Option<f64>,
 }
 
 #[derive(Debug, Default)]
-struct Text {
-    min_length: Option<usize>,
-    max_length: Option<usize>,
-    pattern: Option<(regex_lite::Regex, String)>,
+pub(crate) struct Text {
+    pub(crate) min_length: Option<usize>,
+    pub(crate) max_length: Option<usize>,
+    pub(crate) pattern: Option<(regex_lite::Regex, String)>,
 }
 
 #[derive(Debug, Default)]
-struct Items {
-    items: Option<usize>,
-    min_items: Option<usize>,
-    max_items: Option<usize>,
-    unique: bool,
+pub(crate) struct Items {
+    pub(crate) items: Option<usize>,
+    pub(crate) min_items: Option<usize>,
+    pub(crate) max_items: Option<usize>,
+    pub(crate) unique: bool,
 }
 
 #[derive(Debug)]
-struct Property {
-    name: String,
-    node: usize,
-    required: bool,
-    read_only: bool,
-    write_only: bool,
+pub(crate) struct Property {
+    pub(crate) name: String,
+    pub(crate) node: usize,
+    pub(crate) required: bool,
+    pub(crate) read_only: bool,
+    pub(crate) write_only: bool,
     /// The node that says `readOnly` / `writeOnly` (through `$ref`s).
-    access_node: usize,
+    pub(crate) access_node: usize,
 }
 
 #[derive(Debug)]
-enum Additional {
+pub(crate) enum Additional {
     Any,
     Forbidden,
     Schema(usize),
 }
 
 #[derive(Debug)]
-struct Object {
+pub(crate) struct Object {
     /// Sorted by name, for binary search.
-    properties: Vec<Property>,
+    pub(crate) properties: Vec<Property>,
     /// Required names that no property describes.
-    required_elsewhere: Vec<String>,
+    pub(crate) required_elsewhere: Vec<String>,
     /// How many described properties are required, by direction
     /// (request, response, neutral).
-    required_count: [usize; 3],
-    additional: Additional,
-    min_properties: Option<usize>,
-    max_properties: Option<usize>,
+    pub(crate) required_count: [usize; 3],
+    pub(crate) additional: Additional,
+    pub(crate) min_properties: Option<usize>,
+    pub(crate) max_properties: Option<usize>,
 }
 
 #[derive(Debug, Default)]
-struct Checks {
+pub(crate) struct Checks {
     /// Allowed types as bits; 0 when `type` is absent (any).
-    types: u8,
-    nullable: bool,
-    enumeration: Option<Vec<Value>>,
-    format: Option<Format>,
-    numeric: Option<Box<Numeric>>,
-    text: Option<Box<Text>>,
-    items: Option<Box<Items>>,
-    object: Option<Box<Object>>,
-    all_of: Vec<usize>,
-    any_of: Vec<usize>,
-    one_of: Vec<usize>,
-    not: Option<usize>,
-    read_only: bool,
-    write_only: bool,
+    pub(crate) types: u8,
+    pub(crate) nullable: bool,
+    pub(crate) enumeration: Option<Vec<Value>>,
+    pub(crate) format: Option<Format>,
+    pub(crate) numeric: Option<Box<Numeric>>,
+    pub(crate) text: Option<Box<Text>>,
+    pub(crate) items: Option<Box<Items>>,
+    pub(crate) object: Option<Box<Object>>,
+    pub(crate) all_of: Vec<usize>,
+    pub(crate) any_of: Vec<usize>,
+    pub(crate) one_of: Vec<usize>,
+    pub(crate) not: Option<usize>,
+    pub(crate) read_only: bool,
+    pub(crate) write_only: bool,
 }
 
 #[derive(Debug)]
@@ -384,6 +384,19 @@ impl Validator {
         let mut sink = AllErrors(Vec::new());
         self.check(schema.0, value, direction, Loc::Root, &mut sink);
         Err(sink.0)
+    }
+
+    /// The checks of a compiled node, after its `$ref`s; `None` for a node
+    /// still being compiled.
+    pub(crate) fn checks(&self, mut id: usize) -> Option<(usize, &Checks)> {
+        for _ in 0..64 {
+            match &self.nodes[id].body {
+                Body::Ref(target) => id = *target,
+                Body::Checks(checks) => return Some((id, checks)),
+                Body::Pending => return None,
+            }
+        }
+        None
     }
 
     /// The pointer a compiled schema was read from.
