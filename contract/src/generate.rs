@@ -320,10 +320,8 @@ fn numbers(checks: &Checks) -> BoxedStrategy<Value> {
 
 fn strings(checks: &Checks) -> BoxedStrategy<Value> {
     let text = checks.text.as_deref();
-    if let Some(format) = checks.format {
-        if let Some(strategy) = formatted(format) {
-            return strategy;
-        }
+    if let Some(strategy) = checks.format.and_then(formatted) {
+        return strategy;
     }
     if let Some((regex, source)) = text.and_then(|t| t.pattern.as_ref()) {
         let inner = source.strip_prefix('^').unwrap_or(source);
