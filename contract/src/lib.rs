@@ -8,12 +8,20 @@
 //! - [`checks`]: examples against their schemas; examples through the
 //!   generated types and back ([`checks::Types`]); generated values
 //!   ([`generate`]) against their schemas and through the types.
+//! - [`live`]: every exchange with a live server validated against the
+//!   spec, and a scenario of the Checkout Sessions API ([`http`] is the
+//!   small client it speaks through).
+//! - [`runner`]: a binary built against a generated crate that runs
+//!   values through its types, for tools that do not link it.
 //! - [`report`]: the outcome as a human summary, JUnit XML and JSON.
 
 pub mod checks;
 pub mod examples;
 pub mod generate;
+pub mod http;
+pub mod live;
 pub mod report;
+pub mod runner;
 pub mod validator;
 
 pub use checks::{Spec, Types};

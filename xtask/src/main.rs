@@ -6,6 +6,7 @@
 
 mod bench;
 mod codegen;
+mod contract;
 mod diff;
 mod load;
 mod stripe;
@@ -30,6 +31,15 @@ commands:
              --name NAME        crate name for --out (default: the folder name)
              --paths GLOB,...   only operations whose path matches
              --expand-depth N   keep only the ID of expandable fields past depth N
+  contract   the contract checks: examples, round trips, generated values,
+             and a live server; exit 0 only when every check holds
+             --spec PATH        another spec (its crate is generated and built)
+             --server URL       also drive the scenario against this server
+             --api-key KEY      its Bearer key (default sk_test_reference)
+             --fixtures PATH    also check every object of a fixtures file
+             --cases N          generated values per schema (default 64)
+             --junit FILE       write a JUnit XML report
+             --json FILE        write a JSON report
   stripe     generate a crate from the full Stripe spec, compile it, and
              round-trip every checkout.session and item fixture through it
              --spec PATH        (default ../shared/specs/stripe/spec3.yaml)
@@ -53,6 +63,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&args[1..]),
         Some("stripe") => stripe::run(&args[1..]),
+        Some("contract") => contract::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("bench-server") => load::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {

@@ -1,0 +1,101 @@
+//! `cargo xtask contract`: the contract checks, for CI and for anyone's
+//! server.
+//!
+//! 1. every example of the spec satisfies its schema;
+//! 2. body and event examples round-trip through the generated types;
+//! 3. generated values satisfy their schemas and round-trip;
+//! 4. with `--server URL`, a scenario against a live server, every request
+//!    and response validated;
+//!
+//! and with `--fixtures FILE`, every fixture object validates and
+//! round-trips. The generated types are reached through a small runner
+//! binary (`openapi_contract::runner`): the project's own crate for the
+//! default spec, a freshly generated one for any other.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use openapi_contract::checks::{self, Spec};
+use openapi_contract::runner::{self, Runner};
+use openapi_contract::{Case, Report};
+
+use crate::codegen::{DEFAULT_SPEC, Request, write};
+use crate::{root, take_value};
+
+/// Builds the runner for the crate generated from `spec`.
+fn runner(spec: &Path, default: bool) -> Result<Runner, String> {
+    let work = root().join("target/contract");
+    let (crate_dir, name) = if default {
+        (root().join("generated"), "checkout-sessions".to_owned())
+    } else {
+        let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or("spec").replace(|c: char| !c.is_ascii_alphanumeric(), "-");
+        let dir = work.join(format!("crates/{stem}"));
+        let request = Request {
+            spec: spec.to_owned(),
+            out: Some(dir.clone()),
+            name: Some("api-under-contract".into()),
+            paths: Vec::new(),
+            expand_depth: None,
+            command: format!("cargo xtask contract --spec {}", spec.display()),
+            verbose: false,
+        };
+        write(&request.generate()?)?;
+        (dir, "api-under-contract".to_owned())
+    };
+    eprintln!("contract: building the round-trip runner against {} ...", crate_dir.display());
+    let started = Instant::now();
+    let lockfile = root().join("Cargo.lock");
+    let runner_dir = work.join(format!("runner-{name}"));
+    let binary = runner::build(&crate_dir, &name, &runner_dir, Some(&lockfile))?;
+    eprintln!("contract: runner ready in {:.1?}", started.elapsed());
+    Runner::start(&binary)
+}
+
+pub fn run(args: &[String]) -> Result<ExitCode, String> {
+    let mut args = args.to_vec();
+    let spec_arg = take_value(&mut args, "--spec")?;
+    let server = take_value(&mut args, "--server")?;
+    let api_key = take_value(&mut args, "--api-key")?;
+    let fixtures = take_value(&mut args, "--fixtures")?.map(PathBuf::from);
+    let junit = take_value(&mut args, "--junit")?.map(PathBuf::from);
+    let json = take_value(&mut args, "--json")?.map(PathBuf::from);
+    let cases: u32 = take_value(&mut args, "--cases")?.map_or(Ok(64), |v| v.parse().map_err(|_| "--cases needs a number"))?;
+    if let Some(extra) = args.first() {
+        return Err(format!("unexpected argument `{extra}`"));
+    }
+    let started = Instant::now();
+    let default = spec_arg.is_none();
+    let path = spec_arg.map(PathBuf::from).unwrap_or_else(|| root().join(DEFAULT_SPEC));
+    let mut spec = Spec::load(&path).map_err(|e| e.to_string())?;
+    let mut report = Report::default();
+
+    report.cases.extend(checks::examples(&mut spec));
+    let mut types = runner(&path, default)?;
+    report.cases.extend(checks::round_trips(&spec, &mut types));
+    let targets = checks::targets(&spec);
+    report.cases.extend(checks::generated(&mut spec, &mut types, &targets, cases));
+    if let Some(file) = &fixtures {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        report.cases.extend(checks::fixtures(&mut spec, &mut types, &value, &file.display().to_string()));
+    }
+    match &server {
+        Some(url) => {
+            let key = api_key.unwrap_or_else(|| "sk_test_reference".into());
+            report.cases.extend(openapi_contract::live::scenario(&mut spec, url, &key));
+        }
+        None => report.cases.push(Case::skipped("live", "scenario", "no --server URL given")),
+    }
+    report.duration = started.elapsed();
+
+    print!("{}", report.human());
+    if let Some(file) = &junit {
+        std::fs::write(file, report.junit()).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    }
+    if let Some(file) = &json {
+        let text = serde_json::to_string_pretty(&report.json()).unwrap_or_default();
+        std::fs::write(file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    }
+    Ok(if report.ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
