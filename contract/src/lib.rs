@@ -4,6 +4,8 @@
 //! - [`validator`]: validates JSON values against the document's schemas,
 //!   with OpenAPI 3.0 semantics, reporting every error with its instance
 //!   path and schema path.
+//! - [`json_schema`]: the same schemas as JSON Schema, for independent
+//!   validators (the cross-check).
 //! - [`examples`]: finds every example of the document and its schema.
 //! - [`checks`]: examples against their schemas; examples through the
 //!   generated types and back ([`checks::Types`]); generated values
@@ -19,6 +21,7 @@ pub mod checks;
 pub mod examples;
 pub mod generate;
 pub mod http;
+pub mod json_schema;
 pub mod live;
 pub mod report;
 pub mod runner;

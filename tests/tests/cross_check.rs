@@ -1,0 +1,219 @@
+//! The validator's verdicts agree with an independent implementation, the
+//! Python `jsonschema` package, on the translated schemas: hand-written
+//! edge cases of every keyword, and values generated from the project's
+//! spec with mutations of them.
+
+mod common;
+
+use openapi_contract::checks::Spec;
+use openapi_contract::generate::Generator;
+use openapi_contract::json_schema::translate;
+use openapi_contract::{Direction, Validator};
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::TestRunner;
+use serde_json::{Value, json};
+
+/// A schema (a pointer into `doc`), a direction, and instances.
+struct Case {
+    doc: Value,
+    pointer: String,
+    direction: Direction,
+    instances: Vec<Value>,
+}
+
+fn doc(schemas: Value) -> Value {
+    json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {"schemas": schemas}})
+}
+
+fn case(schemas: Value, name: &str, direction: Direction, instances: Vec<Value>) -> Case {
+    Case { doc: doc(schemas), pointer: format!("#/components/schemas/{name}"), direction, instances }
+}
+
+/// Edge cases, keyword by keyword.
+fn hand_written() -> Vec<Case> {
+    let n = Direction::Neutral;
+    vec![
+        case(json!({"s": {"type": "integer"}}), "s", n, vec![json!(1), json!(1.0), json!(1.5), json!("1"), json!(null), json!(true), json!(-9007199254740993_i64), json!(18446744073709551615_u64)]),
+        case(json!({"s": {"type": "number"}}), "s", n, vec![json!(1), json!(-0.5), json!("0"), json!(false), json!([]), json!(1e300)]),
+        case(json!({"s": {"type": "string", "nullable": true}}), "s", n, vec![json!(null), json!(""), json!(0), json!({})]),
+        case(json!({"s": {"type": "boolean"}}), "s", n, vec![json!(true), json!(0), json!("true"), json!(null)]),
+        case(json!({"s": {"type": "string", "enum": ["a", "b"], "nullable": true}}), "s", n, vec![json!("a"), json!("c"), json!(null), json!(["a"])]),
+        case(json!({"s": {"enum": [1, "1", null, {"a": [1]}]}}), "s", n, vec![json!(1), json!(1.0), json!("1"), json!(null), json!({"a": [1.0]}), json!({"a": [2]}), json!(true)]),
+        case(json!({"s": {"type": "integer", "minimum": 1, "maximum": 100}}), "s", n, vec![json!(0), json!(1), json!(100), json!(101), json!(50.0)]),
+        case(json!({"s": {"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 1, "exclusiveMaximum": true}}), "s", n, vec![json!(0), json!(0.001), json!(0.999), json!(1)]),
+        case(json!({"s": {"type": "number", "multipleOf": 0.5}}), "s", n, vec![json!(1.5), json!(2), json!(1.25), json!(0)]),
+        case(json!({"s": {"type": "string", "minLength": 2, "maxLength": 3}}), "s", n, vec![json!("a"), json!("ab"), json!("abc"), json!("abcd"), json!("éé"), json!("日本語"), json!("😀😀😀😀")]),
+        case(json!({"s": {"type": "string", "pattern": "^[a-z]{3}$"}}), "s", n, vec![json!("usd"), json!("USD"), json!("usdx"), json!(""), json!(5)]),
+        case(json!({"s": {"type": "string", "pattern": "b+"}}), "s", n, vec![json!("abc"), json!("ac"), json!("bbb")]),
+        case(json!({"s": {"type": "string", "format": "date-time"}}), "s", n, vec![json!("2024-06-20T10:00:00Z"), json!("2024-06-20T10:00:00.5+02:00"), json!("2024-02-30T10:00:00Z"), json!("2024-06-20"), json!("yesterday"), json!(5)]),
+        case(json!({"s": {"type": "string", "format": "date"}}), "s", n, vec![json!("2024-06-20"), json!("2024-13-01"), json!("2024-6-20"), json!("2023-02-29"), json!("2024-02-29")]),
+        case(json!({"s": {"type": "string", "format": "email"}}), "s", n, vec![json!("a@b.co"), json!("nobody")]),
+        case(json!({"s": {"type": "string", "format": "uuid"}}), "s", n, vec![json!("123e4567-e89b-12d3-a456-426614174000"), json!("123e4567e89b12d3a456426614174000"), json!("not-a-uuid")]),
+        case(json!({"s": {"type": "string", "format": "ipv4"}}), "s", n, vec![json!("192.168.0.1"), json!("256.0.0.1"), json!("1.2.3"), json!("01.2.3.4")]),
+        case(json!({"s": {"type": "integer", "format": "int32"}}), "s", n, vec![json!(2147483647), json!(2147483648_i64), json!(-2147483648_i64), json!(-2147483649_i64)]),
+        case(json!({"s": {"type": "string", "format": "unix-time"}}), "s", n, vec![json!("anything")]),
+        case(json!({"s": {"type": "array", "items": {"type": "integer"}, "minItems": 1, "maxItems": 3, "uniqueItems": true}}), "s", n, vec![json!([]), json!([1]), json!([1, 2, 3]), json!([1, 2, 3, 4]), json!([1, 1]), json!([1, 1.0]), json!([1, "2"])]),
+        case(json!({"s": {"type": "array", "uniqueItems": true}}), "s", n, vec![json!([1, true]), json!([{"a": 1}, {"a": 1}]), json!([[1], [1, 2]]), json!([0, false])]),
+        case(
+            json!({"s": {"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}, "additionalProperties": false}}),
+            "s",
+            n,
+            vec![json!({"a": "x"}), json!({"a": "x", "b": 1}), json!({"b": 1}), json!({"a": "x", "c": 1}), json!({"a": 1}), json!([]), json!({})],
+        ),
+        case(json!({"s": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 2}}}), "s", n, vec![json!({}), json!({"k": "ab"}), json!({"k": "abc"}), json!({"k": 1})]),
+        case(json!({"s": {"type": "object", "minProperties": 1, "maxProperties": 2}}), "s", n, vec![json!({}), json!({"a": 1}), json!({"a": 1, "b": 2, "c": 3})]),
+        case(json!({"s": {"properties": {"a": {"type": "integer"}}, "required": ["a"]}}), "s", n, vec![json!({"a": 1}), json!({}), json!("not an object"), json!(5)]),
+        case(
+            json!({"s": {"anyOf": [{"type": "string", "maxLength": 3}, {"$ref": "#/components/schemas/o"}]}, "o": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}}),
+            "s",
+            n,
+            vec![json!("abc"), json!("abcd"), json!({"id": "x"}), json!({}), json!(null), json!(1)],
+        ),
+        case(json!({"s": {"oneOf": [{"type": "integer"}, {"type": "number", "minimum": 10}]}}), "s", n, vec![json!(1), json!(12), json!(10.5), json!(1.5), json!("x")]),
+        case(json!({"s": {"allOf": [{"type": "object", "required": ["a"]}, {"required": ["b"]}], "nullable": true}}), "s", n, vec![json!({"a": 1, "b": 2}), json!({"a": 1}), json!({}), json!(null), json!(3)]),
+        case(json!({"s": {"not": {"type": "string"}}}), "s", n, vec![json!(1), json!("x"), json!(null)]),
+        case(
+            json!({"s": {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/s"}, "v": {"type": "integer"}}}}),
+            "s",
+            n,
+            vec![json!({"next": {"next": {"v": 1}}}), json!({"next": {"next": {"v": "1"}}}), json!({"next": null})],
+        ),
+        case(
+            json!({"s": {"type": "object", "required": ["id", "secret", "name"], "properties": {"id": {"type": "string", "readOnly": true}, "secret": {"type": "string", "writeOnly": true}, "name": {"type": "string"}, "at": {"$ref": "#/components/schemas/t"}}}, "t": {"type": "integer", "readOnly": true}}),
+            "s",
+            Direction::Request,
+            vec![json!({"secret": "x", "name": "n"}), json!({"id": "1", "secret": "x", "name": "n"}), json!({"name": "n"}), json!({"secret": "x", "name": "n", "at": 1})],
+        ),
+        case(
+            json!({"s": {"type": "object", "required": ["id", "secret", "name"], "properties": {"id": {"type": "string", "readOnly": true}, "secret": {"type": "string", "writeOnly": true}, "name": {"type": "string"}}}}),
+            "s",
+            Direction::Response,
+            vec![json!({"id": "1", "name": "n"}), json!({"id": "1", "secret": "x", "name": "n"}), json!({"name": "n"})],
+        ),
+    ]
+}
+
+/// A small deterministic generator for mutations.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+}
+
+/// Every JSON pointer inside a value.
+fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
+    out.push(at.clone());
+    match value {
+        Value::Object(map) => map.iter().for_each(|(k, v)| pointers(v, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out)),
+        Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| pointers(v, format!("{at}/{i}"), out)),
+        _ => {}
+    }
+}
+
+/// Variations of a valid value: a part replaced by a value of another
+/// kind, a property removed or added.
+fn mutations(value: &Value, rng: &mut Rng) -> Vec<Value> {
+    let mut places = Vec::new();
+    pointers(value, String::new(), &mut places);
+    let replacements = [json!(null), json!(true), json!(-1), json!(1.5), json!("mutated"), json!([]), json!({}), json!("paid")];
+    let mut out = Vec::new();
+    for _ in 0..4 {
+        let at = &places[rng.next() as usize % places.len()];
+        let mut changed = value.clone();
+        if let Some(slot) = changed.pointer_mut(at) {
+            *slot = replacements[rng.next() as usize % replacements.len()].clone();
+        }
+        out.push(changed);
+    }
+    let objects: Vec<&String> = places.iter().filter(|p| value.pointer(p).is_some_and(Value::is_object)).collect();
+    if !objects.is_empty() {
+        let at = objects[rng.next() as usize % objects.len()];
+        let mut removed = value.clone();
+        if let Some(map) = removed.pointer_mut(at).and_then(Value::as_object_mut)
+            && let Some(key) = map.keys().next().cloned()
+        {
+            map.remove(&key);
+        }
+        out.push(removed);
+        let mut added = value.clone();
+        if let Some(map) = added.pointer_mut(at).and_then(Value::as_object_mut) {
+            map.insert("undeclared_property".into(), json!(1));
+        }
+        out.push(added);
+    }
+    out
+}
+
+/// Values generated from every component schema of the project's spec,
+/// and mutations of them.
+fn from_the_spec() -> Vec<Case> {
+    let spec = Spec::load(&contract_tests::root().join("spec/checkout_sessions.yaml")).unwrap();
+    let mut validator = Validator::new(&spec.doc);
+    let names: Vec<String> = spec.doc.raw["components"]["schemas"].as_object().unwrap().keys().cloned().collect();
+    let mut rng = Rng(7);
+    let mut runner = TestRunner::deterministic();
+    let mut out = Vec::new();
+    for name in names {
+        let pointer = format!("#/components/schemas/{name}");
+        let id = validator.compile(&pointer).unwrap();
+        let strategy = Generator::new(&validator, Direction::Response).strategy(id);
+        let mut instances = Vec::new();
+        for _ in 0..2 {
+            let value = strategy.new_tree(&mut runner).unwrap().current();
+            instances.extend(mutations(&value, &mut rng));
+            instances.push(value);
+        }
+        out.push(Case { doc: spec.doc.raw.clone(), pointer, direction: Direction::Response, instances });
+    }
+    out
+}
+
+const PYTHON: &str = r#"
+import json, sys
+from jsonschema import Draft202012Validator
+cases = json.load(open(sys.argv[1]))
+verdicts = []
+for case in cases:
+    validator = Draft202012Validator(case["schema"], format_checker=Draft202012Validator.FORMAT_CHECKER)
+    verdicts.append([validator.is_valid(i) for i in case["instances"]])
+print(json.dumps(verdicts))
+"#;
+
+#[test]
+fn verdicts_agree_with_python_jsonschema() {
+    let Some(python) = common::python::python_with(&["jsonschema", "rfc3339_validator"]) else { return };
+    let cases: Vec<Case> = hand_written().into_iter().chain(from_the_spec()).collect();
+    let mut ours = Vec::new();
+    let mut translated = Vec::new();
+    for case in &cases {
+        let mut validator = Validator::from_value(case.doc.clone());
+        let id = validator.compile(&case.pointer).unwrap();
+        ours.push(case.instances.iter().map(|i| validator.is_valid(id, i, case.direction)).collect::<Vec<bool>>());
+        let schema = translate(&case.doc, &case.pointer, case.direction).unwrap();
+        translated.push(json!({"schema": schema, "instances": case.instances}));
+    }
+    let file = std::env::temp_dir().join(format!("cross-check-{}.json", std::process::id()));
+    std::fs::write(&file, serde_json::to_vec(&translated).unwrap()).unwrap();
+    let output = std::process::Command::new(python).arg("-c").arg(PYTHON).arg(&file).output().unwrap();
+    let _ = std::fs::remove_file(&file);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let theirs: Vec<Vec<bool>> = serde_json::from_slice(&output.stdout).unwrap();
+
+    let total: usize = ours.iter().map(Vec::len).sum();
+    let valid: usize = ours.iter().flatten().filter(|v| **v).count();
+    assert!(total >= 200, "only {total} instances");
+    assert!(valid >= 60 && total - valid >= 60, "{valid} valid and {} invalid: too one-sided", total - valid);
+    let mut disagreements = Vec::new();
+    for (case, (ours, theirs)) in cases.iter().zip(ours.iter().zip(&theirs)) {
+        for (instance, (a, b)) in case.instances.iter().zip(ours.iter().zip(theirs)) {
+            if a != b {
+                disagreements.push(format!("{} ({:?}): ours {a}, python {b}: {instance}", case.pointer, case.direction));
+            }
+        }
+    }
+    assert!(disagreements.is_empty(), "{} of {total} verdicts differ:\n{}", disagreements.len(), disagreements.join("\n"));
+    eprintln!("{total} instances ({valid} valid): every verdict agrees with python jsonschema");
+}
