@@ -946,11 +946,56 @@ pub struct CheckoutSessionCustomText {
 }
 
 /// What `customer` holds when expanded.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum CheckoutSessionCustomer {
     Customer(Box<Customer>),
     DeletedCustomer(Box<DeletedCustomer>),
+}
+
+/// Reads an object as the alternative whose constant properties it
+/// carries (most constants first), then tries every alternative in order.
+impl<'de> Deserialize<'de> for CheckoutSessionCustomer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let mut first_error: Option<String> = None;
+        if value.get("object").and_then(serde_json::Value::as_str) == Some("customer")
+            && value.get("deleted").and_then(serde_json::Value::as_bool) == Some(true)
+        {
+            match <Box<DeletedCustomer> as Deserialize>::deserialize(&value) {
+                Ok(v) => return Ok(CheckoutSessionCustomer::DeletedCustomer(v)),
+                Err(e) => {
+                    first_error = first_error
+                        .or(Some(format!("as `DeletedCustomer`: {e}")));
+                }
+            }
+        }
+        if value.get("object").and_then(serde_json::Value::as_str) == Some("customer") {
+            match <Box<Customer> as Deserialize>::deserialize(&value) {
+                Ok(v) => return Ok(CheckoutSessionCustomer::Customer(v)),
+                Err(e) => {
+                    first_error = first_error.or(Some(format!("as `Customer`: {e}")));
+                }
+            }
+        }
+        if let Ok(v) = <Box<Customer> as Deserialize>::deserialize(&value) {
+            return Ok(CheckoutSessionCustomer::Customer(v));
+        }
+        if let Ok(v) = <Box<DeletedCustomer> as Deserialize>::deserialize(&value) {
+            return Ok(CheckoutSessionCustomer::DeletedCustomer(v));
+        }
+        Err(
+            serde::de::Error::custom(
+                first_error
+                    .unwrap_or_else(|| {
+                        "data did not match any variant of `CheckoutSessionCustomer`"
+                            .to_owned()
+                    }),
+            ),
+        )
+    }
 }
 
 /// Whether completing the session creates a Customer (`always`) or only when needed (`if_required`).

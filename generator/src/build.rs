@@ -566,7 +566,7 @@ impl<'a> Builder<'a> {
             let ident = idents.claim(&self.variant_name(*variant));
             let conv = self.schema(*variant, ctx.child(&format!("anyOf/{i}"), format!("{name}{ident}")));
             let ty = if conv.nullable { TypeRef::Option(Box::new(conv.ty)) } else { conv.ty };
-            out.push(UnionVariant { ident, ty });
+            out.push(UnionVariant { ident, ty, constants: self.constants(*variant) });
         }
         self.types.insert(
             name.clone(),
@@ -579,6 +579,54 @@ impl<'a> Builder<'a> {
             },
         );
         TypeRef::Named(name)
+    }
+
+    /// The required properties of an object alternative that admit one
+    /// value only.
+    fn constants(&self, variant: SchemaRef<'_>) -> Vec<(String, Constant)> {
+        let schema = match variant {
+            SchemaRef::Ref(r) => match self.resolve(r) {
+                Some(schema) => schema,
+                None => return Vec::new(),
+            },
+            SchemaRef::Inline(s) => s,
+        };
+        let Shape::Object(object) = shape(schema) else { return Vec::new() };
+        let mut out = Vec::new();
+        for (name, property) in object.properties {
+            if !object.required.contains(name) {
+                continue;
+            }
+            let property = match property {
+                ReferenceOr::Item(s) => &**s,
+                ReferenceOr::Reference { reference } => match self.resolve(reference) {
+                    Some(schema) => schema,
+                    None => continue,
+                },
+            };
+            if property.schema_data.nullable {
+                continue;
+            }
+            let constant = match &property.schema_kind {
+                SchemaKind::Type(Type::String(t)) => match t.enumeration.as_slice() {
+                    [Some(value)] => Some(Constant::String(value.clone())),
+                    _ => None,
+                },
+                SchemaKind::Type(Type::Boolean(t)) => match t.enumeration.as_slice() {
+                    [Some(value)] => Some(Constant::Bool(*value)),
+                    _ => None,
+                },
+                SchemaKind::Type(Type::Integer(t)) => match t.enumeration.as_slice() {
+                    [Some(value)] => Some(Constant::Integer(*value)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(constant) = constant {
+                out.push((name.clone(), constant));
+            }
+        }
+        out
     }
 
     fn variant_name(&self, variant: SchemaRef<'_>) -> String {

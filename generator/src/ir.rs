@@ -182,6 +182,22 @@ pub struct UnionVariant {
     pub ident: String,
     /// Its payload.
     pub ty: TypeRef,
+    /// Required properties of this alternative that hold one value only
+    /// (an `enum` of one), such as `object: "topup"` or `deleted: true`:
+    /// an object is read as the alternative whose constants it carries
+    /// before any other is tried.
+    pub constants: Vec<(String, Constant)>,
+}
+
+/// The one value a property may hold.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Constant {
+    /// A string.
+    String(String),
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Integer(i64),
 }
 
 /// A reference to a type, as it appears in a field or variant.

@@ -127,6 +127,24 @@ fn unions_try_their_variants_in_order() {
 }
 
 #[test]
+fn unions_read_objects_by_their_constant_properties() {
+    use union::types::Owner;
+    // Untagged, a deleted application would read as an application (which
+    // ignores `deleted`) and a topup as an application too.
+    let (deleted, back) = round_trip::<Owner>(json!({"deleted": true, "id": "ca_1", "object": "application"}));
+    assert!(matches!(deleted, Owner::DeletedApplication(_)), "{deleted:?}");
+    assert_eq!(back["deleted"], true);
+    let (live, _) = round_trip::<Owner>(json!({"id": "ca_2", "object": "application", "name": "Shop"}));
+    assert!(matches!(live, Owner::Application(_)), "{live:?}");
+    let (topup, back) = round_trip::<Owner>(json!({"id": "tu_1", "object": "topup", "livemode": true}));
+    assert!(matches!(topup, Owner::Topup(_)), "{topup:?}");
+    assert_eq!(back["livemode"], true);
+    // An object that carries a variant's constants but not its fields says why.
+    let e = serde_json::from_value::<Owner>(json!({"object": "topup"})).unwrap_err().to_string();
+    assert!(e.contains("as `Topup`: missing field `id`"), "{e}");
+}
+
+#[test]
 fn all_of_merges_the_parts() {
     use all_of::types::{Named, Wrapped};
     let (named, back) = round_trip::<Named>(json!({"id": "x", "name": "n"}));

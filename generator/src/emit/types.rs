@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::{assemble, doc, format_items, format_parallel, ident, rust_type};
 use crate::Error;
-use crate::ir::{Api, Field, Presence, StrEnum, Struct, TypeDef, TypeKind, TypeRef, Union};
+use crate::ir::{Api, Constant, Field, Presence, StrEnum, Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant};
 
 /// Setter names that clippy would take for a standard trait's method.
 const TRAIT_METHOD_NAMES: &[&str] = &[
@@ -378,12 +378,68 @@ fn union_def(def: &TypeDef, u: &Union) -> TokenStream {
         let ty = rust_type(&v.ty);
         quote!(#variant(#ty),)
     });
+    // Alternatives told apart by constant properties are read by those
+    // first; request types keep serde's untagged reading (their forms
+    // deserialize field by field, not through JSON).
+    let discriminated = !def.input && u.variants.iter().any(|v| !v.constants.is_empty());
+    if !discriminated {
+        return quote! {
+            #docs
+            #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+            }
+        };
+    }
+    let mut by_constants: Vec<&UnionVariant> = u.variants.iter().filter(|v| !v.constants.is_empty()).collect();
+    by_constants.sort_by_key(|v| std::cmp::Reverse(v.constants.len()));
+    let first = by_constants.iter().map(|v| {
+        let variant = ident(&v.ident);
+        let ty = rust_type(&v.ty);
+        let message = format!("as `{}`: {{e}}", v.ident);
+        let holds = v.constants.iter().map(|(key, constant)| match constant {
+            Constant::String(s) => quote!(value.get(#key).and_then(serde_json::Value::as_str) == Some(#s)),
+            Constant::Bool(b) => quote!(value.get(#key).and_then(serde_json::Value::as_bool) == Some(#b)),
+            Constant::Integer(i) => quote!(value.get(#key).and_then(serde_json::Value::as_i64) == Some(#i)),
+        });
+        quote! {
+            if #(#holds)&&* {
+                match <#ty as Deserialize>::deserialize(&value) {
+                    Ok(v) => return Ok(#name::#variant(v)),
+                    Err(e) => first_error = first_error.or(Some(format!(#message))),
+                }
+            }
+        }
+    });
+    let rest = u.variants.iter().map(|v| {
+        let variant = ident(&v.ident);
+        let ty = rust_type(&v.ty);
+        quote! {
+            if let Ok(v) = <#ty as Deserialize>::deserialize(&value) {
+                return Ok(#name::#variant(v));
+            }
+        }
+    });
+    let none = format!("data did not match any variant of `{}`", def.name);
     quote! {
         #docs
-        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[derive(Clone, Debug, PartialEq, Serialize)]
         #[serde(untagged)]
         pub enum #name {
             #(#variants)*
+        }
+
+        /// Reads an object as the alternative whose constant properties it
+        /// carries (most constants first), then tries every alternative in order.
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(deserializer)?;
+                let mut first_error: Option<String> = None;
+                #(#first)*
+                #(#rest)*
+                Err(serde::de::Error::custom(first_error.unwrap_or_else(|| #none.to_owned())))
+            }
         }
     }
 }
