@@ -60,6 +60,14 @@ impl Spec {
         format!("{}{error}", self.place(&format!("{pointer}{}", error.instance_path)))
     }
 
+    /// A schema value, through its `$ref`s.
+    pub fn resolve_value<'a>(&'a self, schema: &'a Value) -> &'a Value {
+        match schema.get("$ref").and_then(Value::as_str) {
+            Some(target) => self.doc.resolve_pointer(&self.resolve(target)).unwrap_or(schema),
+            None => schema,
+        }
+    }
+
     /// Follows `$ref`s from `pointer` to the schema they end at.
     pub fn resolve(&self, pointer: &str) -> String {
         let mut pointer = pointer.to_owned();
@@ -132,26 +140,52 @@ fn round_trip_failures(spec: &Spec, example: &Example, result: Result<Value, Str
     }
 }
 
-/// The component schema each `object` value names: the component of that
-/// name, or the only one whose `object` property is that constant.
-pub fn schemas_by_object(spec: &Spec) -> std::collections::BTreeMap<String, String> {
-    let mut named = std::collections::BTreeMap::new();
-    let mut by_enum: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
-    if let Some(schemas) = spec.doc.raw.pointer("/components/schemas").and_then(Value::as_object) {
+/// The component schemas an `object` value may name, with the constant
+/// properties (required, an `enum` of one value) that tell them apart.
+#[derive(Debug, Default)]
+pub struct ObjectSchemas {
+    by_object: std::collections::BTreeMap<String, Vec<(String, Vec<(String, Value)>)>>,
+}
+
+impl ObjectSchemas {
+    /// Indexes the component schemas of a spec: by name, and by the
+    /// constant of their `object` property.
+    pub fn new(spec: &Spec) -> ObjectSchemas {
+        let mut index = ObjectSchemas::default();
+        let Some(schemas) = spec.doc.raw.pointer("/components/schemas").and_then(Value::as_object) else { return index };
         for (name, schema) in schemas {
             let pointer = format!("#/components/schemas/{}", escape_segment(name));
-            named.insert(name.clone(), pointer.clone());
-            if let Some([Value::String(object)]) = schema.pointer("/properties/object/enum").and_then(Value::as_array).map(Vec::as_slice) {
-                by_enum.entry(object.clone()).or_default().push(pointer);
+            let required: Vec<&str> = schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+            let mut constants = Vec::new();
+            for (key, property) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+                let property = spec.doc.resolve_pointer(&spec.resolve(&format!("{pointer}/properties/{}", escape_segment(key)))).unwrap_or(property);
+                if let Some([value]) = property.get("enum").and_then(Value::as_array).map(Vec::as_slice)
+                    && required.contains(&key.as_str())
+                    && !property.get("nullable").and_then(Value::as_bool).unwrap_or(false)
+                {
+                    constants.push((key.clone(), value.clone()));
+                }
+            }
+            let object = constants.iter().find(|(k, _)| k == "object").and_then(|(_, v)| v.as_str()).map(str::to_owned);
+            for key in object.into_iter().chain([name.clone()]).collect::<std::collections::BTreeSet<_>>() {
+                index.by_object.entry(key).or_default().push((pointer.clone(), constants.clone()));
             }
         }
+        index
     }
-    for (object, pointers) in by_enum {
-        if pointers.len() == 1 {
-            named.entry(object).or_insert_with(|| pointers[0].clone());
-        }
+
+    /// The schema an object names: among those its `object` value names,
+    /// the one whose constants it carries, most constants first (so a
+    /// `{"object": "customer", "deleted": true}` is a `deleted_customer`).
+    pub fn schema_of(&self, object: &serde_json::Map<String, Value>) -> Option<&str> {
+        let name = object.get("object")?.as_str()?;
+        let candidates = self.by_object.get(name)?;
+        candidates
+            .iter()
+            .filter(|(_, constants)| constants.iter().all(|(k, v)| object.get(k).is_some_and(|w| json_equal(v, w))))
+            .max_by_key(|(_, constants)| constants.len())
+            .map(|(pointer, _)| pointer.as_str())
     }
-    named
 }
 
 /// Fixtures: every object of a fixtures file (such as Stripe's
@@ -159,14 +193,14 @@ pub fn schemas_by_object(spec: &Spec) -> std::collections::BTreeMap<String, Stri
 /// that schema (as a response) and round-trips through its generated
 /// type. Objects inside a checked one are checked as part of it.
 pub fn fixtures(spec: &mut Spec, types: &mut dyn Types, fixtures: &Value, source: &str) -> Vec<Case> {
-    let schemas = schemas_by_object(spec);
+    let schemas = ObjectSchemas::new(spec);
     let mut found = Vec::new();
     collect_objects(fixtures, String::new(), &schemas, &mut found);
     let mut cases = Vec::new();
-    for (at, object, schema) in found {
+    for (at, schema) in found {
         let started = Instant::now();
         let value = fixtures.pointer(&at).cloned().unwrap_or(Value::Null);
-        let name = format!("{source}#{at} ({object})");
+        let name = format!("{source}#{at} ({})", schema.rsplit('/').next().unwrap_or_default());
         let mut failures = Vec::new();
         match spec.validator.compile(&schema) {
             Err(e) => failures.push(format!("the schema cannot be compiled: {e}")),
@@ -186,13 +220,13 @@ pub fn fixtures(spec: &mut Spec, types: &mut dyn Types, fixtures: &Value, source
     cases
 }
 
-fn collect_objects(value: &Value, at: String, schemas: &std::collections::BTreeMap<String, String>, out: &mut Vec<(String, String, String)>) {
+/// `(pointer, schema)` of every object that names a schema, not looking
+/// inside the ones found.
+fn collect_objects(value: &Value, at: String, schemas: &ObjectSchemas, out: &mut Vec<(String, String)>) {
     match value {
         Value::Object(map) => {
-            if let Some(object) = map.get("object").and_then(Value::as_str)
-                && let Some(schema) = schemas.get(object)
-            {
-                out.push((at, object.to_owned(), schema.clone()));
+            if let Some(schema) = schemas.schema_of(map) {
+                out.push((at, schema.to_owned()));
                 return;
             }
             for (k, v) in map {
@@ -238,9 +272,14 @@ pub fn targets(spec: &Spec) -> Vec<Target> {
                     continue;
                 };
                 let _ = item;
-                for media in content.keys() {
+                for (media, entry) in content {
                     let form = media == "application/x-www-form-urlencoded";
-                    if form || media.contains("json") {
+                    // A body with no properties (Stripe gives every GET one) holds nothing to generate.
+                    let schema = entry.get("schema").map(|s| spec.resolve_value(s));
+                    let empty = schema.is_some_and(|s| {
+                        s.get("properties").and_then(Value::as_object).is_none_or(|p| p.is_empty()) && s.get("additionalProperties").is_none() && s.get("type").and_then(Value::as_str) == Some("object")
+                    });
+                    if (form || media.contains("json")) && !empty {
                         let pointer = format!("{body_at}/content/{}/schema", escape_segment(media));
                         out.push(Target { pointer, direction: Direction::Request, form });
                     }

@@ -5,8 +5,9 @@
 //! Strategies are built once per schema and depth and shared, so a
 //! document whose schemas reference each other in cycles (Stripe's) costs
 //! no more than its number of schemas. Past [`SHALLOW`] levels optional
-//! properties are left out and arrays kept empty where allowed; past
-//! [`DEEPEST`] a schema gives its smallest value (`null` where allowed).
+//! properties are left out and alternatives that are not objects are
+//! preferred; past [`DEEPEST`] nullable schemas give `null` and arrays stay
+//! empty where allowed; past [`LAST`] a schema gives its smallest value.
 //!
 //! What is generated: `enum` values; strings of the allowed lengths (any
 //! printable characters), of a `pattern` (anchors stripped) or of a
@@ -27,10 +28,16 @@ use serde_json::{Map, Number, Value};
 use crate::validator::{Additional, Checks, Format, Validator, ty};
 use crate::{Direction, SchemaId};
 
-/// Depth after which optional properties are left out.
+/// Depth after which optional properties are left out, and an `anyOf` /
+/// `oneOf` prefers its alternatives that are not objects (an expandable
+/// field its ID).
 pub const SHALLOW: usize = 2;
-/// Depth after which a schema gives its smallest value.
+/// Depth after which a nullable schema gives `null` and an array stays
+/// empty where it may.
 pub const DEEPEST: usize = 6;
+/// Depth after which a schema gives its smallest value, whatever it
+/// requires: past it, required properties that recurse cannot be filled.
+pub const LAST: usize = DEEPEST + 8;
 
 /// Builds strategies for the schemas of one validator.
 pub struct Generator<'a> {
@@ -55,7 +62,11 @@ impl<'a> Generator<'a> {
         if let Some(done) = self.cache.get(&(id, depth)) {
             return done.clone();
         }
-        let strategy = if depth > DEEPEST { smallest(checks).boxed() } else { self.build(checks, depth) };
+        let strategy = if depth > LAST || (depth > DEEPEST && checks.nullable) {
+            smallest(checks).boxed()
+        } else {
+            self.build(checks, depth)
+        };
         self.cache.insert((id, depth), strategy.clone());
         strategy
     }
@@ -74,7 +85,9 @@ impl<'a> Generator<'a> {
         }
         let alternatives = if checks.any_of.is_empty() { &checks.one_of } else { &checks.any_of };
         if !alternatives.is_empty() {
-            for &part in alternatives {
+            let not_objects: Vec<usize> = alternatives.iter().copied().filter(|&p| !self.is_object(p)).collect();
+            let chosen = if depth > SHALLOW && !not_objects.is_empty() { &not_objects } else { alternatives };
+            for &part in chosen {
                 options.push(self.node(part, depth + 1));
             }
             return one_of(options);
@@ -95,6 +108,13 @@ impl<'a> Generator<'a> {
         };
         options.push(merged);
         one_of(options)
+    }
+
+    /// Whether a schema's values are objects only.
+    fn is_object(&self, id: usize) -> bool {
+        self.validator.checks(id).is_some_and(|(_, c)| {
+            c.types == ty::OBJECT || (c.types == 0 && c.object.is_some() && c.any_of.is_empty() && c.one_of.is_empty())
+        })
     }
 
     /// Values of the schema's own type(s).
@@ -142,7 +162,7 @@ impl<'a> Generator<'a> {
             Some(items) => (items.min_items.unwrap_or(0), items.max_items, items.items, items.unique),
             None => (0, None, None, false),
         };
-        let most = if depth > SHALLOW { min } else { max.unwrap_or(usize::MAX).min(min + 3) };
+        let most = if depth > DEEPEST { min } else if depth > SHALLOW { max.unwrap_or(usize::MAX).min(min + 1) } else { max.unwrap_or(usize::MAX).min(min + 3) };
         let item = match item {
             Some(item) => self.node(item, depth + 1),
             None => Just(Value::Null).boxed(),
@@ -233,7 +253,8 @@ fn merge(parts: Vec<Value>) -> Value {
     merged.unwrap_or(Value::Null)
 }
 
-/// The smallest value of a schema, for depths past [`DEEPEST`].
+/// The smallest value of a schema, for depths past [`LAST`] (and
+/// nullable ones past [`DEEPEST`]).
 fn smallest(checks: &Checks) -> Just<Value> {
     if checks.nullable {
         return Just(Value::Null);

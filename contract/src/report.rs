@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+/// How many skipped cases the human summary lists.
+const SKIPPED_SHOWN: usize = 20;
+
 /// One check of one thing (an example, a schema, an exchange).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {
@@ -99,8 +102,11 @@ impl Report {
         let skipped: Vec<&Case> = self.cases.iter().filter(|c| c.skipped.is_some()).collect();
         if !skipped.is_empty() {
             let _ = writeln!(out);
-            for case in skipped {
+            for case in skipped.iter().take(SKIPPED_SHOWN) {
                 let _ = writeln!(out, "skipped {}: {}: {}", case.group, case.name, case.skipped.as_deref().unwrap_or_default());
+            }
+            if skipped.len() > SKIPPED_SHOWN {
+                let _ = writeln!(out, "... and {} more skipped (the JSON and JUnit reports list them all)", skipped.len() - SKIPPED_SHOWN);
             }
         }
         let (n, passed, failed, skipped) = Self::counts(self.cases.iter());

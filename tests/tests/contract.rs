@@ -186,3 +186,30 @@ components:
     let minimal_text = found[0].contains("/label: was \"") && found[0].contains("\"n\":0}");
     assert!(minimal_int || minimal_text, "{}", found[0]);
 }
+
+#[test]
+fn fixture_objects_are_checked_against_the_schema_they_name() {
+    let mut spec = spec();
+    let session = spec.doc.resolve_pointer("#/components/examples/session/value").unwrap().clone();
+    let mut broken = session.clone();
+    broken["payment_status"] = json!("refunded");
+    let fixtures = json!({"resources": {
+        "checkout.session": session,
+        "deleted_customer": {"id": "cus_1", "object": "customer", "deleted": true},
+        "broken": broken,
+        "not_an_object": {"object": "no_such_schema"},
+    }});
+    let cases = checks::fixtures(&mut spec, &mut Generated, &fixtures, "fixtures.json");
+    let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "fixtures.json#/resources/checkout.session (checkout.session)",
+            "fixtures.json#/resources/deleted_customer (deleted_customer)",
+            "fixtures.json#/resources/broken (checkout.session)",
+        ]
+    );
+    let found = failures(&cases);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].contains("/resources/broken/payment_status: expected one of"), "{found:#?}");
+}
