@@ -144,8 +144,13 @@ fn round_trip_failures(spec: &Spec, example: &Example, result: Result<Value, Str
 /// properties (required, an `enum` of one value) that tell them apart.
 #[derive(Debug, Default)]
 pub struct ObjectSchemas {
-    by_object: std::collections::BTreeMap<String, Vec<(String, Vec<(String, Value)>)>>,
+    /// For each `object` value (and schema name): the schemas, each with
+    /// its constants.
+    by_object: std::collections::BTreeMap<String, Vec<(String, Constants)>>,
 }
+
+/// Constant properties: `(name, the one value)`.
+type Constants = Vec<(String, Value)>;
 
 impl ObjectSchemas {
     /// Indexes the component schemas of a spec: by name, and by the
