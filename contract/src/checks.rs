@@ -282,7 +282,9 @@ pub fn targets(spec: &Spec) -> Vec<Target> {
                     // A body with no properties (Stripe gives every GET one) holds nothing to generate.
                     let schema = entry.get("schema").map(|s| spec.resolve_value(s));
                     let empty = schema.is_some_and(|s| {
-                        s.get("properties").and_then(Value::as_object).is_none_or(|p| p.is_empty()) && s.get("additionalProperties").is_none() && s.get("type").and_then(Value::as_str) == Some("object")
+                        s.get("properties").and_then(Value::as_object).is_none_or(|p| p.is_empty())
+                            && s.get("additionalProperties").is_none_or(|a| a == &Value::Bool(false))
+                            && s.get("type").and_then(Value::as_str) == Some("object")
                     });
                     if (form || media.contains("json")) && !empty {
                         let pointer = format!("{body_at}/content/{}/schema", escape_segment(media));
@@ -321,7 +323,8 @@ pub fn generated(spec: &mut Spec, types: &mut dyn Types, targets: &[Target], cas
             out.push(Case::skipped("generated", &target.pointer, "no generated type for this schema"));
             continue;
         }
-        let strategy = crate::generate::Generator::new(&spec.validator, target.direction).strategy(id);
+        let generator = crate::generate::Generator::new(&spec.validator, target.direction);
+        let strategy = if target.form { generator.for_form() } else { generator }.strategy(id);
         let config = Config { cases, failure_persistence: None, max_shrink_iters: 4096, ..Config::default() };
         let mut runner = TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
         let validator = &spec.validator;

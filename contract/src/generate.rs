@@ -43,13 +43,23 @@ pub const LAST: usize = DEEPEST + 8;
 pub struct Generator<'a> {
     validator: &'a Validator,
     direction: Direction,
+    form: bool,
     cache: HashMap<(usize, usize), BoxedStrategy<Value>>,
 }
 
 impl<'a> Generator<'a> {
     /// Strategies for values travelling in `direction`.
     pub fn new(validator: &'a Validator, direction: Direction) -> Generator<'a> {
-        Generator { validator, direction, cache: HashMap::new() }
+        Generator { validator, direction, form: false, cache: HashMap::new() }
+    }
+
+    /// Values that travel as a form body. A form cannot carry an empty
+    /// array or object, so a required one could not be sent at all: arrays
+    /// get an item and objects with nothing required get all their
+    /// properties.
+    pub fn for_form(mut self) -> Generator<'a> {
+        self.form = true;
+        self
     }
 
     /// A strategy for values of the schema `id`.
@@ -158,10 +168,13 @@ impl<'a> Generator<'a> {
     }
 
     fn array(&mut self, checks: &Checks, depth: usize) -> BoxedStrategy<Value> {
-        let (min, max, item, unique) = match &checks.items {
+        let (mut min, max, item, unique) = match &checks.items {
             Some(items) => (items.min_items.unwrap_or(0), items.max_items, items.items, items.unique),
             None => (0, None, None, false),
         };
+        if self.form && max.is_none_or(|m| m >= 1) {
+            min = min.max(1);
+        }
         let most = if depth > DEEPEST { min } else if depth > SHALLOW { max.unwrap_or(usize::MAX).min(min + 1) } else { max.unwrap_or(usize::MAX).min(min + 3) };
         let item = match item {
             Some(item) => self.node(item, depth + 1),
@@ -188,19 +201,22 @@ impl<'a> Generator<'a> {
             return Just(Value::Object(Map::new())).boxed();
         };
         let direction = self.direction;
+        let allowed = |p: &&crate::validator::Property| match direction {
+            Direction::Request => !p.read_only,
+            Direction::Response => !p.write_only,
+            Direction::Neutral => true,
+        };
+        // In a form an object needs a property to exist at all.
+        let fill = self.form && depth <= DEEPEST && !object.properties.iter().filter(allowed).any(|p| p.required);
         let mut fields: Vec<BoxedStrategy<Option<(String, Value)>>> = Vec::new();
-        for property in &object.properties {
-            let forbidden = match direction {
-                Direction::Request => property.read_only,
-                Direction::Response => property.write_only,
-                Direction::Neutral => false,
-            };
-            if forbidden || (!property.required && depth > SHALLOW) {
+        for property in object.properties.iter().filter(allowed) {
+            let always = property.required || fill;
+            if !always && depth > SHALLOW {
                 continue;
             }
             let name = property.name.clone();
             let value = self.node(property.node, depth + 1).prop_map(move |v| (name.clone(), v));
-            fields.push(if property.required { value.prop_map(Some).boxed() } else { proptest::option::of(value).boxed() });
+            fields.push(if always { value.prop_map(Some).boxed() } else { proptest::option::of(value).boxed() });
         }
         for name in &object.required_elsewhere {
             fields.push(Just(Some((name.clone(), Value::String("x".into())))).boxed());

@@ -33,9 +33,9 @@
 //!   `uuid`, `ipv4`, `ipv6`, `uri` (a scheme, no spaces), `int32` and
 //!   `int64` (ranges). Other formats (`unix-time`, `byte`, `decimal`, ...)
 //!   are not checked.
-//! - `pattern` is an ECMA-262 regular expression, searched (not anchored);
-//!   the subset `regex-lite` supports (no look-around, no backreferences;
-//!   `\d`, `\w`, `\s` are ASCII, as in ECMA-262 `\d` and `\w`). A pattern it
+//! - `pattern` is an ECMA-262 regular expression, searched (not anchored),
+//!   run by the `regex` crate: no look-around, no backreferences, and `\d`
+//!   and `\w` read as ASCII classes, as ECMA-262 has them. A pattern it
 //!   cannot compile is reported by [`Validator::compile`].
 //! - By direction: in a [`Direction::Request`] a `readOnly` property must be
 //!   absent and is not required; in a [`Direction::Response`] the same
@@ -206,7 +206,7 @@ pub(crate) struct Numeric {
 pub(crate) struct Text {
     pub(crate) min_length: Option<usize>,
     pub(crate) max_length: Option<usize>,
-    pub(crate) pattern: Option<(regex_lite::Regex, String)>,
+    pub(crate) pattern: Option<(regex::Regex, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -255,6 +255,9 @@ pub(crate) struct Checks {
     pub(crate) types: u8,
     pub(crate) nullable: bool,
     pub(crate) enumeration: Option<Vec<Value>>,
+    /// The same, sorted, when every value is a string (looked up by
+    /// binary search).
+    pub(crate) string_enumeration: Option<Vec<String>>,
     pub(crate) format: Option<Format>,
     pub(crate) numeric: Option<Box<Numeric>>,
     pub(crate) text: Option<Box<Text>>,
@@ -463,6 +466,11 @@ impl Validator {
         if let Some(values) = map.get("enum") {
             let values = values.as_array().ok_or_else(|| fail("`enum` must be an array".into()))?;
             checks.enumeration = Some(values.clone());
+            let strings: Option<Vec<String>> = values.iter().map(|v| v.as_str().map(str::to_owned)).collect();
+            checks.string_enumeration = strings.map(|mut list| {
+                list.sort();
+                list
+            });
         }
         checks.format = map.get("format").and_then(Value::as_str).and_then(Format::parse);
 
@@ -477,7 +485,7 @@ impl Validator {
         }
         let pattern = match map.get("pattern").and_then(Value::as_str) {
             Some(source) => {
-                let regex = regex_lite::Regex::new(source)
+                let regex = regex::Regex::new(&ecma_classes(source))
                     .map_err(|e| CompileError { pointer: child("pattern"), message: format!("unsupported pattern: {e}") })?;
                 Some((regex, source.to_owned()))
             }
@@ -595,7 +603,7 @@ impl Validator {
             return sink.error(|| error("type", type_names(checks.types, checks.nullable), describe(value)));
         }
         if let Some(values) = &checks.enumeration
-            && !values.iter().any(|v| json_equal(v, value))
+            && !in_enum(checks, values, value)
             && !sink.error(|| error("enum", enum_names(values), describe(value)))
         {
             return false;
@@ -787,9 +795,19 @@ impl Validator {
             Direction::Neutral => false,
         };
         let mut required_seen = 0;
+        // Instances often list their keys in the order the properties are
+        // sorted: try the one after the last match before searching.
+        let mut hint = 0;
         for (key, value) in map {
             let here = Loc::Key(&at, key);
-            match rules.properties.binary_search_by(|p| p.name.as_str().cmp(key)) {
+            let found = match rules.properties.get(hint) {
+                Some(p) if p.name == *key => Ok(hint),
+                _ => rules.properties.binary_search_by(|p| p.name.as_str().cmp(key)),
+            };
+            if let Ok(i) = found {
+                hint = i + 1;
+            }
+            match found {
                 Ok(i) => {
                     let property = &rules.properties[i];
                     if forbidden(property) {
@@ -878,8 +896,12 @@ fn check_text<S: Sink>(
     error: &impl Fn(&str, String, String) -> ValidationError,
     sink: &mut S,
 ) -> bool {
-    if rules.min_length.is_some() || rules.max_length.is_some() {
-        // Lengths count characters (code points), as JSON Schema does.
+    // Lengths count characters (code points), as JSON Schema does; a
+    // string of at most `max` bytes has at most `max` characters, so most
+    // need no counting.
+    let bytes = s.len();
+    let sure = rules.min_length.is_none_or(|min| bytes >= min * 4) && rules.max_length.is_none_or(|max| bytes <= max);
+    if !sure {
         let length = s.chars().count();
         if let Some(min) = rules.min_length
             && length < min
@@ -901,6 +923,41 @@ fn check_text<S: Sink>(
         return false;
     }
     true
+}
+
+/// An ECMA-262 pattern for the `regex` crate: `\d` and `\w` (and their
+/// negations) as the ASCII classes ECMA-262 gives them, where `regex`
+/// would read them as Unicode classes.
+fn ecma_classes(source: &str) -> String {
+    let mut out = String::with_capacity(source.len() + 8);
+    let mut chars = source.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('d') => out.push_str("[0-9]"),
+            Some('D') => out.push_str("[^0-9]"),
+            Some('w') => out.push_str("[0-9A-Za-z_]"),
+            Some('W') => out.push_str("[^0-9A-Za-z_]"),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// Whether `value` is one of the `enum` values.
+fn in_enum(checks: &Checks, values: &[Value], value: &Value) -> bool {
+    match (&checks.string_enumeration, value) {
+        (Some(strings), Value::String(s)) => strings.binary_search_by(|v| v.as_str().cmp(s)).is_ok(),
+        (Some(_), _) => false,
+        (None, _) => values.iter().any(|v| json_equal(v, value)),
+    }
 }
 
 fn type_matches(types: u8, value: &Value) -> bool {

@@ -219,3 +219,15 @@ fn the_session_example_validates_and_its_mutations_do_not() {
 fn contract_root() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
 }
+
+#[test]
+fn digit_and_word_classes_are_ascii_as_in_ecma_262() {
+    let mut v = validator(json!({
+        "digits": {"type": "string", "pattern": "^\\d+$"},
+        "word": {"type": "string", "pattern": "^[\\w-]+$"},
+        "no_digit": {"type": "string", "pattern": "^\\D*$"},
+    }));
+    assert!(valid(&mut v, "digits", json!("2024")) && !valid(&mut v, "digits", json!("٢٠٢٤")));
+    assert!(valid(&mut v, "word", json!("a_b-c")) && !valid(&mut v, "word", json!("größe")));
+    assert!(valid(&mut v, "no_digit", json!("٢")) && !valid(&mut v, "no_digit", json!("a1")));
+}

@@ -954,7 +954,8 @@ pub enum CheckoutSessionCustomer {
 }
 
 /// Reads an object as the alternative whose constant properties it
-/// carries (most constants first), then tries every alternative in order.
+/// carries (most constants first); otherwise as the first alternative
+/// that reads it and knows the most of its properties.
 impl<'de> Deserialize<'de> for CheckoutSessionCustomer {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -980,11 +981,45 @@ impl<'de> Deserialize<'de> for CheckoutSessionCustomer {
                 }
             }
         }
+        let unknown = |known: &[&str]| {
+            value
+                .as_object()
+                .map_or(0, |m| m.keys().filter(|k| !known.contains(&k.as_str())).count())
+        };
+        let mut best: Option<(usize, Self)> = None;
         if let Ok(v) = <Box<Customer> as Deserialize>::deserialize(&value) {
-            return Ok(CheckoutSessionCustomer::Customer(v));
+            let unknown = unknown(
+                &[
+                    "id",
+                    "object",
+                    "address",
+                    "created",
+                    "description",
+                    "email",
+                    "livemode",
+                    "metadata",
+                    "name",
+                    "phone",
+                ],
+            );
+            if unknown == 0 {
+                return Ok(CheckoutSessionCustomer::Customer(v));
+            }
+            if best.as_ref().is_none_or(|(fewest, _)| unknown < *fewest) {
+                best = Some((unknown, CheckoutSessionCustomer::Customer(v)));
+            }
         }
         if let Ok(v) = <Box<DeletedCustomer> as Deserialize>::deserialize(&value) {
-            return Ok(CheckoutSessionCustomer::DeletedCustomer(v));
+            let unknown = unknown(&["id", "object", "deleted"]);
+            if unknown == 0 {
+                return Ok(CheckoutSessionCustomer::DeletedCustomer(v));
+            }
+            if best.as_ref().is_none_or(|(fewest, _)| unknown < *fewest) {
+                best = Some((unknown, CheckoutSessionCustomer::DeletedCustomer(v)));
+            }
+        }
+        if let Some((_, v)) = best {
+            return Ok(v);
         }
         Err(
             serde::de::Error::custom(

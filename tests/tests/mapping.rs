@@ -145,6 +145,17 @@ fn unions_read_objects_by_their_constant_properties() {
 }
 
 #[test]
+fn unions_read_objects_as_the_alternative_that_knows_most_of_them() {
+    use union::types::Options;
+    // Untagged, the first alternative would read it and drop `verification_method`.
+    let (options, back) = round_trip::<Options>(json!({"setup_future_usage": "off_session", "verification_method": "instant"}));
+    assert!(matches!(options, Options::MandateOptions(_)), "{options:?}");
+    assert_eq!(back["verification_method"], "instant");
+    let (options, _) = round_trip::<Options>(json!({"setup_future_usage": "off_session"}));
+    assert!(matches!(options, Options::BasicOptions(_)), "the first of equals: {options:?}");
+}
+
+#[test]
 fn all_of_merges_the_parts() {
     use all_of::types::{Named, Wrapped};
     let (named, back) = round_trip::<Named>(json!({"id": "x", "name": "n"}));

@@ -26,7 +26,7 @@ pub(crate) fn types(api: &Api, header: &str) -> Result<String, Error> {
     let defs: Vec<&TypeDef> = api.types.values().collect();
     let body = format_parallel("types", &defs, |def| {
         let validate = def.input.then(|| validate_impl(api, def));
-        let def = type_def(def);
+        let def = type_def(api, def);
         quote!(#def #validate)
     })?;
     Ok(assemble(header, &[head, body]))
@@ -139,11 +139,11 @@ impl Used {
     }
 }
 
-fn type_def(def: &TypeDef) -> TokenStream {
+fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
     match &def.kind {
         TypeKind::Struct(s) => struct_def(def, s),
         TypeKind::Enum(e) => enum_def(def, e),
-        TypeKind::Union(u) => union_def(def, u),
+        TypeKind::Union(u) => union_def(api, def, u),
         TypeKind::Alias(t) => {
             let docs = doc(&def.doc);
             let name = ident(&def.name);
@@ -370,7 +370,25 @@ fn enum_def(def: &TypeDef, e: &StrEnum) -> TokenStream {
     }
 }
 
-fn union_def(def: &TypeDef, u: &Union) -> TokenStream {
+/// The property names a union variant's struct knows; `None` when it is
+/// not a struct, or keeps every property (a flattened map).
+fn struct_keys<'a>(api: &'a Api, ty: &TypeRef) -> Option<Vec<&'a str>> {
+    let mut ty = ty;
+    for _ in 0..16 {
+        match ty {
+            TypeRef::Box(inner) => ty = inner,
+            TypeRef::Named(name) => match &api.types.get(name)?.kind {
+                TypeKind::Alias(inner) | TypeKind::Newtype(inner) => ty = inner,
+                TypeKind::Struct(s) if s.extra.is_none() => return Some(s.fields.iter().map(|f| f.wire.as_str()).collect()),
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    None
+}
+
+fn union_def(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
     let docs = doc(&def.doc);
     let name = ident(&def.name);
     let variants = u.variants.iter().map(|v| {
@@ -378,11 +396,14 @@ fn union_def(def: &TypeDef, u: &Union) -> TokenStream {
         let ty = rust_type(&v.ty);
         quote!(#variant(#ty),)
     });
-    // Alternatives told apart by constant properties are read by those
-    // first; request types keep serde's untagged reading (their forms
-    // deserialize field by field, not through JSON).
-    let discriminated = !def.input && u.variants.iter().any(|v| !v.constants.is_empty());
-    if !discriminated {
+    // An object may fit several alternatives: those with constant
+    // properties are read by them first, then the alternative that knows
+    // most of its properties wins. Request types keep serde's untagged
+    // reading (their forms deserialize field by field, not through JSON).
+    let keys: Vec<Option<Vec<&str>>> = u.variants.iter().map(|v| struct_keys(api, &v.ty)).collect();
+    let structs = keys.iter().filter(|k| k.is_some()).count();
+    let ambiguous = structs >= 2 || u.variants.iter().any(|v| !v.constants.is_empty());
+    if def.input || !ambiguous {
         return quote! {
             #docs
             #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -412,16 +433,31 @@ fn union_def(def: &TypeDef, u: &Union) -> TokenStream {
             }
         }
     });
-    let rest = u.variants.iter().map(|v| {
+    let rest = u.variants.iter().zip(&keys).map(|(v, keys)| {
         let variant = ident(&v.ident);
         let ty = rust_type(&v.ty);
+        let unknown = match keys {
+            Some(keys) => quote!(unknown(&[#(#keys),*])),
+            None => quote!(0),
+        };
         quote! {
             if let Ok(v) = <#ty as Deserialize>::deserialize(&value) {
-                return Ok(#name::#variant(v));
+                let unknown = #unknown;
+                if unknown == 0 {
+                    return Ok(#name::#variant(v));
+                }
+                if best.as_ref().is_none_or(|(fewest, _)| unknown < *fewest) {
+                    best = Some((unknown, #name::#variant(v)));
+                }
             }
         }
     });
     let none = format!("data did not match any variant of `{}`", def.name);
+    let errors = if by_constants.is_empty() {
+        quote!(let first_error: Option<String> = None;)
+    } else {
+        quote!(let mut first_error: Option<String> = None;)
+    };
     quote! {
         #docs
         #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -431,13 +467,19 @@ fn union_def(def: &TypeDef, u: &Union) -> TokenStream {
         }
 
         /// Reads an object as the alternative whose constant properties it
-        /// carries (most constants first), then tries every alternative in order.
+        /// carries (most constants first); otherwise as the first alternative
+        /// that reads it and knows the most of its properties.
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = serde_json::Value::deserialize(deserializer)?;
-                let mut first_error: Option<String> = None;
+                #errors
                 #(#first)*
+                let unknown = |known: &[&str]| value.as_object().map_or(0, |m| m.keys().filter(|k| !known.contains(&k.as_str())).count());
+                let mut best: Option<(usize, Self)> = None;
                 #(#rest)*
+                if let Some((_, v)) = best {
+                    return Ok(v);
+                }
                 Err(serde::de::Error::custom(first_error.unwrap_or_else(|| #none.to_owned())))
             }
         }
