@@ -453,10 +453,13 @@ fn union_def(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
         }
     });
     let none = format!("data did not match any variant of `{}`", def.name);
-    let errors = if by_constants.is_empty() {
-        quote!(let first_error: Option<String> = None;)
+    let (errors, failure) = if by_constants.is_empty() {
+        (quote!(), quote!(Err(serde::de::Error::custom(#none))))
     } else {
-        quote!(let mut first_error: Option<String> = None;)
+        (
+            quote!(let mut first_error: Option<String> = None;),
+            quote!(Err(serde::de::Error::custom(first_error.unwrap_or_else(|| #none.to_owned())))),
+        )
     };
     quote! {
         #docs
@@ -480,7 +483,7 @@ fn union_def(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
                 if let Some((_, v)) = best {
                     return Ok(v);
                 }
-                Err(serde::de::Error::custom(first_error.unwrap_or_else(|| #none.to_owned())))
+                #failure
             }
         }
     }
