@@ -81,3 +81,22 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `cargo xtask bench-validate`: runs the validation benchmark, a crate
+/// kept outside the workspace so that the `jsonschema` crate it compares
+/// with never reaches a normal build.
+pub fn validate(args: &[String]) -> Result<ExitCode, String> {
+    let mut args = args.to_vec();
+    let millis = take_value(&mut args, "--millis")?.unwrap_or_else(|| "2000".into());
+    if let Some(extra) = args.first() {
+        return Err(format!("unexpected argument `{extra}`"));
+    }
+    let manifest = root().join("contract/bench/Cargo.toml");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["run", "--quiet", "--release", "--manifest-path"])
+        .arg(&manifest)
+        .args(["--", &millis])
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

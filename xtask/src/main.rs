@@ -51,6 +51,10 @@ commands:
              --runs N           codegen runs per spec (default 15)
              --stripe PATH      the Stripe spec to time (default as above)
              --no-build         skip the clean build
+  bench-validate  validations per second of the session example: this
+             validator, the jsonschema crate and Python's jsonschema side by
+             side (builds contract/bench, outside the workspace, in release)
+             --millis N         measuring time per figure (default 2000)
   bench-server  requests per second and latency of the reference server on
              create, retrieve and list over loopback (use --release)
              --seconds N        per scenario (default 5)
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
         Some("contract") => contract::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("bench-server") => load::run(&args[1..]),
+        Some("bench-validate") => bench::validate(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
