@@ -249,19 +249,24 @@ impl TypeRef {
         }
     }
 
+    /// Whether it, or a type it wraps, satisfies `wanted`.
+    pub fn mentions(&self, wanted: fn(&TypeRef) -> bool) -> bool {
+        wanted(self)
+            || match self {
+                TypeRef::Vec(i)
+                | TypeRef::Map(i)
+                | TypeRef::Option(i)
+                | TypeRef::Expandable(i)
+                | TypeRef::OrEmpty(i)
+                | TypeRef::List(i)
+                | TypeRef::Box(i) => i.mentions(wanted),
+                _ => false,
+            }
+    }
+
     /// Whether `serde_json::Value` appears anywhere in it.
     pub fn uses_json(&self) -> bool {
-        match self {
-            TypeRef::Json => true,
-            TypeRef::Vec(i)
-            | TypeRef::Map(i)
-            | TypeRef::Option(i)
-            | TypeRef::Expandable(i)
-            | TypeRef::OrEmpty(i)
-            | TypeRef::List(i)
-            | TypeRef::Box(i) => i.uses_json(),
-            _ => false,
-        }
+        self.mentions(|t| matches!(t, TypeRef::Json))
     }
 }
 

@@ -41,6 +41,20 @@ impl Request {
         Request { spec, out, name: None, paths: Vec::new(), expand_depth: None, command, verbose: false }
     }
 
+    /// Generation from `spec` into a standalone crate `name` at `out`,
+    /// its headers naming `command`.
+    pub fn standalone(spec: &Path, out: &Path, name: &str, command: String, verbose: bool) -> Request {
+        Request {
+            spec: spec.to_owned(),
+            out: Some(out.to_owned()),
+            name: Some(name.to_owned()),
+            paths: Vec::new(),
+            expand_depth: None,
+            command,
+            verbose,
+        }
+    }
+
     fn parse(mut args: Vec<String>) -> Result<(Request, bool), String> {
         let check = take_flag(&mut args, "--check");
         let spec = take_value(&mut args, "--spec")?;

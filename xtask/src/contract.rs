@@ -31,15 +31,8 @@ fn runner(spec: &Path, default: bool) -> Result<Runner, String> {
     } else {
         let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or("spec").replace(|c: char| !c.is_ascii_alphanumeric(), "-");
         let dir = work.join(format!("crates/{stem}"));
-        let request = Request {
-            spec: spec.to_owned(),
-            out: Some(dir.clone()),
-            name: Some("api-under-contract".into()),
-            paths: Vec::new(),
-            expand_depth: None,
-            command: format!("cargo xtask contract --spec {}", spec.display()),
-            verbose: false,
-        };
+        let command = format!("cargo xtask contract --spec {}", spec.display());
+        let request = Request::standalone(spec, &dir, "api-under-contract", command, false);
         write(&request.generate()?)?;
         (dir, "api-under-contract".to_owned())
     };

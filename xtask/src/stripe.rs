@@ -70,15 +70,8 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             return Err(format!("{} not found (pass --spec / --fixtures)", file.display()));
         }
     }
-    let request = Request {
-        spec: spec.clone(),
-        out: Some(out.clone()),
-        name: Some("crate-under-test".into()),
-        paths: Vec::new(),
-        expand_depth: None,
-        command: format!("cargo xtask stripe --spec {}", spec.display()),
-        verbose: true,
-    };
+    let command = format!("cargo xtask stripe --spec {}", spec.display());
+    let request = Request::standalone(&spec, &out, "crate-under-test", command, true);
     let started = Instant::now();
     let outputs = request.generate()?;
     let generated = started.elapsed();

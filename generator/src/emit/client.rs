@@ -64,17 +64,7 @@ fn sibling_imports(api: &Api) -> TokenStream {
 /// Whether the operations name any generated type (params, bodies, path parameters).
 pub(crate) fn mentions_types(api: &Api) -> bool {
     fn named(t: &TypeRef) -> bool {
-        match t {
-            TypeRef::Named(_) => true,
-            TypeRef::Vec(i)
-            | TypeRef::Map(i)
-            | TypeRef::Option(i)
-            | TypeRef::Box(i)
-            | TypeRef::Expandable(i)
-            | TypeRef::OrEmpty(i)
-            | TypeRef::List(i) => named(i),
-            _ => false,
-        }
+        t.mentions(|t| matches!(t, TypeRef::Named(_)))
     }
     api.error.as_ref().is_some_and(named)
         || api.operations.iter().any(|op| {

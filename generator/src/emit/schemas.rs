@@ -33,21 +33,6 @@ fn entries(api: &Api) -> BTreeMap<String, TypeRef> {
     out
 }
 
-/// Whether `ty` or a type inside it satisfies `wanted`.
-fn mentions(ty: &TypeRef, wanted: fn(&TypeRef) -> bool) -> bool {
-    wanted(ty)
-        || match ty {
-            TypeRef::Vec(inner)
-            | TypeRef::Map(inner)
-            | TypeRef::Option(inner)
-            | TypeRef::Expandable(inner)
-            | TypeRef::OrEmpty(inner)
-            | TypeRef::List(inner)
-            | TypeRef::Box(inner) => mentions(inner, wanted),
-            _ => false,
-        }
-}
-
 /// Renders the `schemas` module.
 pub(crate) fn schemas(api: &Api, header: &str) -> Result<String, Error> {
     let entries = entries(api);
@@ -56,7 +41,7 @@ pub(crate) fn schemas(api: &Api, header: &str) -> Result<String, Error> {
         let ty = type_in(ty, Scope::Sibling);
         quote!(#pointer => visitor.visit::<#ty>(),)
     });
-    let uses = |wanted: fn(&TypeRef) -> bool| entries.values().any(|t| mentions(t, wanted));
+    let uses = |wanted: fn(&TypeRef) -> bool| entries.values().any(|t| t.mentions(wanted));
     let imports = match (uses(|t| matches!(t, TypeRef::Named(_))), uses(|t| matches!(t, TypeRef::Expandable(_) | TypeRef::OrEmpty(_) | TypeRef::List(_)))) {
         (true, true) => quote!(use super::{runtime, types};),
         (true, false) => quote!(use super::types;),
