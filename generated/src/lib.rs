@@ -17,6 +17,11 @@
 //!   a function that turns any implementation into an axum `Router` that
 //!   refuses malformed requests with a 400 and the API's error object;
 //!   `http_server` holds the request parsing it uses.
+//! - [`webhooks`]: the webhook [`webhooks::Event`], one variant per event
+//!   type with its typed envelope, `Unknown` for the others.
+//! - `signature` (feature `webhooks`): verifying the `Stripe-Signature`
+//!   header on the raw body (and signing, for tests); `webhook_receiver`
+//!   (with `server` too): an axum extractor that verifies and reads in one step.
 //! - `wire` (feature `form`, which `client` and `server` include): form and
 //!   query encoding with bracket nesting, both ways.
 //!
@@ -35,6 +40,7 @@
 pub mod runtime;
 pub mod schemas;
 pub mod types;
+pub mod webhooks;
 
 #[cfg(feature = "client")]
 pub mod client;
@@ -46,5 +52,9 @@ pub mod http_server;
 pub mod server;
 #[cfg(feature = "form")]
 pub mod wire;
+#[cfg(feature = "webhooks")]
+pub mod signature;
+#[cfg(all(feature = "webhooks", feature = "server"))]
+pub mod webhook_receiver;
 
 pub use runtime::{Expandable, List, Nullable, OrEmpty};

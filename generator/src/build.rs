@@ -151,6 +151,15 @@ pub fn build(doc: &Document, settings: &Settings) -> Result<Api, crate::Error> {
             events.push(event);
         }
     }
+    // One payload method per payload type, named after it.
+    let mut methods = Namespace::snake(&["event_type", "from_slice", "types"]);
+    let mut named: BTreeMap<String, String> = BTreeMap::new();
+    for event in &mut events {
+        if let Some(TypeRef::Named(payload)) = &event.payload {
+            let method = named.entry(payload.clone()).or_insert_with(|| methods.claim(&field_ident(payload)));
+            event.payload_method = Some(method.clone());
+        }
+    }
     b.drain();
     let mut api_ir = Api {
         title: api.info.title.clone(),
@@ -1000,7 +1009,10 @@ impl<'a> Builder<'a> {
         let ctx = Ctx { pointer: schema_at.clone(), hint: format!("{}Event", type_ident(name)), fixed: None, depth: 0 };
         let envelope = self.schema(SchemaRef::of(schema), ctx).ty;
         self.drain();
-        let payload = self.event_payload(&envelope);
+        let (payload, payload_path) = match self.event_payload(&envelope) {
+            Some((ty, path)) => (Some(ty), path),
+            None => (None, Vec::new()),
+        };
         let mut doc = op.summary.as_deref().map(doc_lines).unwrap_or_default();
         if let Some(description) = &op.description {
             if !doc.is_empty() {
@@ -1009,17 +1021,22 @@ impl<'a> Builder<'a> {
             doc.extend(doc_lines(description));
         }
         let variant = variants.claim(&type_ident(name));
-        Some(Event { name: name.to_owned(), variant, doc, envelope, schema: schema_at, payload })
+        Some(Event { name: name.to_owned(), variant, doc, envelope, schema: schema_at, payload, payload_path, payload_method: None })
     }
 
-    /// The type of `data.object` in an event envelope.
-    fn event_payload(&self, envelope: &TypeRef) -> Option<TypeRef> {
-        let field = |ty: &TypeRef, wire: &str| -> Option<TypeRef> {
+    /// The type of `data.object` in an event envelope, when both are
+    /// required, not nullable, and named types, with the Rust fields that
+    /// lead to it.
+    fn event_payload(&self, envelope: &TypeRef) -> Option<(TypeRef, Vec<String>)> {
+        let field = |ty: &TypeRef, wire: &str| -> Option<(TypeRef, String)> {
             let TypeRef::Named(name) = ty else { return None };
             let TypeKind::Struct(s) = &self.types.get(name)?.kind else { return None };
-            s.fields.iter().find(|f| f.wire == wire).map(|f| f.ty.clone())
+            let f = s.fields.iter().find(|f| f.wire == wire && f.presence() == Presence::Required)?;
+            matches!(f.ty, TypeRef::Named(_)).then(|| (f.ty.clone(), f.ident.clone()))
         };
-        field(&field(envelope, "data")?, "object")
+        let (data, data_field) = field(envelope, "data")?;
+        let (object, object_field) = field(&data, "object")?;
+        Some((object, vec![data_field, object_field]))
     }
 }
 

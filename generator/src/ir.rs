@@ -448,8 +448,14 @@ pub struct Event {
     pub envelope: TypeRef,
     /// JSON pointer of the event body's schema, as written.
     pub schema: String,
-    /// The type of `data.object` in the envelope, when it has one.
+    /// The type of `data.object` in the envelope, when it has one (a
+    /// required field of a required field).
     pub payload: Option<TypeRef>,
+    /// The Rust fields from the envelope to the payload (`data`, `object`).
+    pub payload_path: Vec<String>,
+    /// The name of the method that answers the payload of every event
+    /// carrying this payload type (e.g. `checkout_session`).
+    pub payload_method: Option<String>,
 }
 
 impl Api {

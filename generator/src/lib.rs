@@ -96,7 +96,8 @@ impl Generator {
     /// The generated modules, as `(file name, source)`: `runtime.rs`,
     /// `types.rs` and `schemas.rs` (serde only), `wire.rs` (client and server),
     /// `http_client.rs` and `client.rs` (client), `http_server.rs` and
-    /// `server.rs` (server).
+    /// `server.rs` (server), `webhooks.rs` (serde only), `signature.rs`
+    /// (webhooks) and `webhook_receiver.rs` (webhooks and server).
     pub fn modules(&self, api: &ir::Api) -> Result<Vec<(&'static str, String)>, Error> {
         let header = emit::header(&self.command);
         let verbatim = |text: &str| format!("{header}\n{text}");
@@ -109,6 +110,9 @@ impl Generator {
             ("client.rs", emit::client(api, &header)?),
             ("http_server.rs", verbatim(emit::HTTP_SERVER)),
             ("server.rs", emit::server(api, &header)?),
+            ("webhooks.rs", emit::webhooks(api, &header)?),
+            ("signature.rs", verbatim(emit::SIGNATURE)),
+            ("webhook_receiver.rs", verbatim(emit::WEBHOOK_RECEIVER)),
         ])
     }
 
@@ -135,6 +139,8 @@ serde_path_to_error = {{ version = "0.1", optional = true }}
 form_urlencoded = {{ version = "1", optional = true }}
 axum = {{ version = "0.8", default-features = false, features = ["http1", "tokio"], optional = true }}
 serde_ignored = {{ version = "0.1", optional = true }}
+hmac = {{ version = "0.12", optional = true }}
+sha2 = {{ version = "0.10", optional = true }}
 
 [features]
 default = []
@@ -142,6 +148,7 @@ form = ["dep:form_urlencoded"]
 client = ["form", "dep:reqwest", "dep:futures-util", "dep:tokio", "dep:serde_path_to_error"]
 rustls = ["client", "reqwest/rustls"]
 server = ["form", "dep:axum", "dep:tokio", "dep:serde_path_to_error", "dep:serde_ignored"]
+webhooks = ["dep:hmac", "dep:sha2"]
 
 [dev-dependencies]
 serde_json = "1"
@@ -152,10 +159,12 @@ serde_json = "1"
         );
         let lib = format!(
             "{header}\n//! {} {}: generated types, and behind the features `client` and `server` a client and server stubs.\n\n\
-             pub mod runtime;\npub mod schemas;\npub mod types;\n\n\
+             pub mod runtime;\npub mod schemas;\npub mod types;\npub mod webhooks;\n\n\
              #[cfg(feature = \"client\")]\npub mod client;\n#[cfg(feature = \"client\")]\npub mod http_client;\n\
              #[cfg(feature = \"server\")]\npub mod http_server;\n#[cfg(feature = \"server\")]\npub mod server;\n\
-             #[cfg(feature = \"form\")]\npub mod wire;\n",
+             #[cfg(feature = \"form\")]\npub mod wire;\n\
+             #[cfg(feature = \"webhooks\")]\npub mod signature;\n\
+             #[cfg(all(feature = \"webhooks\", feature = \"server\"))]\npub mod webhook_receiver;\n",
             api.title, api.version
         );
         let mut files = vec![("Cargo.toml".to_owned(), cargo), ("src/lib.rs".to_owned(), lib)];

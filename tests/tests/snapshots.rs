@@ -31,12 +31,12 @@ fn default_spec_matches_its_snapshot() {
 }
 
 #[test]
-fn client_and_server_of_the_default_spec_match_their_snapshots() {
+fn client_server_and_webhooks_of_the_default_spec_match_their_snapshots() {
     let generator = Generator::new();
     let doc = generator.load(&root().join("spec/checkout_sessions.yaml")).unwrap();
     let api = generator.build(&doc).unwrap();
     for (name, code) in generator.modules(&api).unwrap() {
-        if name == "client.rs" || name == "server.rs" {
+        if name == "client.rs" || name == "server.rs" || name == "webhooks.rs" {
             insta::assert_snapshot!(format!("checkout_sessions_{}", name.trim_end_matches(".rs")), code);
         }
     }

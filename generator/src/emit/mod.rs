@@ -9,6 +9,7 @@ mod client;
 mod schemas;
 mod server;
 mod types;
+mod webhooks;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -20,6 +21,7 @@ pub(crate) use client::client;
 pub(crate) use schemas::schemas;
 pub(crate) use server::server;
 pub(crate) use types::types;
+pub(crate) use webhooks::webhooks;
 
 /// The runtime module every generated crate carries, verbatim.
 pub(crate) const RUNTIME: &str = include_str!("../../templates/runtime.rs");
@@ -29,6 +31,10 @@ pub(crate) const WIRE: &str = include_str!("../../templates/wire.rs");
 pub(crate) const HTTP_CLIENT: &str = include_str!("../../templates/http_client.rs");
 /// The server's HTTP machinery.
 pub(crate) const HTTP_SERVER: &str = include_str!("../../templates/http_server.rs");
+/// Webhook signatures: verifying and signing.
+pub(crate) const SIGNATURE: &str = include_str!("../../templates/signature.rs");
+/// The axum extractor for signed webhooks.
+pub(crate) const WEBHOOK_RECEIVER: &str = include_str!("../../templates/webhook_receiver.rs");
 
 /// The first lines of every generated file.
 pub(crate) fn header(command: &str) -> String {
