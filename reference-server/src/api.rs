@@ -9,6 +9,7 @@ use checkout_sessions::types::*;
 
 use checkout_sessions::Expandable;
 
+use crate::webhooks::{Delivery, Outbox};
 use crate::{Config, ids};
 use crate::create::{self, error, invalid, no_such};
 use crate::store::{Cursor, Remembered, Store, Stored, paginate};
@@ -21,12 +22,26 @@ const EXPANDED_LINE_ITEMS: usize = 10;
 pub struct ReferenceServer {
     config: Config,
     store: RwLock<Store>,
+    outbox: Outbox,
 }
 
 impl ReferenceServer {
     /// An empty server.
     pub fn new(config: Config) -> Self {
-        ReferenceServer { config, store: RwLock::new(Store::default()) }
+        let outbox = Outbox::new(config.webhooks.clone(), config.retries);
+        ReferenceServer { config, store: RwLock::new(Store::default()), outbox }
+    }
+
+    /// Every event delivery so far, in the order the events happened.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.outbox.deliveries()
+    }
+
+    /// Expires the open sessions whose `expires_at` has passed, sending
+    /// their events. The server does it before every request and, while it
+    /// serves, every [`Config::sweep_every`].
+    pub fn sweep(&self) {
+        self.expire_due();
     }
 
     /// The configuration.
@@ -50,12 +65,19 @@ impl ReferenceServer {
     /// Expires open sessions whose `expires_at` has passed.
     fn expire_due(&self) {
         let now = self.config.clock.now();
-        if self.read().deadline_passed(now) {
-            self.write().take_due(now, |stored| {
-                if stored.session.status == Some(CheckoutSessionStatus::Open) {
-                    expire(&mut stored.session);
-                }
-            });
+        if !self.read().deadline_passed(now) {
+            return;
+        }
+        let mut expired = Vec::new();
+        self.write().take_due(now, |stored| {
+            if stored.session.status == Some(CheckoutSessionStatus::Open) {
+                expire(&mut stored.session);
+                expired.push(stored.session.clone());
+            }
+        });
+        // Events go out after the store is released.
+        for session in expired {
+            self.outbox.emit(CheckoutSessionEventType::CheckoutSessionExpired, &session, None, now);
         }
     }
 
@@ -110,7 +132,11 @@ impl ReferenceServer {
             tax_exempt: Some(CheckoutSessionCustomerDetailsTaxExempt::None),
             tax_ids: Some(Vec::new()),
         });
-        Ok(stored.session.clone())
+        let completed = stored.session.clone();
+        drop(store);
+        let now = self.config.clock.now();
+        self.outbox.emit(CheckoutSessionEventType::CheckoutSessionCompleted, &completed, Some(None), now);
+        Ok(completed)
     }
 
     /// Runs `create` once per idempotency key: a replay gets the first
@@ -317,7 +343,7 @@ impl CheckoutSessionsApi for ReferenceServer {
         &self,
         session: String,
         params: ExpireCheckoutSessionParams,
-        _context: RequestContext,
+        context: RequestContext,
     ) -> Result<CheckoutSession, Failure> {
         let expand = expansions(&params.expand, "")?;
         self.expire_due();
@@ -332,7 +358,12 @@ impl CheckoutSessionsApi for ReferenceServer {
             ));
         }
         expire(&mut stored.session);
-        Ok(Self::render(stored, expand))
+        let answer = Self::render(stored, expand);
+        let expired = stored.session.clone();
+        drop(store);
+        let now = self.config.clock.now();
+        self.outbox.emit(CheckoutSessionEventType::CheckoutSessionExpired, &expired, Some(context.idempotency_key.clone()), now);
+        Ok(answer)
     }
 
     async fn list_checkout_session_line_items(

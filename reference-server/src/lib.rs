@@ -14,6 +14,9 @@
 //! /v1/test_helpers/checkout/sessions/{session}/complete` completes a
 //! session as if the customer had paid (see [`test_helpers`]).
 //!
+//! With [`Config::webhooks`], the server sends signed `checkout.session.*`
+//! events when a session expires or completes ([`webhooks`]).
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! let running = reference_server::spawn(reference_server::Config::default()).await?;
@@ -26,6 +29,7 @@ mod create;
 mod ids;
 mod store;
 pub mod test_helpers;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -35,6 +39,10 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use api::ReferenceServer;
+pub use webhooks::{Delivery, Retries, WebhookEndpoint};
+
+/// The API version the server speaks, named in the events it sends.
+pub const API_VERSION: &str = "2024-06-20";
 
 /// The test prices every server knows, besides those made with `price_data`.
 pub const CATALOG: &[CatalogPrice] = &[
@@ -125,6 +133,12 @@ pub struct Config {
     pub checkout_url: String,
     /// The clock.
     pub clock: Clock,
+    /// Where events are sent.
+    pub webhooks: Vec<WebhookEndpoint>,
+    /// How event deliveries are retried.
+    pub retries: Retries,
+    /// How often sessions are checked for a passed `expires_at`.
+    pub sweep_every: std::time::Duration,
 }
 
 impl Default for Config {
@@ -133,6 +147,9 @@ impl Default for Config {
             api_keys: vec![DEFAULT_API_KEY.to_owned()],
             checkout_url: "https://checkout.example.com/c/pay".into(),
             clock: Clock::system(),
+            webhooks: Vec::new(),
+            retries: Retries::default(),
+            sweep_every: std::time::Duration::from_secs(1),
         }
     }
 }
@@ -168,9 +185,24 @@ pub fn router(server: Arc<ReferenceServer>) -> axum::Router {
     test_helpers::router(Arc::clone(&server)).merge(checkout_sessions::server::router(server))
 }
 
-/// Serves `server` on `listener` until the task is dropped.
+/// Serves `server` on `listener` until the task is dropped, expiring
+/// sessions whose `expires_at` passes (and sending their events) as time
+/// goes on.
 pub async fn serve(server: Arc<ReferenceServer>, listener: TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(server)).await
+    let sweeper = {
+        let server = Arc::clone(&server);
+        async move {
+            let mut ticks = tokio::time::interval(server.config().sweep_every);
+            loop {
+                ticks.tick().await;
+                server.sweep();
+            }
+        }
+    };
+    tokio::select! {
+        served = axum::serve(listener, router(server)) => served,
+        () = sweeper => Ok(()),
+    }
 }
 
 /// Starts a server on an ephemeral port of 127.0.0.1.

@@ -4,26 +4,46 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use reference_server::{Config, DEFAULT_API_KEY, ReferenceServer, serve};
+use reference_server::{Config, DEFAULT_API_KEY, ReferenceServer, WebhookEndpoint, serve};
 
 const USAGE: &str = "\
 usage: reference-server [--host 127.0.0.1] [--port 12111] [--api-key KEY]... [--threads N]
+                        [--webhook URL --webhook-secret SECRET]...
 
   --host HOST     address to listen on (default 127.0.0.1)
   --port PORT     port to listen on (default 12111; 0 picks a free one)
   --api-key KEY   a Bearer key to accept; repeat for several (default sk_test_reference)
   --threads N     worker threads (default: one per core)
+  --webhook URL   send signed checkout.session.* events to this http:// URL;
+                  repeat for several endpoints
+  --webhook-secret SECRET
+                  the signing secret (whsec_...) of the --webhook before it
 ";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let (mut host, mut port, mut keys, mut threads) = ("127.0.0.1".to_owned(), 12111u16, Vec::new(), None);
+    let mut webhooks: Vec<(String, Option<String>)> = Vec::new();
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         let parsed = match arg.as_str() {
             "--host" => value("--host").map(|v| host = v),
             "--port" => value("--port").and_then(|v| v.parse().map(|p| port = p).map_err(|_| format!("bad port `{v}`"))),
             "--api-key" => value("--api-key").map(|v| keys.push(v)),
+            "--webhook" => value("--webhook").and_then(|v| {
+                if !v.starts_with("http://") {
+                    return Err(format!("`{v}`: a webhook URL must be http://"));
+                }
+                webhooks.push((v, None));
+                Ok(())
+            }),
+            "--webhook-secret" => value("--webhook-secret").and_then(|v| match webhooks.last_mut() {
+                Some((_, secret @ None)) => {
+                    *secret = Some(v);
+                    Ok(())
+                }
+                _ => Err("--webhook-secret follows the --webhook it signs for".into()),
+            }),
             "--threads" => value("--threads")
                 .and_then(|v| v.parse().ok().filter(|&n: &usize| n > 0).map(|n| threads = Some(n)).ok_or(format!("bad thread count `{v}`"))),
             "-h" | "--help" => {
@@ -40,7 +60,17 @@ fn main() -> ExitCode {
     if keys.is_empty() {
         keys.push(DEFAULT_API_KEY.to_owned());
     }
-    let config = Config { api_keys: keys, ..Config::default() };
+    let mut endpoints = Vec::new();
+    for (url, secret) in webhooks {
+        match secret {
+            Some(secret) => endpoints.push(WebhookEndpoint { url, secret }),
+            None => {
+                eprintln!("error: --webhook {url} needs a --webhook-secret\n\n{USAGE}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let config = Config { api_keys: keys, webhooks: endpoints, ..Config::default() };
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(threads) = threads {
         builder.worker_threads(threads);
