@@ -160,7 +160,7 @@ fn random_headers_and_bodies_never_panic_and_never_pass_unsigned() {
             _ => {
                 // One byte of a valid pair changed.
                 let (mut h, mut b) = (header.clone().into_bytes(), body.clone());
-                if rng.next() % 2 == 0 {
+                if rng.next().is_multiple_of(2) {
                     let at = (rng.next() % h.len() as u64) as usize;
                     h[at] = b"0123456789abcdef=,tv"[(rng.next() % 20) as usize];
                 } else {
