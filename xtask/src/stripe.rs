@@ -2,7 +2,7 @@
 //! public Stripe spec, compiles it, and checks that every `checkout.session`
 //! and `item` object in Stripe's fixtures deserializes into the generated
 //! types and serializes back to the same JSON. The crate is built with its
-//! `client` and `server` features. With `--lint`, it must also pass clippy
+//! `client`, `server` and `webhooks` features. With `--lint`, it must also pass clippy
 //! and rustdoc with warnings denied.
 
 use std::path::PathBuf;
@@ -101,10 +101,10 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         println!("stripe: `cargo {}` took {:.1?}", subcommand.join(" "), started.elapsed());
         if status.success() { Ok(()) } else { Err(format!("`cargo {}` failed on the generated crate", subcommand.join(" "))) }
     };
-    cargo(&["test", "--quiet", "--features", "client,server", "--", "--nocapture"], false)?;
+    cargo(&["test", "--quiet", "--features", "client,server,webhooks", "--", "--nocapture"], false)?;
     if lint {
-        cargo(&["clippy", "--quiet", "--all-targets", "--features", "client,server", "--", "-D", "warnings"], false)?;
-        cargo(&["doc", "--quiet", "--no-deps", "--features", "client,server"], true)?;
+        cargo(&["clippy", "--quiet", "--all-targets", "--features", "client,server,webhooks", "--", "-D", "warnings"], false)?;
+        cargo(&["doc", "--quiet", "--no-deps", "--features", "client,server,webhooks"], true)?;
     }
     println!("stripe: ok");
     Ok(ExitCode::SUCCESS)
