@@ -30,30 +30,30 @@ fn default_spec_matches_its_snapshot() {
     insta::assert_snapshot!("checkout_sessions_types", types_of(&root().join("spec/checkout_sessions.yaml")));
 }
 
-#[test]
-fn client_server_and_webhooks_of_the_default_spec_match_their_snapshots() {
+/// Snapshots the modules `wanted` of the spec at `path`, named `prefix_<module>`.
+fn snapshot_modules(path: &std::path::Path, prefix: &str, wanted: &[&str]) {
     let generator = Generator::new();
-    let doc = generator.load(&root().join("spec/checkout_sessions.yaml")).unwrap();
+    let doc = generator.load(path).unwrap();
     let api = generator.build(&doc).unwrap();
     for (name, code) in generator.modules(&api).unwrap() {
-        if name == "client.rs" || name == "server.rs" || name == "webhooks.rs" {
-            insta::assert_snapshot!(format!("checkout_sessions_{}", name.trim_end_matches(".rs")), code);
+        if wanted.contains(&name) {
+            insta::assert_snapshot!(format!("{prefix}_{}", name.trim_end_matches(".rs")), code);
         }
     }
+}
+
+#[test]
+fn client_server_and_webhooks_of_the_default_spec_match_their_snapshots() {
+    let path = root().join("spec/checkout_sessions.yaml");
+    snapshot_modules(&path, "checkout_sessions", &["client.rs", "server.rs", "webhooks.rs"]);
 }
 
 #[test]
 fn fixture_operations_match_their_snapshots() {
     // The fixtures with operations: their client, server and schemas modules.
     for fixture in ["descriptions", "params", "responses"] {
-        let generator = Generator::new();
-        let doc = generator.load(&root().join(format!("tests/fixtures/{fixture}.yaml"))).unwrap();
-        let api = generator.build(&doc).unwrap();
-        for (name, code) in generator.modules(&api).unwrap() {
-            if name == "client.rs" || name == "server.rs" || name == "schemas.rs" {
-                insta::assert_snapshot!(format!("fixture_{fixture}_{}", name.trim_end_matches(".rs")), code);
-            }
-        }
+        let path = root().join(format!("tests/fixtures/{fixture}.yaml"));
+        snapshot_modules(&path, &format!("fixture_{fixture}"), &["client.rs", "server.rs", "schemas.rs"]);
     }
 }
 
