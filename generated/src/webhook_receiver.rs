@@ -53,9 +53,18 @@ where
         let verifier = Verifier::from_ref(state);
         let header = request.headers().get(HEADER).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let limit = verifier.body_limit();
-        let body = axum::body::to_bytes(request.into_body(), limit)
-            .await
-            .map_err(|_| Refused(SignatureError::BodyTooLarge { size: limit + 1, limit }))?;
+        let declared = request.headers().get("content-length").and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+        if let Some(size) = declared.filter(|size| *size > limit) {
+            return Err(Refused(SignatureError::BodyTooLarge { size, limit }));
+        }
+        let body = axum::body::to_bytes(request.into_body(), limit).await.map_err(|e| {
+            // A body without a length announced stops at the limit.
+            if e.to_string().contains("length limit") {
+                Refused(SignatureError::BodyTooLarge { size: limit + 1, limit })
+            } else {
+                Refused(SignatureError::InvalidEvent(format!("the body could not be read: {e}")))
+            }
+        })?;
         verifier.event(header.as_deref(), &body).map(VerifiedEvent).map_err(Refused)
     }
 }

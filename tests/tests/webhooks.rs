@@ -253,6 +253,31 @@ async fn the_extractor_verifies_reads_and_refuses_with_reasons() {
         assert_eq!((got, error["error"]["code"].as_str()), (status, Some(code)), "{error}");
         assert!(error["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
+    // A body too large, announced or not.
+    let (got, error) = post_raw(&url, Some(&header), vec![b' '; 3 << 20]).await;
+    assert_eq!((got, error["error"]["message"].as_str()), (413, Some("the body (at least 3145728 bytes) is larger than 1048576 bytes")));
+    // Chunked, with no length announced: 40 chunks of 64 KiB.
+    let (host, path) = url.trim_start_matches("http://").split_once('/').map(|(h, p)| (h.to_owned(), format!("/{p}"))).unwrap();
+    let signed_header = header.clone();
+    let status = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut stream = std::net::TcpStream::connect(&host).unwrap();
+        let mut writer = stream.try_clone().unwrap();
+        let head = format!("POST {path} HTTP/1.1\r\nHost: {host}\r\n{}: {signed_header}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n", signature::HEADER);
+        // Written from another thread while this one waits for the answer,
+        // which comes (and must be read) before the server has read it all.
+        std::thread::spawn(move || {
+            writer.write_all(head.as_bytes())?;
+            for _ in 0..40 {
+                writer.write_all(format!("{:x}\r\n{}\r\n", 64 << 10, " ".repeat(64 << 10)).as_bytes())?;
+            }
+            writer.write_all(b"0\r\n\r\n")
+        });
+        openapi_contract::http::read_response(&mut stream, &mut Vec::new(), false).map(|r| r.status)
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, Ok(413));
     let old = signature::signed(&completed(), SECRET, now - 3600).unwrap();
     assert_eq!(post_raw(&url, Some(&old.0), old.1).await.1["error"]["code"], "timestamp_outside_tolerance");
     assert_eq!(received.lock().unwrap().len(), 1, "nothing refused was recorded");
