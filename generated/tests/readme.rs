@@ -1,4 +1,4 @@
-//! The README's example, compiled and run.
+//! Hand-written test of the generated crate: the README's example, compiled and run.
 
 use checkout_sessions::types::{
     CheckoutSession, CheckoutSessionMode, CheckoutSessionStatus, CreateCheckoutSessionLineItems,
