@@ -8,10 +8,12 @@
 //! connections busy from as many threads, one request in flight on each,
 //! for `--seconds` per scenario. It measures; it asserts nothing.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
+
+use openapi_contract::http;
 
 use crate::{root, take_value};
 
@@ -23,52 +25,12 @@ const CREATE_BODY: &str = "mode=payment&success_url=https%3A%2F%2Fexample.com%2F
 
 /// One request, as bytes, ready to send again and again.
 fn request(method: &str, path: &str, body: &str) -> Vec<u8> {
-    let mut text = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {API_KEY}\r\n");
+    let authorization = format!("Bearer {API_KEY}");
+    let mut headers = vec![("Authorization", authorization.as_str())];
     if !body.is_empty() {
-        text.push_str(&format!(
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
+        headers.push(("Content-Type", "application/x-www-form-urlencoded"));
     }
-    text.push_str("\r\n");
-    text.push_str(body);
-    text.into_bytes()
-}
-
-/// Reads one response with a `Content-Length`; answers its status and body.
-/// Bytes past it stay in `buffer` for the next response.
-fn response(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> std::io::Result<(u16, Vec<u8>)> {
-    let mut chunk = [0u8; 16384];
-    let mut fill = |stream: &mut TcpStream, buffer: &mut Vec<u8>| -> std::io::Result<()> {
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        buffer.extend_from_slice(&chunk[..n]);
-        Ok(())
-    };
-    let end = loop {
-        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break end;
-        }
-        fill(stream, buffer)?;
-    };
-    let head = String::from_utf8_lossy(&buffer[..end]).into_owned();
-    let status: u16 = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let length: usize = head
-        .lines()
-        .find_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length").then(|| value.trim().parse().ok())?
-        })
-        .unwrap_or(0);
-    let total = end + 4 + length;
-    while buffer.len() < total {
-        fill(stream, buffer)?;
-    }
-    let body = buffer[end + 4..total].to_vec();
-    buffer.drain(..total);
-    Ok((status, body))
+    http::request_bytes(method, path, "127.0.0.1", &headers, body.as_bytes())
 }
 
 struct Outcome {
@@ -88,8 +50,8 @@ fn connection(addr: SocketAddr, bytes: &[u8], deadline: Instant) -> (Vec<Duratio
         if stream.write_all(bytes).is_err() {
             return (latencies, errors + 1);
         }
-        match response(&mut stream, &mut buffer) {
-            Ok((200, _)) => latencies.push(sent.elapsed()),
+        match http::read_response(&mut stream, &mut buffer, false) {
+            Ok(response) if response.status == 200 => latencies.push(sent.elapsed()),
             Ok(_) => errors += 1,
             Err(_) => return (latencies, errors + 1),
         }
@@ -187,8 +149,8 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     // One session to retrieve again and again.
     let mut stream = TcpStream::connect(addr).map_err(|e| e.to_string())?;
     stream.write_all(&request("POST", "/v1/checkout/sessions", CREATE_BODY)).map_err(|e| e.to_string())?;
-    let (_, body) = response(&mut stream, &mut Vec::new()).map_err(|e| e.to_string())?;
-    let body = String::from_utf8_lossy(&body);
+    let answer = http::read_response(&mut stream, &mut Vec::new(), false)?;
+    let body = String::from_utf8_lossy(&answer.body);
     let id = body
         .split("\"id\":\"")
         .nth(1)
