@@ -70,14 +70,7 @@ impl Spec {
 
     /// Follows `$ref`s from `pointer` to the schema they end at.
     pub fn resolve(&self, pointer: &str) -> String {
-        let mut pointer = pointer.to_owned();
-        for _ in 0..16 {
-            match self.doc.resolve_pointer(&pointer).and_then(|s| s.get("$ref")).and_then(Value::as_str) {
-                Some(target) => pointer = target.to_owned(),
-                None => break,
-            }
-        }
-        pointer
+        crate::examples::follow_refs(&self.doc.raw, pointer)
     }
 }
 

@@ -74,6 +74,20 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// Follows `$ref`s from `pointer` in `doc` (several in a row, within a
+/// limit) to the pointer of the value they end at.
+pub fn follow_refs(doc: &Value, pointer: &str) -> String {
+    let mut pointer = pointer.to_owned();
+    for _ in 0..16 {
+        let target = pointer.strip_prefix('#').and_then(|p| doc.pointer(p)).and_then(|v| v.get("$ref")).and_then(Value::as_str);
+        match target {
+            Some(target) => pointer = target.to_owned(),
+            None => break,
+        }
+    }
+    pointer
+}
+
 /// Everything [`find`] found.
 #[derive(Debug, Default)]
 pub struct Found {
@@ -117,18 +131,12 @@ impl<'a> Walker<'a> {
         self.doc.pointer(pointer.strip_prefix('#')?)
     }
 
-    /// Follows a `$ref` (several in a row, within a limit) to the object
-    /// it names; answers the object and its pointer.
+    /// Follows `$ref`s to the object they end at; answers the object and
+    /// its pointer.
     fn resolve(&self, pointer: &str) -> Option<(String, &'a Map<String, Value>)> {
-        let mut pointer = pointer.to_owned();
-        for _ in 0..16 {
-            let object = self.at(&pointer)?.as_object()?;
-            match object.get("$ref").and_then(Value::as_str) {
-                Some(target) => pointer = target.to_owned(),
-                None => return Some((pointer, object)),
-            }
-        }
-        None
+        let pointer = follow_refs(self.doc, pointer);
+        let object = self.at(&pointer)?.as_object()?;
+        Some((pointer, object))
     }
 
     fn path_item(&mut self, at: &str, name: &str, item: &Value, webhook: bool) {
