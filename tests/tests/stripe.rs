@@ -1,4 +1,4 @@
-//! The generator on the full public Stripe spec (`../shared/specs/stripe`):
+//! The generator on the full public Stripe spec (`spec/stripe`, vendored):
 //! it builds, names every type once, and subsets. Compiling the generated
 //! crate and round-tripping the fixtures is `cargo xtask stripe`.
 
@@ -13,7 +13,7 @@ use openapi_codegen::{Document, Generator};
 fn stripe() -> &'static Document {
     static DOC: OnceLock<Document> = OnceLock::new();
     DOC.get_or_init(|| {
-        let path: PathBuf = root().join("../shared/specs/stripe/spec3.yaml");
+        let path: PathBuf = root().join("spec/stripe/spec3.yaml");
         assert!(path.exists(), "the Stripe spec is expected at {}", path.display());
         Document::from_path(&path).unwrap_or_else(|e| panic!("{e}"))
     })

@@ -38,7 +38,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut args = args.to_vec();
     let skip_build = take_flag(&mut args, "--no-build");
     let runs: usize = take_value(&mut args, "--runs")?.map_or(Ok(15), |r| r.parse().map_err(|_| "--runs needs a number"))?;
-    let stripe = take_value(&mut args, "--stripe")?.map(PathBuf::from).unwrap_or_else(|| root().join("../shared/specs/stripe/spec3.yaml"));
+    let stripe = take_value(&mut args, "--stripe")?.map(PathBuf::from).unwrap_or_else(|| root().join("spec/stripe/spec3.yaml"));
     if let Some(extra) = args.first() {
         return Err(format!("unexpected argument `{extra}`"));
     }

@@ -42,8 +42,8 @@ commands:
              --json FILE        write a JSON report
   stripe     generate a crate from the full Stripe spec, compile it, and
              round-trip every checkout.session and item fixture through it
-             --spec PATH        (default ../shared/specs/stripe/spec3.yaml)
-             --fixtures PATH    (default ../shared/specs/stripe/fixtures3.json)
+             --spec PATH        (default spec/stripe/spec3.yaml)
+             --fixtures PATH    (default spec/stripe/fixtures3.json)
              --out DIR          (default target/stripe-check)
              --lint             also clippy -D warnings and rustdoc -D warnings
   bench      measure codegen time, output size and the clean build time of

@@ -57,10 +57,10 @@ fn fixtures_round_trip() {
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut args = args.to_vec();
     let lint = take_flag(&mut args, "--lint");
-    let spec = take_value(&mut args, "--spec")?.map(PathBuf::from).unwrap_or_else(|| root().join("../shared/specs/stripe/spec3.yaml"));
+    let spec = take_value(&mut args, "--spec")?.map(PathBuf::from).unwrap_or_else(|| root().join("spec/stripe/spec3.yaml"));
     let fixtures = take_value(&mut args, "--fixtures")?
         .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/specs/stripe/fixtures3.json"));
+        .unwrap_or_else(|| root().join("spec/stripe/fixtures3.json"));
     let out = take_value(&mut args, "--out")?.map(PathBuf::from).unwrap_or_else(|| root().join("target/stripe-check"));
     if let Some(extra) = args.first() {
         return Err(format!("unexpected argument `{extra}`"));
