@@ -379,6 +379,12 @@ impl ParamPath {
     pub fn bounded<T: Bounded + ?Sized>(&mut self, name: &str, value: &T, bounds: Bounds, errors: &mut Vec<Invalid>) {
         self.at(name, |at| value.check(&bounds, at, errors));
     }
+
+    /// Checks the item count of the field `name` against `bounds` (for an
+    /// array or a map whose items have no bounds of their own).
+    pub fn counted<T: Counted + ?Sized>(&mut self, name: &str, value: &T, bounds: Bounds, errors: &mut Vec<Invalid>) {
+        self.at(name, |at| value.check_count(&bounds, at, errors));
+    }
 }
 
 /// Checks a request value against the rules of its schema that its type
@@ -460,7 +466,9 @@ impl<T: Validate> Validate for Expandable<T> {
 }
 
 /// Limits from a schema: `minimum`, `maximum` (maybe exclusive),
-/// `minLength`, `maxLength`.
+/// `minLength`, `maxLength`; `minItems` and `maxItems` of an array (or
+/// `minProperties` and `maxProperties` of an object), and the bounds of each
+/// of its items (or values).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Bounds {
     /// `minimum`.
@@ -475,6 +483,12 @@ pub struct Bounds {
     pub min_length: Option<usize>,
     /// `maxLength`, in characters.
     pub max_length: Option<usize>,
+    /// `minItems`, or `minProperties`.
+    pub min_items: Option<usize>,
+    /// `maxItems`, or `maxProperties`.
+    pub max_items: Option<usize>,
+    /// The bounds of every item of an array, or value of an object.
+    pub items: Option<&'static Bounds>,
 }
 
 impl Bounds {
@@ -487,6 +501,9 @@ impl Bounds {
             exclusive_maximum: false,
             min_length: None,
             max_length: None,
+            min_items: None,
+            max_items: None,
+            items: None,
         }
     }
 
@@ -513,6 +530,24 @@ impl Bounds {
     /// With `maxLength`.
     pub const fn max_length(mut self, value: usize) -> Self {
         self.max_length = Some(value);
+        self
+    }
+
+    /// With `minItems` (or `minProperties`).
+    pub const fn min_items(mut self, value: usize) -> Self {
+        self.min_items = Some(value);
+        self
+    }
+
+    /// With `maxItems` (or `maxProperties`).
+    pub const fn max_items(mut self, value: usize) -> Self {
+        self.max_items = Some(value);
+        self
+    }
+
+    /// With bounds for every item (or value).
+    pub const fn items(mut self, items: &'static Bounds) -> Self {
+        self.items = Some(items);
         self
     }
 }
@@ -564,6 +599,100 @@ impl Bounded for String {
         {
             at.invalid(errors, format!("Invalid {}: must be at least {min} characters", at.render()));
         }
+    }
+}
+
+impl Bounded for bool {
+    fn check(&self, _: &Bounds, _: &mut ParamPath, _: &mut Vec<Invalid>) {}
+}
+
+impl<T: Bounded> Bounded for Vec<T> {
+    fn check(&self, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        self.check_count(bounds, at, errors);
+        if let Some(items) = bounds.items {
+            for (i, item) in self.iter().enumerate() {
+                at.at(i, |at| item.check(items, at, errors));
+            }
+        }
+    }
+}
+
+impl<T: Bounded> Bounded for std::collections::BTreeMap<String, T> {
+    fn check(&self, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        self.check_count(bounds, at, errors);
+        if let Some(items) = bounds.items {
+            for (key, value) in self {
+                at.at(key, |at| value.check(items, at, errors));
+            }
+        }
+    }
+}
+
+impl<T: Bounded> Bounded for Box<T> {
+    fn check(&self, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        (**self).check(bounds, at, errors);
+    }
+}
+
+/// An array or an object whose item count `minItems`/`maxItems` (or
+/// `minProperties`/`maxProperties`) limit, whatever its items are.
+pub trait Counted {
+    /// Records a problem if the count is outside `bounds`.
+    fn check_count(&self, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>);
+}
+
+fn check_count(count: usize, noun: &str, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+    if let Some(max) = bounds.max_items
+        && count > max
+    {
+        at.invalid(errors, format!("Invalid {}: must have at most {max} {noun}", at.render()));
+    }
+    if let Some(min) = bounds.min_items
+        && count < min
+    {
+        at.invalid(errors, format!("Invalid {}: must have at least {min} {noun}", at.render()));
+    }
+}
+
+impl<T> Counted for Vec<T> {
+    fn check_count(&self, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        check_count(self.len(), "items", bounds, at, errors);
+    }
+}
+
+impl<T> Counted for std::collections::BTreeMap<String, T> {
+    fn check_count(&self, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        check_count(self.len(), "keys", bounds, at, errors);
+    }
+}
+
+impl<T: Counted> Counted for Option<T> {
+    fn check_count(&self, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Some(value) = self {
+            value.check_count(bounds, at, errors);
+        }
+    }
+}
+
+impl<T: Counted> Counted for Nullable<T> {
+    fn check_count(&self, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Nullable::Value(value) = self {
+            value.check_count(bounds, at, errors);
+        }
+    }
+}
+
+impl<T: Counted> Counted for OrEmpty<T> {
+    fn check_count(&self, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let OrEmpty::Value(value) = self {
+            value.check_count(bounds, at, errors);
+        }
+    }
+}
+
+impl<T: Counted> Counted for Box<T> {
+    fn check_count(&self, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        (**self).check_count(bounds, at, errors);
     }
 }
 

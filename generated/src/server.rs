@@ -101,7 +101,30 @@ pub trait CheckoutSessionsApi: Send + Sync + 'static {
     ) -> impl Future<Output = Result<types::LineItemList, Failure>> + Send;
 }
 
-/// A router serving `service` (an axum `Router`, ready for `axum::serve`).
+/// Serves `service` on `listener` until the listener fails: the
+/// [`router`], behind a guard that answers even the requests hyper
+/// cannot parse (a request line or head too large, a malformed head)
+/// with the API's error object ([`http_server::serve_connection`]).
+pub async fn serve<S: CheckoutSessionsApi>(
+    listener: tokio::net::TcpListener,
+    service: Arc<S>,
+) -> std::io::Result<()> {
+    serve_router(listener, router(Arc::clone(&service)), service).await
+}
+
+/// Serves `app`, the [`router`] of `service` merged with routes of
+/// your own, as [`serve`] does.
+pub async fn serve_router<S: CheckoutSessionsApi>(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    service: Arc<S>,
+) -> std::io::Result<()> {
+    http_server::serve(listener, app, move |r| service.rejection(r)).await
+}
+
+/// A router serving `service` (an axum `Router`). Served with
+/// `axum::serve`, requests whose head hyper cannot parse get hyper's
+/// empty answer; [`serve`] answers them with the API's error object.
 pub fn router<S: CheckoutSessionsApi>(service: Arc<S>) -> Router {
     Router::new()
         .route(
@@ -172,6 +195,7 @@ async fn handle_list_checkout_sessions<S: CheckoutSessionsApi>(
         body: None,
         success: 200,
         success_body: true,
+        depth: 3,
     };
     let service = &*service;
     http_server::handle(
@@ -235,6 +259,7 @@ async fn handle_create_checkout_session<S: CheckoutSessionsApi>(
         body: Some(BodyKind::Form),
         success: 200,
         success_body: true,
+        depth: 7,
     };
     let service = &*service;
     http_server::handle(
@@ -260,6 +285,7 @@ async fn handle_retrieve_checkout_session<S: CheckoutSessionsApi>(
         body: None,
         success: 200,
         success_body: true,
+        depth: 3,
     };
     let service = &*service;
     http_server::handle(
@@ -287,6 +313,7 @@ async fn handle_expire_checkout_session<S: CheckoutSessionsApi>(
         body: Some(BodyKind::Form),
         success: 200,
         success_body: true,
+        depth: 3,
     };
     let service = &*service;
     http_server::handle(
@@ -319,6 +346,7 @@ async fn handle_list_checkout_session_line_items<S: CheckoutSessionsApi>(
         body: None,
         success: 200,
         success_body: true,
+        depth: 3,
     };
     let service = &*service;
     http_server::handle(

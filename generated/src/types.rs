@@ -2717,6 +2717,7 @@ pub struct CreateCheckoutSessionInvoiceCreationInvoiceData {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub footer: Option<String>,
+    /// Key-value pairs to attach (at most 50 keys of up to 40 characters, values of up to 500).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
     /// How amounts are shown; `""` resets it.
@@ -2776,6 +2777,16 @@ impl CreateCheckoutSessionInvoiceCreationInvoiceData {
 
 impl Validate for CreateCheckoutSessionInvoiceCreationInvoiceData {
     fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.bounded(
+            "account_tax_ids",
+            &self.account_tax_ids,
+            {
+                const BOUNDS: Bounds = Bounds::new()
+                    .items(&Bounds::new().max_length(5000));
+                BOUNDS
+            },
+            errors,
+        );
         at.field("custom_fields", &self.custom_fields, errors);
         at.bounded(
             "description",
@@ -2784,6 +2795,17 @@ impl Validate for CreateCheckoutSessionInvoiceCreationInvoiceData {
             errors,
         );
         at.bounded("footer", &self.footer, Bounds::new().max_length(5000), errors);
+        at.bounded(
+            "metadata",
+            &self.metadata,
+            {
+                const BOUNDS: Bounds = Bounds::new()
+                    .max_items(50)
+                    .items(&Bounds::new().max_length(500));
+                BOUNDS
+            },
+            errors,
+        );
         at.field("rendering_options", &self.rendering_options, errors);
     }
 }
@@ -2899,7 +2921,7 @@ pub struct CreateCheckoutSessionLineItems {
     /// A price made for this session only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_data: Option<CreateCheckoutSessionLineItemsPriceData>,
-    /// How many units (default 1).
+    /// How many units (default 1, at most 999999).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
     /// Tax rates applied to this item.
@@ -2951,12 +2973,32 @@ impl CreateCheckoutSessionLineItems {
 impl Validate for CreateCheckoutSessionLineItems {
     fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
         at.field("adjustable_quantity", &self.adjustable_quantity, errors);
+        at.bounded(
+            "dynamic_tax_rates",
+            &self.dynamic_tax_rates,
+            {
+                const BOUNDS: Bounds = Bounds::new()
+                    .items(&Bounds::new().max_length(5000));
+                BOUNDS
+            },
+            errors,
+        );
         at.bounded("price", &self.price, Bounds::new().max_length(5000), errors);
         at.field("price_data", &self.price_data, errors);
         at.bounded(
             "quantity",
             &self.quantity,
-            Bounds::new().minimum(0.0, false),
+            Bounds::new().minimum(0.0, false).maximum(999999.0, false),
+            errors,
+        );
+        at.bounded(
+            "tax_rates",
+            &self.tax_rates,
+            {
+                const BOUNDS: Bounds = Bounds::new()
+                    .items(&Bounds::new().max_length(5000));
+                BOUNDS
+            },
             errors,
         );
     }
@@ -2999,7 +3041,18 @@ impl CreateCheckoutSessionLineItemsAdjustableQuantity {
 
 impl Validate for CreateCheckoutSessionLineItemsAdjustableQuantity {
     fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
-        let _ = (at, errors);
+        at.bounded(
+            "maximum",
+            &self.maximum,
+            Bounds::new().minimum(0.0, false).maximum(999999.0, false),
+            errors,
+        );
+        at.bounded(
+            "minimum",
+            &self.minimum,
+            Bounds::new().minimum(0.0, false).maximum(999999.0, false),
+            errors,
+        );
     }
 }
 
@@ -3019,10 +3072,12 @@ pub struct CreateCheckoutSessionLineItemsPriceData {
     pub recurring: Option<CreateCheckoutSessionLineItemsPriceDataRecurring>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_behavior: Option<CreateCheckoutSessionLineItemsPriceDataTaxBehavior>,
-    /// The cost of one unit, in minor units.
+    /// The cost of one unit, in minor units: at most eight digits
+    /// (99999999, $999,999.99 in USD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_amount: Option<i64>,
-    /// The cost of one unit in minor units, as a decimal string.
+    /// The cost of one unit in minor units, as a decimal string with at
+    /// most 12 decimal places; at most 99999999.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_amount_decimal: Option<String>,
 }
@@ -3096,7 +3151,13 @@ impl Validate for CreateCheckoutSessionLineItemsPriceData {
         at.bounded(
             "unit_amount",
             &self.unit_amount,
-            Bounds::new().minimum(0.0, false),
+            Bounds::new().minimum(0.0, false).maximum(99999999.0, false),
+            errors,
+        );
+        at.bounded(
+            "unit_amount_decimal",
+            &self.unit_amount_decimal,
+            Bounds::new().max_length(21),
             errors,
         );
     }
@@ -3109,6 +3170,7 @@ pub struct CreateCheckoutSessionLineItemsPriceDataProductData {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<String>>,
+    /// Key-value pairs to attach (at most 50 keys of up to 40 characters, values of up to 500).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
     /// The name the customer sees.
@@ -3160,6 +3222,17 @@ impl Validate for CreateCheckoutSessionLineItemsPriceDataProductData {
             "description",
             &self.description,
             Bounds::new().max_length(40000),
+            errors,
+        );
+        at.bounded(
+            "metadata",
+            &self.metadata,
+            {
+                const BOUNDS: Bounds = Bounds::new()
+                    .max_items(50)
+                    .items(&Bounds::new().max_length(500));
+                BOUNDS
+            },
             errors,
         );
         at.bounded("name", &self.name, Bounds::new().max_length(5000), errors);
@@ -3366,7 +3439,7 @@ pub struct CreateCheckoutSessionParams {
     pub line_items: Option<Vec<CreateCheckoutSessionLineItems>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<CheckoutLocale>,
-    /// Key-value pairs to attach to the session (up to 50 keys).
+    /// Key-value pairs to attach to the session (at most 50 keys of up to 40 characters, values of up to 500).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
     pub mode: CheckoutSessionMode,
@@ -3764,9 +3837,31 @@ impl Validate for CreateCheckoutSessionParams {
         );
         at.field("customer_update", &self.customer_update, errors);
         at.field("discounts", &self.discounts, errors);
+        at.bounded(
+            "expand",
+            &self.expand,
+            {
+                const BOUNDS: Bounds = Bounds::new()
+                    .items(&Bounds::new().max_length(5000));
+                BOUNDS
+            },
+            errors,
+        );
         at.field("invoice_creation", &self.invoice_creation, errors);
         at.field("line_items", &self.line_items, errors);
+        at.counted("line_items", &self.line_items, Bounds::new().max_items(100), errors);
         at.field("locale", &self.locale, errors);
+        at.bounded(
+            "metadata",
+            &self.metadata,
+            {
+                const BOUNDS: Bounds = Bounds::new()
+                    .max_items(50)
+                    .items(&Bounds::new().max_length(500));
+                BOUNDS
+            },
+            errors,
+        );
         at.field("mode", &self.mode, errors);
         at.field("payment_intent_data", &self.payment_intent_data, errors);
         at.field("payment_method_collection", &self.payment_method_collection, errors);
@@ -3809,6 +3904,7 @@ pub struct CreateCheckoutSessionPaymentIntentData {
     pub capture_method: Option<CreateCheckoutSessionPaymentIntentDataCaptureMethod>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Key-value pairs to attach (at most 50 keys of up to 40 characters, values of up to 500).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3924,6 +4020,17 @@ impl Validate for CreateCheckoutSessionPaymentIntentData {
             "description",
             &self.description,
             Bounds::new().max_length(1000),
+            errors,
+        );
+        at.bounded(
+            "metadata",
+            &self.metadata,
+            {
+                const BOUNDS: Bounds = Bounds::new()
+                    .max_items(50)
+                    .items(&Bounds::new().max_length(500));
+                BOUNDS
+            },
             errors,
         );
         at.field("setup_future_usage", &self.setup_future_usage, errors);
@@ -5283,6 +5390,7 @@ impl Validate for CreateCheckoutSessionRedirectOnCompletion {
 pub struct CreateCheckoutSessionSetupIntentData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Key-value pairs to attach (at most 50 keys of up to 40 characters, values of up to 500).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5315,6 +5423,17 @@ impl Validate for CreateCheckoutSessionSetupIntentData {
             "description",
             &self.description,
             Bounds::new().max_length(1000),
+            errors,
+        );
+        at.bounded(
+            "metadata",
+            &self.metadata,
+            {
+                const BOUNDS: Bounds = Bounds::new()
+                    .max_items(50)
+                    .items(&Bounds::new().max_length(500));
+                BOUNDS
+            },
             errors,
         );
     }
@@ -5390,6 +5509,7 @@ pub struct CreateCheckoutSessionShippingOptionsShippingRateData {
     pub fixed_amount: Option<
         CreateCheckoutSessionShippingOptionsShippingRateDataFixedAmount,
     >,
+    /// Key-value pairs to attach (at most 50 keys of up to 40 characters, values of up to 500).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5475,6 +5595,17 @@ impl Validate for CreateCheckoutSessionShippingOptionsShippingRateData {
             errors,
         );
         at.field("fixed_amount", &self.fixed_amount, errors);
+        at.bounded(
+            "metadata",
+            &self.metadata,
+            {
+                const BOUNDS: Bounds = Bounds::new()
+                    .max_items(50)
+                    .items(&Bounds::new().max_length(500));
+                BOUNDS
+            },
+            errors,
+        );
         at.field("tax_behavior", &self.tax_behavior, errors);
         at.field("type", &self.r#type, errors);
     }
@@ -5674,6 +5805,7 @@ pub struct CreateCheckoutSessionSubscriptionData {
     pub default_tax_rates: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Key-value pairs to attach (at most 50 keys of up to 40 characters, values of up to 500).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5754,9 +5886,30 @@ impl Validate for CreateCheckoutSessionSubscriptionData {
             errors,
         );
         at.bounded(
+            "default_tax_rates",
+            &self.default_tax_rates,
+            {
+                const BOUNDS: Bounds = Bounds::new()
+                    .items(&Bounds::new().max_length(5000));
+                BOUNDS
+            },
+            errors,
+        );
+        at.bounded(
             "description",
             &self.description,
             Bounds::new().max_length(500),
+            errors,
+        );
+        at.bounded(
+            "metadata",
+            &self.metadata,
+            {
+                const BOUNDS: Bounds = Bounds::new()
+                    .max_items(50)
+                    .items(&Bounds::new().max_length(500));
+                BOUNDS
+            },
             errors,
         );
         at.field("transfer_data", &self.transfer_data, errors);
@@ -6169,7 +6322,16 @@ impl ExpireCheckoutSessionParams {
 
 impl Validate for ExpireCheckoutSessionParams {
     fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
-        let _ = (at, errors);
+        at.bounded(
+            "expand",
+            &self.expand,
+            {
+                const BOUNDS: Bounds = Bounds::new()
+                    .items(&Bounds::new().max_length(5000));
+                BOUNDS
+            },
+            errors,
+        );
     }
 }
 
@@ -6390,6 +6552,16 @@ impl Validate for ListCheckoutSessionLineItemsParams {
             errors,
         );
         at.bounded(
+            "expand",
+            &self.expand,
+            {
+                const BOUNDS: Bounds = Bounds::new()
+                    .items(&Bounds::new().max_length(5000));
+                BOUNDS
+            },
+            errors,
+        );
+        at.bounded(
             "limit",
             &self.limit,
             Bounds::new().minimum(1.0, false).maximum(100.0, false),
@@ -6541,6 +6713,16 @@ impl Validate for ListCheckoutSessionsParams {
             "ending_before",
             &self.ending_before,
             Bounds::new().max_length(5000),
+            errors,
+        );
+        at.bounded(
+            "expand",
+            &self.expand,
+            {
+                const BOUNDS: Bounds = Bounds::new()
+                    .items(&Bounds::new().max_length(5000));
+                BOUNDS
+            },
             errors,
         );
         at.bounded(
@@ -7144,7 +7326,16 @@ impl RetrieveCheckoutSessionParams {
 
 impl Validate for RetrieveCheckoutSessionParams {
     fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
-        let _ = (at, errors);
+        at.bounded(
+            "expand",
+            &self.expand,
+            {
+                const BOUNDS: Bounds = Bounds::new()
+                    .items(&Bounds::new().max_length(5000));
+                BOUNDS
+            },
+            errors,
+        );
     }
 }
 

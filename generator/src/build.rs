@@ -262,8 +262,12 @@ impl<'a> Builder<'a> {
             && let Some(name) = self.components.get(&key).cloned()
         {
             self.want(&key, ctx.depth);
-            let nullable = self.resolve(reference).is_some_and(|s| s.schema_data.nullable);
-            return Conv { nullable, ..Conv::of(TypeRef::Named(name)) };
+            let target = self.resolve(reference);
+            let nullable = target.is_some_and(|s| s.schema_data.nullable);
+            // The bounds of a named scalar, array or map (an alias) hold
+            // wherever it is used; an object's are its own fields'.
+            let constraints = target.filter(|s| !is_object_schema(s)).map(constraints).unwrap_or_default();
+            return Conv { nullable, constraints, ..Conv::of(TypeRef::Named(name)) };
         }
         // Any other local pointer: convert what it points at, in place.
         if self.resolving.iter().any(|r| r == reference) {
@@ -350,7 +354,8 @@ impl<'a> Builder<'a> {
                     Some(items) => {
                         let item = self.schema(items, ctx.child("items", hint));
                         let item_ty = if item.nullable { TypeRef::Option(Box::new(item.ty)) } else { item.ty };
-                        Conv { note: item.note, ..Conv::of(TypeRef::Vec(Box::new(item_ty))) }
+                        let constraints = Constraints::of_items(item.constraints);
+                        Conv { note: item.note, constraints, ..Conv::of(TypeRef::Vec(Box::new(item_ty))) }
                     }
                     None => Conv::of(TypeRef::Vec(Box::new(TypeRef::Json))),
                 }
@@ -362,7 +367,7 @@ impl<'a> Builder<'a> {
             Shape::Unknown(t) => Conv::json(format!("Any JSON value: unknown type `{t}`.")),
         };
         conv.nullable |= data.nullable;
-        conv.constraints = constraints(schema);
+        conv.constraints = std::mem::take(&mut conv.constraints).overlaid(constraints(schema));
         conv
     }
 
@@ -402,7 +407,8 @@ impl<'a> Builder<'a> {
                     let hint = format!("{}Value", ctx.hint);
                     let value = self.schema(value, ctx.child("additionalProperties", hint));
                     let value_ty = if value.nullable { TypeRef::Option(Box::new(value.ty)) } else { value.ty };
-                    return Conv { note: value.note, ..Conv::of(TypeRef::Map(Box::new(value_ty))) };
+                    let constraints = Constraints::of_items(value.constraints);
+                    return Conv { note: value.note, constraints, ..Conv::of(TypeRef::Map(Box::new(value_ty))) };
                 }
                 Additional::Any(true) | Additional::Absent => return Conv::of(TypeRef::Map(Box::new(TypeRef::Json))),
                 Additional::Any(false) => {}
@@ -558,7 +564,8 @@ impl<'a> Builder<'a> {
             if let Some(marker) = marker {
                 let other = 1 - marker;
                 let inner = self.schema(variants[other], ctx.child(&format!("anyOf/{other}"), ctx.hint.clone()));
-                return Conv { note: inner.note, ..Conv::of(TypeRef::OrEmpty(Box::new(inner.ty))) };
+                let constraints = inner.constraints;
+                return Conv { note: inner.note, constraints, ..Conv::of(TypeRef::OrEmpty(Box::new(inner.ty))) };
             }
         }
         let name = self.name_for(&mut ctx);
@@ -1110,6 +1117,14 @@ fn constraints(schema: &Schema) -> Constraints {
             c.exclusive_minimum = n.exclusive_minimum;
             c.exclusive_maximum = n.exclusive_maximum;
         }
+        SchemaKind::Type(Type::Array(a)) => {
+            c.min_items = a.min_items;
+            c.max_items = a.max_items;
+        }
+        SchemaKind::Type(Type::Object(o)) => {
+            c.min_items = o.min_properties;
+            c.max_items = o.max_properties;
+        }
         SchemaKind::Any(a) => {
             c.minimum = a.minimum;
             c.maximum = a.maximum;
@@ -1117,6 +1132,8 @@ fn constraints(schema: &Schema) -> Constraints {
             c.exclusive_maximum = a.exclusive_maximum.unwrap_or(false);
             c.min_length = a.min_length;
             c.max_length = a.max_length;
+            c.min_items = a.min_items.or(a.min_properties);
+            c.max_items = a.max_items.or(a.max_properties);
         }
         _ => {}
     }

@@ -33,6 +33,14 @@ pub struct Api {
     pub tags: Vec<(String, Vec<String>)>,
 }
 
+/// Levels of nesting a router allows beyond the deepest its parameters
+/// can reach, so that a request just past the schema still gets the
+/// precise error (an unknown parameter) rather than the depth limit.
+pub const DEPTH_MARGIN: usize = 2;
+
+/// The nesting a router allows where the schema sets no bound.
+pub const MAX_DEPTH: usize = 32;
+
 /// A named Rust type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypeDef {
@@ -146,8 +154,52 @@ pub struct Constraints {
     pub min_length: Option<usize>,
     /// `maxLength`.
     pub max_length: Option<usize>,
+    /// `minItems` of an array, `minProperties` of an object.
+    pub min_items: Option<usize>,
+    /// `maxItems` of an array, `maxProperties` of an object.
+    pub max_items: Option<usize>,
+    /// The constraints of every item of an array, or value of an object.
+    pub items: Option<Box<Constraints>>,
     /// `default`, as JSON text.
     pub default: Option<String>,
+}
+
+impl Constraints {
+    /// The constraints of a container whose items have `items`.
+    pub fn of_items(items: Constraints) -> Constraints {
+        let items = (!items.is_empty()).then(|| Box::new(Constraints { default: None, ..items }));
+        Constraints { items, ..Constraints::default() }
+    }
+
+    /// Whether it constrains nothing (a `default` constrains nothing).
+    pub fn is_empty(&self) -> bool {
+        self.minimum.is_none()
+            && self.maximum.is_none()
+            && self.min_length.is_none()
+            && self.max_length.is_none()
+            && self.min_items.is_none()
+            && self.max_items.is_none()
+            && self.items.is_none()
+    }
+
+    /// These constraints, with every one `outer` sets taken from `outer`
+    /// (a schema's own keywords over those of what it wraps).
+    pub fn overlaid(self, outer: Constraints) -> Constraints {
+        let minimum_set = outer.minimum.is_some();
+        let maximum_set = outer.maximum.is_some();
+        Constraints {
+            minimum: outer.minimum.or(self.minimum),
+            maximum: outer.maximum.or(self.maximum),
+            exclusive_minimum: if minimum_set { outer.exclusive_minimum } else { self.exclusive_minimum },
+            exclusive_maximum: if maximum_set { outer.exclusive_maximum } else { self.exclusive_maximum },
+            min_length: outer.min_length.or(self.min_length),
+            max_length: outer.max_length.or(self.max_length),
+            min_items: outer.min_items.or(self.min_items),
+            max_items: outer.max_items.or(self.max_items),
+            items: outer.items.or(self.items),
+            default: outer.default.or(self.default),
+        }
+    }
 }
 
 /// A string enum.
@@ -472,6 +524,63 @@ impl Api {
         self.types.values().filter(|t| {
             t.pointer.strip_prefix("#/components/schemas/").is_some_and(|rest| !rest.contains('/'))
         })
+    }
+
+    /// How deeply the parameters of `op` can nest, as the router bounds
+    /// its input: the brackets after a form key's name (`a[b][0]` is 2), or
+    /// the arrays and objects of a JSON body, that the deepest parameter
+    /// can reach, plus [`DEPTH_MARGIN`]; [`MAX_DEPTH`] where no depth bounds
+    /// them (a recursive schema, or free-form JSON).
+    pub fn input_depth(&self, op: &Operation) -> usize {
+        let mut memo = BTreeMap::new();
+        let deepest = match &op.params {
+            Some(params) => self.depth_of(&TypeRef::Named(params.clone()), &mut memo).map(|d| d.saturating_sub(1)),
+            None => Some(0),
+        };
+        deepest.map_or(MAX_DEPTH, |d| (d + DEPTH_MARGIN).min(MAX_DEPTH))
+    }
+
+    /// The levels of objects and arrays a value of `t` holds: `None` when
+    /// unbounded. `memo` holds what is known, and `None` for the types being
+    /// walked, so that a cycle is unbounded.
+    fn depth_of(&self, t: &TypeRef, memo: &mut BTreeMap<String, Option<usize>>) -> Option<usize> {
+        match t {
+            TypeRef::String | TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 => Some(0),
+            TypeRef::Json => None,
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => self.depth_of(inner, memo).map(|d| d + 1),
+            // A page: `data[i]` holds the items.
+            TypeRef::List(inner) => self.depth_of(inner, memo).map(|d| d + 2),
+            TypeRef::Option(inner) | TypeRef::Expandable(inner) | TypeRef::OrEmpty(inner) | TypeRef::Box(inner) => {
+                self.depth_of(inner, memo)
+            }
+            TypeRef::Named(name) => {
+                if let Some(known) = memo.get(name) {
+                    return *known;
+                }
+                memo.insert(name.clone(), None);
+                let depth = match self.types.get(name).map(|d| &d.kind) {
+                    Some(TypeKind::Struct(s)) => {
+                        let mut deepest = Some(0);
+                        let extra = s.extra.as_ref().map(|e| &e.value);
+                        for ty in s.fields.iter().map(|f| &f.ty).chain(extra) {
+                            deepest = deepest.zip(self.depth_of(ty, memo)).map(|(a, b)| a.max(b));
+                        }
+                        deepest.map(|d| d + 1)
+                    }
+                    Some(TypeKind::Union(u)) => {
+                        let mut deepest = Some(0);
+                        for v in &u.variants {
+                            deepest = deepest.zip(self.depth_of(&v.ty, memo)).map(|(a, b)| a.max(b));
+                        }
+                        deepest
+                    }
+                    Some(TypeKind::Alias(inner) | TypeKind::Newtype(inner)) => self.depth_of(inner, memo),
+                    Some(TypeKind::Enum(_)) | None => Some(0),
+                };
+                memo.insert(name.clone(), depth);
+                depth
+            }
+        }
     }
 
     /// Whether any type uses `serde_json::Value`.

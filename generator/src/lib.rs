@@ -138,6 +138,10 @@ tokio = {{ version = "1", default-features = false, features = ["time"], optiona
 serde_path_to_error = {{ version = "0.1", optional = true }}
 form_urlencoded = {{ version = "1", optional = true }}
 axum = {{ version = "0.8", default-features = false, features = ["http1", "tokio"], optional = true }}
+hyper = {{ version = "1", default-features = false, features = ["server", "http1"], optional = true }}
+hyper-util = {{ version = "0.1", default-features = false, features = ["tokio"], optional = true }}
+httparse = {{ version = "1", optional = true }}
+tower-service = {{ version = "0.3", optional = true }}
 serde_ignored = {{ version = "0.1", optional = true }}
 hmac = {{ version = "0.12", optional = true }}
 sha2 = {{ version = "0.10", optional = true }}
@@ -147,7 +151,7 @@ default = []
 form = ["dep:form_urlencoded"]
 client = ["form", "dep:reqwest", "dep:futures-util", "dep:tokio", "dep:serde_path_to_error"]
 rustls = ["client", "reqwest/rustls"]
-server = ["form", "dep:axum", "dep:tokio", "dep:serde_path_to_error", "dep:serde_ignored"]
+server = ["form", "dep:axum", "dep:tokio", "dep:serde_path_to_error", "dep:serde_ignored", "dep:hyper", "dep:hyper-util", "dep:httparse", "dep:tower-service"]
 webhooks = ["dep:hmac", "dep:sha2"]
 
 [dev-dependencies]

@@ -37,6 +37,14 @@ pub enum RejectionKind {
     UnsupportedMediaType,
     /// A body larger than [`BODY_LIMIT`] (413).
     PayloadTooLarge,
+    /// A request line longer than [`MAX_REQUEST_LINE`] (414).
+    UriTooLong,
+    /// A request head larger than [`MAX_HEAD`] or with more than
+    /// [`MAX_HEADERS`] fields (431).
+    HeadersTooLarge,
+    /// A request that is not HTTP/1.x, or whose head, framing or body
+    /// cannot be read (400).
+    MalformedRequest,
 }
 
 /// A refused request: what was wrong, and where.
@@ -61,7 +69,10 @@ impl Rejection {
             RejectionKind::MethodNotAllowed => 405,
             RejectionKind::UnsupportedMediaType => 415,
             RejectionKind::PayloadTooLarge => 413,
+            RejectionKind::UriTooLong => 414,
+            RejectionKind::HeadersTooLarge => 431,
             RejectionKind::MissingParam
+            | RejectionKind::MalformedRequest
             | RejectionKind::UnknownParam
             | RejectionKind::InvalidParam
             | RejectionKind::MalformedBody => 400,
@@ -122,6 +133,10 @@ pub struct OperationSpec {
     pub success: u16,
     /// Whether a successful answer has a body.
     pub success_body: bool,
+    /// How deeply the operation's parameters can nest (brackets after the
+    /// name in a form, arrays and objects in JSON), with a margin: deeper
+    /// input is refused before it is read.
+    pub depth: usize,
 }
 
 /// The media type of a request body.
@@ -149,9 +164,8 @@ impl PathParams {
     /// The parameter `name`, read as `T`.
     pub fn get<T: DeserializeOwned>(&self, name: &str) -> Result<T, Rejection> {
         let value = self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).unwrap_or_default();
-        T::deserialize(Node::Leaf(value.clone())).map_err(|e| {
-            Rejection::new(RejectionKind::InvalidParam, Some(name.to_owned()), format!("Invalid {name}: `{value}`: {e}"))
-        })
+        T::deserialize(Node::Leaf(value))
+            .map_err(|e| Rejection::new(RejectionKind::InvalidParam, Some(name.to_owned()), format!("Invalid {name}: {e}")))
     }
 
     /// The parameter `name`, read as `T` and checked against `bounds`.
@@ -249,9 +263,19 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
     let located = |name: &str, place: In| spec.params.iter().any(|(n, p)| *n == name && *p == place);
     let top = |key: &str| key.split('[').next().unwrap_or(key).to_owned();
     let unknown = |key: &str| Rejection::new(RejectionKind::UnknownParam, Some(key.to_owned()), format!("Received unknown parameter: {key}"));
+    let too_many = || {
+        Rejection::new(
+            RejectionKind::InvalidParam,
+            None,
+            format!("A request may hold at most {} parameters", wire::MAX_PARAMS),
+        )
+    };
     let mut pairs: Vec<(String, String)> = Vec::new();
     if let Some(query) = query {
         for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            if pairs.len() == wire::MAX_PARAMS {
+                return Err(too_many());
+            }
             if !located(&top(&k), In::Query) {
                 return Err(unknown(&k));
             }
@@ -293,6 +317,9 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
             Some(BodyKind::Form) => {
                 let whole = spec.params.iter().find(|(_, p)| *p == In::WholeBody).map(|(n, _)| *n);
                 for (k, v) in form_urlencoded::parse(body) {
+                    if pairs.len() == wire::MAX_PARAMS {
+                        return Err(too_many());
+                    }
                     let key = match whole {
                         Some(name) => match k.split_once('[') {
                             Some((head, rest)) => format!("{name}[{head}][{rest}"),
@@ -305,6 +332,13 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
                 }
             }
             Some(BodyKind::Json) => {
+                if let Err(limit) = wire::json_depth(body, spec.depth) {
+                    return Err(Rejection::new(
+                        RejectionKind::MalformedBody,
+                        None,
+                        format!("The JSON body is nested more than {limit} levels deep"),
+                    ));
+                }
                 let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
                     Rejection::new(RejectionKind::MalformedBody, None, format!("Invalid JSON body: {e}"))
                 })?;
@@ -325,7 +359,8 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
             }
         }
     }
-    let mut tree = wire::decode(pairs).map_err(|e| Rejection::new(RejectionKind::InvalidParam, Some(e.param), e.message))?;
+    let mut tree =
+        wire::decode_within(pairs, spec.depth).map_err(|e| Rejection::new(RejectionKind::InvalidParam, Some(e.param), e.message))?;
     if let Node::Map(map) = &mut tree {
         for (k, v) in json_fields {
             map.insert(k, Node::Json(v));
@@ -349,8 +384,8 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
                 ));
             }
             let param = if at.is_empty() { None } else { Some(at.clone()) };
-            let shown = if at.is_empty() { "request".to_owned() } else { at };
-            return Err(Rejection::new(RejectionKind::InvalidParam, param, format!("Invalid {shown}: {message}")));
+            let shown = if at.is_empty() { "The request".to_owned() } else { format!("Invalid {at}:") };
+            return Err(Rejection::new(RejectionKind::InvalidParam, param, format!("{shown} {message}")));
         }
     };
     // Keys serde skipped in a struct are reported as they are skipped; keys
@@ -452,15 +487,9 @@ where
         Ok(raw) => PathParams(raw.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()),
         Err(e) => return refuse(Rejection::new(RejectionKind::InvalidParam, None, format!("Invalid path: {e}"))),
     };
-    let body = match axum::body::to_bytes(body, BODY_LIMIT).await {
+    let body = match read_body(body, &parts.headers, BODY_LIMIT).await {
         Ok(bytes) => bytes,
-        Err(_) => {
-            return refuse(Rejection::new(
-                RejectionKind::PayloadTooLarge,
-                None,
-                format!("The request body is larger than {BODY_LIMIT} bytes"),
-            ));
-        }
+        Err(rejection) => return refuse(rejection),
     };
     let params = match parse::<P>(spec, parts.uri.query(), &parts.headers, &body) {
         Ok(params) => params,
@@ -479,8 +508,491 @@ where
     }
 }
 
+/// The body of a request, at most `limit` bytes: larger (as announced by
+/// `Content-Length`, or as found while reading) is a 413; a body that
+/// cannot be read (a broken chunked encoding, say) is a 400.
+pub async fn read_body(mut body: axum::body::Body, headers: &HeaderMap, limit: usize) -> Result<Vec<u8>, Rejection> {
+    use axum::body::HttpBody;
+    let too_large = || {
+        Rejection::new(RejectionKind::PayloadTooLarge, None, format!("The request body is larger than {limit} bytes"))
+    };
+    let announced = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    while let Some(frame) = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await {
+        let frame = frame.map_err(|_| {
+            Rejection::new(RejectionKind::MalformedRequest, None, "The request body could not be read")
+        })?;
+        if let Ok(data) = frame.into_data() {
+            if bytes.len() + data.len() > limit {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
+    Ok(bytes)
+}
+
 /// The answer to a request no route matches.
 pub fn refuse<E: Serialize>(kind: RejectionKind, message: impl Into<String>, reject: impl Fn(&Rejection) -> E) -> Response {
     let rejection = Rejection::new(kind, None, message);
     respond(rejection.status, &reject(&rejection))
+}
+
+// Serving. The router answers every request that reaches it, but hyper
+// answers a request whose head it cannot parse (a request line over 64 KiB,
+// too many or too large headers, a malformed method, target or header)
+// itself, with an empty body. To answer those with the API's error object
+// too, each connection's bytes pass a guard that reads every request head
+// first, with hyper's own parser (httparse) and stricter limits, and hands
+// hyper only heads it will accept; in place of a head it refuses, hyper
+// gets a stand-in request that closes the connection, and the stand-in is
+// answered with the refusal. The guard follows each body's framing
+// (Content-Length or chunked) so that it knows where the next head starts.
+
+/// The longest request line (method, target and version) accepted: longer
+/// is refused with 414.
+pub const MAX_REQUEST_LINE: usize = 8 * 1024;
+
+/// The largest request head (request line and header fields): larger is
+/// refused with 431.
+pub const MAX_HEAD: usize = 16 * 1024;
+
+/// The most header fields a request may have: more is refused with 431.
+/// It is hyper's own default, so hyper never refuses a head the guard lets
+/// through.
+pub const MAX_HEADERS: usize = 100;
+
+/// How long a client may take to send a request head before the connection
+/// is closed.
+pub const HEAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Turns a refusal into the response that carries the API's error object.
+pub type Refuse = std::sync::Arc<dyn Fn(&Rejection) -> Response + Send + Sync>;
+
+/// Serves `app` on `listener`, one task per connection, until the listener
+/// fails. Requests refused before they reach `app` (see [`serve_connection`])
+/// are answered with `reject`'s error object.
+pub async fn serve<E: Serialize>(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    reject: impl Fn(&Rejection) -> E + Send + Sync + 'static,
+) -> std::io::Result<()> {
+    let refuse: Refuse = std::sync::Arc::new(move |rejection: &Rejection| respond(rejection.status, &reject(rejection)));
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors and the like: wait, then go on.
+            Err(e) if !matches!(e.kind(), std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported) => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(serve_connection(stream, app.clone(), std::sync::Arc::clone(&refuse)));
+    }
+}
+
+/// Serves one HTTP/1.1 connection (any byte stream) until it closes. Every
+/// request head is checked before hyper parses it: a request line over
+/// [`MAX_REQUEST_LINE`] is answered 414, a head over [`MAX_HEAD`] or with
+/// more than [`MAX_HEADERS`] fields 431, a head hyper would refuse 400, each
+/// with `refuse`'s error object, and the connection is closed after the
+/// answer. A client that takes longer than [`HEAD_TIMEOUT`] to send a head
+/// is disconnected.
+pub async fn serve_connection<I>(io: I, app: axum::Router, refuse: Refuse)
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let refused = std::sync::Arc::new(std::sync::Mutex::new(None::<Rejection>));
+    let guard = HeadGuard::new(io, std::sync::Arc::clone(&refused));
+    let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+        // The guard leaves its refusal here just before it hands hyper the
+        // stand-in request, so the stand-in is the request that finds it.
+        let rejection = refused.lock().ok().and_then(|mut slot| slot.take());
+        let mut app = app.clone();
+        let refuse = std::sync::Arc::clone(&refuse);
+        async move {
+            let response = match rejection {
+                Some(rejection) => refuse(&rejection),
+                None => match tower_service::Service::call(&mut app, request.map(axum::body::Body::new)).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                },
+            };
+            Ok::<_, std::convert::Infallible>(response)
+        }
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEAD_TIMEOUT).max_headers(MAX_HEADERS);
+    let connection = builder.serve_connection(hyper_util::rt::TokioIo::new(guard), service);
+    let _ = connection.await;
+}
+
+/// What the guard expects next on a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Framing {
+    /// A request head.
+    Head,
+    /// This many more bytes of a body.
+    Fixed(u64),
+    /// A chunked body, at this point of its syntax.
+    Chunked(Chunk),
+    /// Bytes the guard cannot frame (a chunked body it cannot follow):
+    /// hyper reads the rest of the connection as it is.
+    Through,
+    /// A head was refused: nothing more is read.
+    Refused,
+}
+
+/// Where a chunked body is: RFC 9112, section 7.1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Chunk {
+    /// The first hex digit of a chunk size.
+    SizeStart,
+    /// More hex digits, so far this size.
+    Size(u64),
+    /// Whitespace or an extension after the size.
+    Extension(u64),
+    /// The line feed after a size line.
+    SizeLf(u64),
+    /// This many bytes of chunk data.
+    Data(u64),
+    /// The carriage return after chunk data.
+    DataCr,
+    /// The line feed after chunk data.
+    DataLf,
+    /// The start of a trailer line, or of the final empty line.
+    TrailerStart,
+    /// Inside a trailer line.
+    Trailer,
+    /// The line feed of a trailer line.
+    TrailerLf,
+    /// The line feed of the final empty line.
+    EndLf,
+}
+
+/// The stand-in request hyper reads in place of a refused head.
+const STAND_IN: &[u8] = b"GET / HTTP/1.1\r\nhost: refused\r\nconnection: close\r\n\r\n";
+
+/// The byte stream of a connection, with every request head checked before
+/// hyper sees it.
+struct HeadGuard<I> {
+    io: I,
+    refused: std::sync::Arc<std::sync::Mutex<Option<Rejection>>>,
+    framing: Framing,
+    /// Read from the client, not yet looked at (from `raw_at`).
+    raw: Vec<u8>,
+    raw_at: usize,
+    /// Looked at, for hyper (from `ready_at`).
+    ready: Vec<u8>,
+    ready_at: usize,
+    /// The request head read so far.
+    head: Vec<u8>,
+}
+
+impl<I> HeadGuard<I> {
+    fn new(io: I, refused: std::sync::Arc<std::sync::Mutex<Option<Rejection>>>) -> Self {
+        HeadGuard {
+            io,
+            refused,
+            framing: Framing::Head,
+            raw: Vec::new(),
+            raw_at: 0,
+            ready: Vec::new(),
+            ready_at: 0,
+            head: Vec::new(),
+        }
+    }
+
+    /// Moves what can be moved from `raw` to `ready`.
+    fn advance(&mut self) {
+        while self.raw_at < self.raw.len() && self.ready_at == self.ready.len() {
+            let available = &self.raw[self.raw_at..];
+            match self.framing {
+                Framing::Head => {
+                    let fresh_line = available.contains(&b'\n');
+                    self.head.extend_from_slice(available);
+                    self.raw_at = self.raw.len();
+                    self.ready.clear();
+                    self.ready_at = 0;
+                    match check_head(&self.head, fresh_line) {
+                        HeadCheck::Partial => {}
+                        HeadCheck::Complete(length, framing) => {
+                            let rest = self.head.split_off(length);
+                            self.ready = std::mem::take(&mut self.head);
+                            self.raw = rest;
+                            self.raw_at = 0;
+                            self.framing = framing;
+                        }
+                        HeadCheck::Refused(rejection) => self.refuse(rejection),
+                    }
+                }
+                Framing::Fixed(left) => {
+                    let take = available.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+                    self.pass(take);
+                    let left = left - take as u64;
+                    self.framing = if left == 0 { Framing::Head } else { Framing::Fixed(left) };
+                }
+                Framing::Chunked(chunk) => {
+                    let (taken, next) = follow_chunks(chunk, available);
+                    self.pass(taken);
+                    self.framing = next;
+                }
+                Framing::Through => self.pass(available.len()),
+                Framing::Refused => {
+                    self.raw_at = self.raw.len();
+                }
+            }
+        }
+    }
+
+    /// Hands the next `n` raw bytes to hyper as they are.
+    fn pass(&mut self, n: usize) {
+        self.ready.clear();
+        self.ready_at = 0;
+        self.ready.extend_from_slice(&self.raw[self.raw_at..self.raw_at + n]);
+        self.raw_at += n;
+    }
+
+    fn refuse(&mut self, rejection: Rejection) {
+        if let Ok(mut slot) = self.refused.lock() {
+            *slot = Some(rejection);
+        }
+        self.head.clear();
+        self.ready = STAND_IN.to_vec();
+        self.ready_at = 0;
+        self.framing = Framing::Refused;
+    }
+}
+
+/// Follows a chunked body through `bytes`: how many of them belong to it,
+/// and the framing after them.
+fn follow_chunks(mut chunk: Chunk, bytes: &[u8]) -> (usize, Framing) {
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        let hex = (byte as char).to_digit(16).map(u64::from);
+        chunk = match chunk {
+            // Data is taken in one step (`left` is at least 1, and so is
+            // what is available): all but its last byte here, that one below.
+            Chunk::Data(left) => {
+                let take = (bytes.len() - at).min(usize::try_from(left).unwrap_or(usize::MAX));
+                at += take - 1;
+                let left = left - take as u64;
+                if left == 0 { Chunk::DataCr } else { Chunk::Data(left) }
+            }
+            Chunk::SizeStart => match hex {
+                Some(d) => Chunk::Size(d),
+                None => return (at, Framing::Through),
+            },
+            Chunk::Size(size) => match (hex, byte) {
+                (Some(d), _) => match size.checked_mul(16).and_then(|s| s.checked_add(d)) {
+                    Some(size) => Chunk::Size(size),
+                    None => return (at, Framing::Through),
+                },
+                (None, b';' | b' ' | b'\t') => Chunk::Extension(size),
+                (None, b'\r') => Chunk::SizeLf(size),
+                _ => return (at, Framing::Through),
+            },
+            Chunk::Extension(size) => match byte {
+                b'\r' => Chunk::SizeLf(size),
+                b'\n' => return (at, Framing::Through),
+                _ => Chunk::Extension(size),
+            },
+            Chunk::SizeLf(size) => match byte {
+                b'\n' if size == 0 => Chunk::TrailerStart,
+                b'\n' => Chunk::Data(size),
+                _ => return (at, Framing::Through),
+            },
+            Chunk::DataCr => match byte {
+                b'\r' => Chunk::DataLf,
+                _ => return (at, Framing::Through),
+            },
+            Chunk::DataLf => match byte {
+                b'\n' => Chunk::SizeStart,
+                _ => return (at, Framing::Through),
+            },
+            Chunk::TrailerStart => match byte {
+                b'\r' => Chunk::EndLf,
+                b'\n' => return (at, Framing::Through),
+                _ => Chunk::Trailer,
+            },
+            Chunk::Trailer => match byte {
+                b'\r' => Chunk::TrailerLf,
+                b'\n' => return (at, Framing::Through),
+                _ => Chunk::Trailer,
+            },
+            Chunk::TrailerLf => match byte {
+                b'\n' => Chunk::TrailerStart,
+                _ => return (at, Framing::Through),
+            },
+            Chunk::EndLf => match byte {
+                b'\n' => return (at + 1, Framing::Head),
+                _ => return (at, Framing::Through),
+            },
+        };
+        at += 1;
+    }
+    (at, Framing::Chunked(chunk))
+}
+
+/// What a request head read so far amounts to.
+enum HeadCheck {
+    /// Not complete yet, and within the limits.
+    Partial,
+    /// A head of this many bytes that hyper will accept, and its body's framing.
+    Complete(usize, Framing),
+    /// A head to refuse.
+    Refused(Rejection),
+}
+
+/// Checks a request head as hyper will parse it (httparse, then the target
+/// as a URI, the header names, `Content-Length` and `Transfer-Encoding`),
+/// within the guard's limits. `fresh_line` says whether a line ended since
+/// the last check (only then can the head have become complete).
+fn check_head(head: &[u8], fresh_line: bool) -> HeadCheck {
+    let refused = |kind: RejectionKind, message: String| HeadCheck::Refused(Rejection::new(kind, None, message));
+    let too_long_line = || {
+        refused(RejectionKind::UriTooLong, format!("The request line is longer than {MAX_REQUEST_LINE} bytes"))
+    };
+    let too_large = || refused(RejectionKind::HeadersTooLarge, format!("The request head is larger than {MAX_HEAD} bytes"));
+    // httparse skips empty lines before a request line, and so does this.
+    let start = head.iter().position(|b| !matches!(b, b'\r' | b'\n')).unwrap_or(head.len());
+    let line_end = head[start..].iter().position(|&b| b == b'\n');
+    if line_end.map_or(head.len() - start, |end| end) > MAX_REQUEST_LINE {
+        return too_long_line();
+    }
+    if !fresh_line {
+        return if head.len() > MAX_HEAD { too_large() } else { HeadCheck::Partial };
+    }
+    let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut request = httparse::Request::new(&mut fields);
+    let length = match request.parse(head) {
+        Ok(httparse::Status::Partial) if head.len() > MAX_HEAD => return too_large(),
+        Ok(httparse::Status::Partial) => return HeadCheck::Partial,
+        Ok(httparse::Status::Complete(length)) => length,
+        Err(httparse::Error::TooManyHeaders) => {
+            return refused(RejectionKind::HeadersTooLarge, format!("A request may have at most {MAX_HEADERS} header fields"));
+        }
+        Err(httparse::Error::Version) => {
+            return refused(RejectionKind::MalformedRequest, "This server speaks HTTP/1.0 and HTTP/1.1 only".into());
+        }
+        Err(e) => return refused(RejectionKind::MalformedRequest, format!("The request head is malformed ({e})")),
+    };
+    if length > MAX_HEAD {
+        return too_large();
+    }
+    let target = request.path.unwrap_or_default();
+    if target.parse::<axum::http::Uri>().is_err() {
+        return refused(RejectionKind::MalformedRequest, "The request target is not a valid URI".into());
+    }
+    let http11 = request.version == Some(1);
+    let (mut length_field, mut chunked, mut transfer_encoding) = (None::<u64>, false, false);
+    for field in request.headers.iter() {
+        if axum::http::HeaderName::from_bytes(field.name.as_bytes()).is_err() {
+            return refused(RejectionKind::MalformedRequest, "A header field name is malformed".into());
+        }
+        if field.name.eq_ignore_ascii_case("transfer-encoding") {
+            if !http11 {
+                return refused(RejectionKind::MalformedRequest, "HTTP/1.0 requests cannot use Transfer-Encoding".into());
+            }
+            transfer_encoding = true;
+            let last = field.value.rsplit(|&b| b == b',').next().unwrap_or_default();
+            chunked = last.trim_ascii().eq_ignore_ascii_case(b"chunked");
+        } else if field.name.eq_ignore_ascii_case("content-length") && !transfer_encoding {
+            let digits = !field.value.is_empty() && field.value.iter().all(u8::is_ascii_digit);
+            let value = std::str::from_utf8(field.value).ok().filter(|_| digits).and_then(|v| v.parse::<u64>().ok());
+            match value {
+                Some(n) if length_field.is_none_or(|previous| previous == n) => length_field = Some(n),
+                _ => return refused(RejectionKind::MalformedRequest, "Content-Length is not one valid length".into()),
+            }
+        }
+    }
+    if transfer_encoding && !chunked {
+        return refused(RejectionKind::MalformedRequest, "Transfer-Encoding must end with chunked".into());
+    }
+    let framing = match (chunked, length_field) {
+        (true, _) => Framing::Chunked(Chunk::SizeStart),
+        (false, Some(n)) if n > u64::MAX - 2 => {
+            return refused(RejectionKind::PayloadTooLarge, format!("The request body is larger than {BODY_LIMIT} bytes"));
+        }
+        (false, Some(0) | None) => Framing::Head,
+        (false, Some(n)) => Framing::Fixed(n),
+    };
+    HeadCheck::Complete(length, framing)
+}
+
+impl<I: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for HeadGuard<I> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        out: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use std::task::Poll;
+        let this = &mut *self;
+        loop {
+            if this.ready_at < this.ready.len() {
+                let n = out.remaining().min(this.ready.len() - this.ready_at);
+                out.put_slice(&this.ready[this.ready_at..this.ready_at + n]);
+                this.ready_at += n;
+                return Poll::Ready(Ok(()));
+            }
+            if this.framing == Framing::Refused {
+                // hyper answers the stand-in and closes the connection.
+                return Poll::Pending;
+            }
+            if this.raw_at == this.raw.len() {
+                this.raw.resize(16 * 1024, 0);
+                let mut buf = tokio::io::ReadBuf::new(&mut this.raw);
+                let polled = std::pin::Pin::new(&mut this.io).poll_read(cx, &mut buf);
+                let read = buf.filled().len();
+                this.raw.truncate(read);
+                this.raw_at = 0;
+                match polled {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                    Poll::Ready(Ok(())) if read == 0 => return Poll::Ready(Ok(())),
+                    Poll::Ready(Ok(())) => {}
+                }
+            }
+            this.advance();
+        }
+    }
+}
+
+impl<I: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for HeadGuard<I> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bytes: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.io).poll_write(cx, bytes)
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.io).poll_shutdown(cx)
+    }
 }

@@ -82,11 +82,6 @@ pub fn encode_pairs(pairs: &[(String, String)]) -> String {
     out
 }
 
-/// The tree of an `application/x-www-form-urlencoded` body.
-pub fn decode_body(body: &[u8]) -> Result<Node, DecodeError> {
-    decode(form_urlencoded::parse(body))
-}
-
 /// Appends a parameter in its OpenAPI style.
 pub fn encode_param<T: Serialize + ?Sized>(
     name: &str,
@@ -376,7 +371,8 @@ pub enum Node {
     Json(serde_json::Value),
 }
 
-/// A form that cannot be a tree: `a=1&a[b]=2`, or an unclosed bracket.
+/// A form that cannot be a tree (`a=1&a[b]=2`, an unclosed bracket), or one
+/// past a limit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DecodeError {
     /// The parameter at fault, as written.
@@ -385,40 +381,83 @@ pub struct DecodeError {
     pub message: String,
 }
 
-/// A key's segments: `a[b][0][]` → `a`, `b`, `0`, ``.
-fn segments(key: &str) -> Option<Vec<&str>> {
+/// The most parameters (`key=value` pairs) a request may hold, query string
+/// and body together. Each array index must be below it too: an array
+/// cannot have more items than the request has parameters.
+pub const MAX_PARAMS: usize = 2_000;
+
+/// The nesting depth [`decode_body`] and [`decode`] allow when no other is
+/// given: brackets after the name (`a[b][0][c]` is 3 deep). A generated
+/// server passes the depth its spec's parameters can reach instead.
+pub const DEFAULT_DEPTH: usize = 32;
+
+/// The tree of an `application/x-www-form-urlencoded` body, within
+/// [`DEFAULT_DEPTH`] and [`MAX_PARAMS`].
+pub fn decode_body(body: &[u8]) -> Result<Node, DecodeError> {
+    decode(form_urlencoded::parse(body))
+}
+
+/// A key's segments: `a[b][0][]` → `a`, `b`, `0`, ``. `None` for a key
+/// that is not bracket-nested text; `Err` past `depth` brackets.
+fn segments(key: &str, depth: usize) -> Result<Option<Vec<&str>>, usize> {
     let (head, mut rest) = match key.find('[') {
         Some(at) => (&key[..at], &key[at..]),
         None => (key, ""),
     };
     let mut out = vec![head];
     while !rest.is_empty() {
-        let inner = rest.strip_prefix('[')?;
-        let close = inner.find(']')?;
+        if out.len() > depth {
+            return Err(depth);
+        }
+        let Some(inner) = rest.strip_prefix('[') else { return Ok(None) };
+        let Some(close) = inner.find(']') else { return Ok(None) };
         out.push(&inner[..close]);
         rest = &inner[close + 1..];
     }
-    (!head.is_empty()).then_some(out)
+    Ok((!head.is_empty()).then_some(out))
+}
+
+/// Builds the tree of a form within [`DEFAULT_DEPTH`] and [`MAX_PARAMS`].
+pub fn decode<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> Result<Node, DecodeError> {
+    decode_within(pairs, DEFAULT_DEPTH)
 }
 
 /// Builds the tree of a form. `key[]` entries append to an array; `key[0]`
 /// entries are object fields named by number, which read as an array in
 /// index order where an array is expected; a plain key given twice becomes
-/// an array.
-pub fn decode<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> Result<Node, DecodeError> {
+/// an array. Refuses a key nested more than `depth` brackets deep and more
+/// than [`MAX_PARAMS`] pairs, naming the key at fault.
+pub fn decode_within<K: AsRef<str>, V: AsRef<str>>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+    depth: usize,
+) -> Result<Node, DecodeError> {
     let mut root = Node::Map(BTreeMap::new());
-    for (key, value) in pairs {
+    for (count, (key, value)) in pairs.into_iter().enumerate() {
         let key = key.as_ref();
-        let path = segments(key).ok_or_else(|| DecodeError {
-            param: key.to_owned(),
-            message: format!("`{key}` is not a valid parameter name"),
-        })?;
-        insert(&mut root, &path, value.as_ref().to_owned()).map_err(|()| DecodeError {
-            param: key.to_owned(),
-            message: format!("`{key}` is given both as a value and as an object or array"),
-        })?;
+        let fail = |message: String| DecodeError { param: shorten(key), message };
+        if count == MAX_PARAMS {
+            return Err(fail(format!("A request may hold at most {MAX_PARAMS} parameters")));
+        }
+        let path = match segments(key, depth) {
+            Ok(Some(path)) => path,
+            Ok(None) => return Err(fail(format!("`{}` is not a valid parameter name", shorten(key)))),
+            Err(depth) => {
+                return Err(fail(format!("`{}` is nested more than {depth} levels deep", shorten(key))));
+            }
+        };
+        insert(&mut root, &path, value.as_ref().to_owned())
+            .map_err(|()| fail(format!("`{}` is given both as a value and as an object or array", shorten(key))))?;
     }
     Ok(root)
+}
+
+/// A key or value as an error message shows it: at most 200 characters.
+fn shorten(text: &str) -> String {
+    const SHOWN: usize = 200;
+    match text.char_indices().nth(SHOWN) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text.to_owned(),
+    }
 }
 
 /// A node that has just been created and holds nothing yet.
@@ -430,52 +469,58 @@ fn is_fresh(node: &Node) -> bool {
     matches!(node, Node::Map(m) if m.is_empty())
 }
 
-fn insert(node: &mut Node, path: &[&str], value: String) -> Result<(), ()> {
-    let Some((first, rest)) = path.split_first() else {
-        return match node {
-            _ if is_fresh(node) => {
-                *node = Node::Leaf(value);
-                Ok(())
+/// Puts `value` at `path` below `node`: a loop, one level per segment.
+fn insert(mut node: &mut Node, path: &[&str], value: String) -> Result<(), ()> {
+    for segment in path {
+        if segment.is_empty() {
+            if is_fresh(node) {
+                *node = Node::List(Vec::new());
             }
-            Node::Leaf(previous) => {
-                let previous = std::mem::take(previous);
-                *node = Node::List(vec![Node::Leaf(previous), Node::Leaf(value)]);
-                Ok(())
-            }
-            Node::List(items) if items.iter().all(|i| matches!(i, Node::Leaf(_))) => {
-                items.push(Node::Leaf(value));
-                Ok(())
-            }
-            _ => Err(()),
-        };
-    };
-    if first.is_empty() {
-        if is_fresh(node) {
-            *node = Node::List(Vec::new());
+            let Node::List(items) = node else { return Err(()) };
+            items.push(fresh());
+            node = items.last_mut().ok_or(())?;
+        } else {
+            let Node::Map(map) = node else { return Err(()) };
+            node = map.entry((*segment).to_owned()).or_insert_with(fresh);
         }
-        let Node::List(items) = node else { return Err(()) };
-        let mut child = fresh();
-        insert(&mut child, rest, value)?;
-        items.push(child);
-        return Ok(());
     }
-    let Node::Map(map) = node else { return Err(()) };
-    let child = map.entry((*first).to_owned()).or_insert_with(fresh);
-    insert(child, rest, value)
+    match node {
+        _ if is_fresh(node) => *node = Node::Leaf(value),
+        Node::Leaf(previous) => {
+            let previous = std::mem::take(previous);
+            *node = Node::List(vec![Node::Leaf(previous), Node::Leaf(value)]);
+        }
+        Node::List(items) if items.iter().all(|i| matches!(i, Node::Leaf(_))) => items.push(Node::Leaf(value)),
+        _ => return Err(()),
+    }
+    Ok(())
 }
 
-/// The values of a map whose keys are all numbers, in numeric order.
-fn as_indexed(map: &BTreeMap<String, Node>) -> Option<Vec<Node>> {
+/// An array index as a form writes it: digits without a leading zero.
+fn index(key: &str) -> Option<usize> {
+    let canonical = !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) && (key == "0" || !key.starts_with('0'));
+    if canonical { key.parse().ok() } else { None }
+}
+
+/// The values of a map whose keys are all array indices, in numeric order;
+/// `Err` names an index at or past [`MAX_PARAMS`].
+fn as_indexed(map: &BTreeMap<String, Node>) -> Result<Option<Vec<Node>>, NodeError> {
     if map.is_empty() {
-        return None;
+        return Ok(None);
     }
-    let mut items: Vec<(usize, &Node)> =
-        map.iter().map(|(k, v)| k.parse::<usize>().ok().map(|i| (i, v))).collect::<Option<_>>()?;
+    let Some(mut items) = map.iter().map(|(k, v)| index(k).map(|i| (i, v))).collect::<Option<Vec<_>>>() else {
+        return Ok(None);
+    };
+    if let Some((i, _)) = items.iter().find(|(i, _)| *i >= MAX_PARAMS) {
+        return Err(NodeError(format!("array index {i} is too large: indices must be below {MAX_PARAMS}")));
+    }
     items.sort_by_key(|(i, _)| *i);
-    Some(items.into_iter().map(|(_, v)| v.clone()).collect())
+    Ok(Some(items.into_iter().map(|(_, v)| v.clone()).collect()))
 }
 
-/// An error while reading a form into a type.
+/// An error while reading a form or a JSON body into a type, worded for the
+/// API's clients: what the API expects there, and what it found, in the
+/// terms of the wire (an object, an array, a string), never Rust's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeError(pub String);
 
@@ -489,17 +534,93 @@ impl std::error::Error for NodeError {}
 
 impl de::Error for NodeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        NodeError(msg.to_string())
+        let msg = msg.to_string();
+        // serde's own wording for an untagged union names the Rust type;
+        // generated types say what they accept with `expecting` instead.
+        if msg.starts_with("data did not match any variant of untagged enum") {
+            return NodeError("does not match any form the API accepts here".into());
+        }
+        NodeError(msg)
+    }
+
+    fn invalid_type(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        NodeError(format!("must be {}, not {}", wire_expected(&expected.to_string()), wire_found(&unexpected)))
+    }
+
+    fn invalid_value(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        Self::invalid_type(unexpected, expected)
+    }
+
+    fn invalid_length(len: usize, expected: &dyn de::Expected) -> Self {
+        NodeError(format!("must be {}, not {len} items", wire_expected(&expected.to_string())))
+    }
+
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        NodeError(format!("must be one of {}, not `{}`", listed(expected), shorten(variant)))
+    }
+}
+
+/// `a`, `b` or `c`, in backticks; the first twelve of a long list.
+fn listed(values: &[&str]) -> String {
+    let shown: Vec<String> = values.iter().take(12).map(|v| format!("`{v}`")).collect();
+    let more = values.len().saturating_sub(12);
+    if more > 0 { format!("{}, and {more} more", shown.join(", ")) } else { shown.join(", ") }
+}
+
+/// What serde says a primitive visitor expects, in the wire's words. The
+/// generated types describe themselves (`#[serde(expecting = ...)]`); the
+/// fallbacks hide the Rust type name of anything that does not.
+fn wire_expected(expected: &str) -> String {
+    let word = match expected {
+        "a string" | "a borrowed string" | "a character" | "a char" | "string" | "char" => "a string",
+        "a boolean" | "bool" => "a boolean",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => {
+            "an integer"
+        }
+        "f32" | "f64" => "a number",
+        "a sequence" => "an array",
+        "a map" => "an object",
+        "unit" => "empty",
+        "option" => "a value",
+        "any valid JSON value" | "any value" => "a JSON value",
+        _ if expected.starts_with("struct ")
+            || expected.starts_with("struct variant ")
+            || expected.starts_with("tuple struct ")
+            || expected.starts_with("newtype struct ") =>
+        {
+            "an object"
+        }
+        _ if expected.starts_with("enum ") || expected.ends_with(" identifier") => "a string",
+        _ if expected.starts_with("a tuple") || expected.starts_with("tuple ") => "an array",
+        other => return other.to_owned(),
+    };
+    word.to_owned()
+}
+
+/// What a request held where something else was expected.
+fn wire_found(unexpected: &de::Unexpected<'_>) -> String {
+    match unexpected {
+        de::Unexpected::Str(s) => format!("`{}`", shorten(s)),
+        de::Unexpected::Char(c) => format!("`{c}`"),
+        de::Unexpected::Bool(b) => format!("`{b}`"),
+        de::Unexpected::Signed(i) => format!("`{i}`"),
+        de::Unexpected::Unsigned(u) => format!("`{u}`"),
+        de::Unexpected::Float(f) => format!("`{f}`"),
+        de::Unexpected::Map | de::Unexpected::StructVariant => "an object".into(),
+        de::Unexpected::Seq | de::Unexpected::TupleVariant => "an array".into(),
+        de::Unexpected::Unit | de::Unexpected::Option => "null".into(),
+        de::Unexpected::Bytes(_) => "bytes".into(),
+        _ => "another kind of value".into(),
     }
 }
 
 impl Node {
     fn leaf<T: std::str::FromStr>(&self, what: &str) -> Result<T, NodeError> {
         match self {
-            Node::Leaf(text) => text.parse().map_err(|_| NodeError(format!("invalid {what}: `{text}`"))),
-            Node::Map(_) => Err(NodeError(format!("expected {what}, found an object"))),
-            Node::List(_) => Err(NodeError(format!("expected {what}, found an array"))),
-            Node::Json(v) => Err(NodeError(format!("expected {what}, found {v}"))),
+            Node::Leaf(text) => text.parse().map_err(|_| NodeError(format!("must be {what}, not `{}`", shorten(text)))),
+            Node::Map(_) => Err(NodeError(format!("must be {what}, not an object"))),
+            Node::List(_) => Err(NodeError(format!("must be {what}, not an array"))),
+            Node::Json(_) => Err(NodeError(format!("must be {what}"))),
         }
     }
 }
@@ -508,7 +629,7 @@ macro_rules! parse_leaf {
     ($($method:ident, $visit:ident, $t:ty, $what:literal);*) => {
         $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, NodeError> {
             if let Node::Json(v) = self {
-                return v.$method(visitor).map_err(|e| NodeError(e.to_string()));
+                return Json(v).$method(visitor);
             }
             visitor.$visit(self.leaf::<$t>($what)?)
         })*
@@ -533,12 +654,12 @@ impl<'de> de::Deserializer<'de> for Node {
                     visitor.visit_string(text)
                 }
             }
-            Node::Map(map) => match as_indexed(&map) {
+            Node::Map(map) => match as_indexed(&map)? {
                 Some(items) => visitor.visit_seq(NodeSeq { iter: items.into_iter() }),
                 None => visitor.visit_map(NodeMap { iter: map.into_iter(), value: None }),
             },
             Node::List(items) => visitor.visit_seq(NodeSeq { iter: items.into_iter() }),
-            Node::Json(v) => v.deserialize_any(visitor).map_err(|e| NodeError(e.to_string())),
+            Node::Json(v) => Json(v).deserialize_any(visitor),
         }
     }
 
@@ -558,17 +679,17 @@ impl<'de> de::Deserializer<'de> for Node {
         self.deserialize_map(visitor)
     }
 
-    parse_leaf!(deserialize_bool, visit_bool, bool, "boolean";
-        deserialize_i8, visit_i8, i8, "integer";
-        deserialize_i16, visit_i16, i16, "integer";
-        deserialize_i32, visit_i32, i32, "integer";
-        deserialize_i64, visit_i64, i64, "integer";
-        deserialize_u8, visit_u8, u8, "integer";
-        deserialize_u16, visit_u16, u16, "integer";
-        deserialize_u32, visit_u32, u32, "integer";
-        deserialize_u64, visit_u64, u64, "integer";
-        deserialize_f32, visit_f32, f32, "number";
-        deserialize_f64, visit_f64, f64, "number");
+    parse_leaf!(deserialize_bool, visit_bool, bool, "a boolean";
+        deserialize_i8, visit_i8, i8, "an integer";
+        deserialize_i16, visit_i16, i16, "an integer";
+        deserialize_i32, visit_i32, i32, "an integer";
+        deserialize_i64, visit_i64, i64, "an integer";
+        deserialize_u8, visit_u8, u8, "an integer";
+        deserialize_u16, visit_u16, u16, "an integer";
+        deserialize_u32, visit_u32, u32, "an integer";
+        deserialize_u64, visit_u64, u64, "an integer";
+        deserialize_f32, visit_f32, f32, "a number";
+        deserialize_f64, visit_f64, f64, "a number");
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, NodeError> {
         match self {
@@ -593,7 +714,7 @@ impl<'de> de::Deserializer<'de> for Node {
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, NodeError> {
         match self {
             Node::Leaf(text) if text.is_empty() => visitor.visit_none(),
-            Node::Json(serde_json::Value::Null) => visitor.visit_none(),
+            Node::Json(v) => Json(v).deserialize_option(visitor),
             other => visitor.visit_some(other),
         }
     }
@@ -602,11 +723,11 @@ impl<'de> de::Deserializer<'de> for Node {
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, NodeError> {
         match self {
             Node::List(items) => visitor.visit_seq(NodeSeq { iter: items.into_iter() }),
-            Node::Json(v) => v.deserialize_seq(visitor).map_err(|e| NodeError(e.to_string())),
+            Node::Json(v) => Json(v).deserialize_seq(visitor),
             Node::Map(map) if map.is_empty() => visitor.visit_seq(NodeSeq { iter: Vec::new().into_iter() }),
-            Node::Map(map) => match as_indexed(&map) {
+            Node::Map(map) => match as_indexed(&map)? {
                 Some(items) => visitor.visit_seq(NodeSeq { iter: items.into_iter() }),
-                None => Err(NodeError("expected an array, found an object".into())),
+                None => Err(NodeError("must be an array, not an object".into())),
             },
             leaf @ Node::Leaf(_) => visitor.visit_seq(NodeSeq { iter: vec![leaf].into_iter() }),
         }
@@ -620,8 +741,8 @@ impl<'de> de::Deserializer<'de> for Node {
     ) -> Result<V::Value, NodeError> {
         match self {
             Node::Leaf(text) => visitor.visit_enum(text.into_deserializer()),
-            Node::Json(v) => v.deserialize_enum(name, variants, visitor).map_err(|e| NodeError(e.to_string())),
-            _ => Err(NodeError("expected a string".into())),
+            Node::Json(v) => Json(v).deserialize_enum(name, variants, visitor),
+            _ => Err(NodeError(format!("must be one of {}", listed(variants)))),
         }
     }
 
@@ -667,4 +788,121 @@ impl<'de> SeqAccess<'de> for NodeSeq {
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, NodeError> {
         self.iter.next().map(|node| seed.deserialize(node)).transpose()
     }
+}
+
+/// A JSON value read with [`NodeError`]s, so that a JSON body's errors are
+/// worded as a form's are (`serde_json`'s own name serde's terms: `map`,
+/// `sequence`). The value's depth was bounded when it was parsed.
+struct Json(serde_json::Value);
+
+impl<'de> de::Deserializer<'de> for Json {
+    type Error = NodeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, NodeError> {
+        use serde_json::Value;
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(b),
+            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => visitor.visit_u64(u),
+                (None, Some(i), _) => visitor.visit_i64(i),
+                (None, None, Some(f)) => visitor.visit_f64(f),
+                (None, None, None) => Err(NodeError(format!("must be a number that fits, not `{n}`"))),
+            },
+            Value::String(s) => visitor.visit_string(s),
+            Value::Array(items) => visitor.visit_seq(JsonSeq(items.into_iter())),
+            Value::Object(map) => visitor.visit_map(JsonMap { iter: map.into_iter(), value: None }),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, NodeError> {
+        match self.0 {
+            serde_json::Value::Null => visitor.visit_none(),
+            other => visitor.visit_some(Json(other)),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, NodeError> {
+        match self.0 {
+            serde_json::Value::String(s) => visitor.visit_enum(s.into_deserializer()),
+            _ => Err(NodeError(format!("must be one of {}", listed(variants)))),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, NodeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit unit_struct
+        seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+struct JsonSeq(std::vec::IntoIter<serde_json::Value>);
+
+impl<'de> SeqAccess<'de> for JsonSeq {
+    type Error = NodeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, NodeError> {
+        self.0.next().map(|value| seed.deserialize(Json(value))).transpose()
+    }
+}
+
+struct JsonMap {
+    iter: serde_json::map::IntoIter,
+    value: Option<serde_json::Value>,
+}
+
+impl<'de> MapAccess<'de> for JsonMap {
+    type Error = NodeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, NodeError> {
+        match self.iter.next() {
+            Some((key, value)) => {
+                self.value = Some(value);
+                seed.deserialize(Json(serde_json::Value::String(key))).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, NodeError> {
+        seed.deserialize(Json(self.value.take().unwrap_or(serde_json::Value::Null)))
+    }
+}
+
+/// The nesting depth of a JSON text (arrays and objects), counted without
+/// parsing it, stopping as soon as it passes `limit`: `Err(limit)` then.
+pub fn json_depth(text: &[u8], limit: usize) -> Result<usize, usize> {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &byte in text {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return Err(limit);
+                }
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(deepest)
 }

@@ -282,6 +282,9 @@ impl CheckoutSessionsApi for ReferenceServer {
             RejectionKind::MalformedBody => "body_malformed",
             RejectionKind::UnsupportedMediaType => "content_type_unsupported",
             RejectionKind::PayloadTooLarge => "body_too_large",
+            RejectionKind::UriTooLong => "uri_too_long",
+            RejectionKind::HeadersTooLarge => "headers_too_large",
+            RejectionKind::MalformedRequest => "request_malformed",
         };
         create::invalid(code, rejection.param.as_deref(), rejection.message.clone()).body.as_ref().clone()
     }

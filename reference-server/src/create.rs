@@ -9,6 +9,44 @@ use checkout_sessions::{Expandable, Nullable, OrEmpty};
 
 use crate::{CATALOG, Config, ids};
 
+/// The largest amount the API takes, in minor units: eight digits
+/// ($999,999.99 in USD), for a line and for a session's total.
+pub const MAX_AMOUNT: i64 = 99_999_999;
+
+/// The longest metadata key.
+pub const MAX_METADATA_KEY: usize = 40;
+
+/// Metadata keys are at most [`MAX_METADATA_KEY`] characters long, in every
+/// `metadata` object of a request (OpenAPI 3.0 cannot say so: the number of
+/// keys and the length of values are in the spec, and the router checks them).
+fn metadata_keys(value: &serde_json::Value, at: String) -> Result<(), Failure> {
+    let child = |key: &str| if at.is_empty() { key.to_owned() } else { format!("{at}[{key}]") };
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map {
+                if key == "metadata"
+                    && let Some(keys) = value.as_object()
+                    && let Some(long) = keys.keys().find(|k| k.chars().count() > MAX_METADATA_KEY)
+                {
+                    return Err(invalid(
+                        "parameter_invalid",
+                        Some(&child(key)),
+                        format!("Metadata keys must be at most {MAX_METADATA_KEY} characters: `{long}` is longer."),
+                    ));
+                }
+                metadata_keys(value, child(key))?;
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, value) in items.iter().enumerate() {
+                metadata_keys(value, child(&i.to_string()))?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// An `invalid_request_error` with status 400.
 pub fn invalid(code: &str, param: Option<&str>, message: impl Into<String>) -> Failure {
     error(400, ApiErrorType::InvalidRequestError, code, param, message)
@@ -183,9 +221,12 @@ fn ad_hoc_price(
     let unit_amount = match (data.unit_amount, &data.unit_amount_decimal) {
         (Some(amount), _) => amount,
         (None, Some(decimal)) => {
-            let value: f64 = decimal.parse().map_err(|_| {
-                invalid("parameter_invalid", Some(&at("price_data][unit_amount_decimal")), "Not a decimal number.")
+            let param = at("price_data][unit_amount_decimal");
+            let value = decimal.parse::<f64>().ok().filter(|v| v.is_finite() && (0.0..=MAX_AMOUNT as f64).contains(v));
+            let value = value.ok_or_else(|| {
+                invalid("parameter_invalid", Some(&param), format!("Must be a decimal number from 0 to {MAX_AMOUNT}."))
             })?;
+            // In range, so the conversion is exact up to the rounding.
             value.round() as i64
         }
         (None, None) => return Err(missing(&at("price_data][unit_amount"))),
@@ -252,12 +293,23 @@ pub fn build(params: &CreateCheckoutSessionParams, config: &Config) -> Result<(C
         None => now + 24 * 3600,
     };
     let lines = line_items(params, now)?;
+    metadata_keys(&serde_json::to_value(params).unwrap_or_default(), String::new())?;
     let id = ids::new_id("cs_test_", 58);
     let currency = lines.first().map(|l| l.price.currency.clone()).or_else(|| params.currency.clone());
+    let too_large = |param: &str| {
+        invalid("amount_too_large", Some(param), format!("The amount must be at most {MAX_AMOUNT} (in minor units)."))
+    };
+    let mut subtotals = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let subtotal = line.price.unit_amount.unwrap_or(0).checked_mul(line.quantity);
+        subtotals.push(subtotal.filter(|s| *s <= MAX_AMOUNT).ok_or_else(|| too_large(&format!("line_items[{i}]")))?);
+    }
+    let amount = subtotals.iter().try_fold(0i64, |sum, s| sum.checked_add(*s)).filter(|a| *a <= MAX_AMOUNT);
+    let amount = amount.ok_or_else(|| too_large("line_items"))?;
     let items: Vec<Item> = lines
         .into_iter()
-        .map(|line| {
-            let subtotal = line.price.unit_amount.unwrap_or(0) * line.quantity;
+        .zip(subtotals)
+        .map(|(line, subtotal)| {
             Item {
                 id: ids::new_id("li_", 24),
                 object: ItemObject::Item,
@@ -272,7 +324,6 @@ pub fn build(params: &CreateCheckoutSessionParams, config: &Config) -> Result<(C
             }
         })
         .collect();
-    let amount: i64 = items.iter().map(|i| i.amount_total).sum();
     let payment = params.mode == CheckoutSessionMode::Payment;
     let session = CheckoutSession {
         id: id.clone(),

@@ -199,8 +199,9 @@ pub async fn serve(server: Arc<ReferenceServer>, listener: TcpListener) -> std::
             }
         }
     };
+    let app = router(Arc::clone(&server));
     tokio::select! {
-        served = axum::serve(listener, router(server)) => served,
+        served = checkout_sessions::server::serve_router(listener, app, server) => served,
         () = sweeper => Ok(()),
     }
 }

@@ -11,11 +11,11 @@ mod server;
 mod types;
 mod webhooks;
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
 use crate::Error;
-use crate::ir::TypeRef;
+use crate::ir::{Api, Constraints, TypeKind, TypeRef};
 
 pub(crate) use client::client;
 pub(crate) use schemas::schemas;
@@ -210,6 +210,97 @@ pub(crate) fn type_in(t: &TypeRef, scope: Scope) -> TokenStream {
         TypeRef::OrEmpty(inner) => wrap("OrEmpty", inner),
         TypeRef::List(inner) => wrap("List", inner),
     }
+}
+
+/// How a value's bounds are checked.
+pub(crate) enum BoundsCheck {
+    /// With `ParamPath::bounded`: every level of the type has `Bounded`.
+    Bounded(TokenStream),
+    /// With `ParamPath::counted`: an array or map of items that have no
+    /// bounds, so only its item count is checked.
+    Counted(TokenStream),
+}
+
+/// What a value of a type is, for its bounds: aliases, options and boxes
+/// see through to what they hold.
+enum Bounding<'t> {
+    Scalar,
+    Container(&'t TypeRef),
+    Other,
+}
+
+fn bounding<'t>(api: &'t Api, t: &'t TypeRef) -> Bounding<'t> {
+    match t {
+        TypeRef::String | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 | TypeRef::Bool => Bounding::Scalar,
+        TypeRef::Vec(item) | TypeRef::Map(item) => Bounding::Container(item),
+        TypeRef::Option(inner) | TypeRef::OrEmpty(inner) | TypeRef::Box(inner) => bounding(api, inner),
+        TypeRef::Named(name) => match api.types.get(name).map(|d| &d.kind) {
+            Some(TypeKind::Alias(target)) => bounding(api, target),
+            _ => Bounding::Other,
+        },
+        TypeRef::Json | TypeRef::Expandable(_) | TypeRef::List(_) => Bounding::Other,
+    }
+}
+
+/// Whether every level of the type implements the runtime's `Bounded`.
+fn boundable(api: &Api, t: &TypeRef) -> bool {
+    match bounding(api, t) {
+        Bounding::Scalar => true,
+        Bounding::Container(item) => boundable(api, item),
+        Bounding::Other => false,
+    }
+}
+
+/// The `Bounds` expression for a value of `t` under `c` (`bounds` names the
+/// type), with only what applies to it; `None` when nothing does.
+fn bounds_expr(api: &Api, t: &TypeRef, c: &Constraints, bounds: &TokenStream) -> Option<TokenStream> {
+    let mut expr = quote!(#bounds::new());
+    let mut any = false;
+    let mut add = |call: TokenStream| {
+        expr = quote!(#expr.#call);
+        any = true;
+    };
+    match bounding(api, t) {
+        Bounding::Scalar => {
+            if let Some(v) = c.minimum {
+                let (v, exclusive) = (Literal::f64_unsuffixed(v), c.exclusive_minimum);
+                add(quote!(minimum(#v, #exclusive)));
+            }
+            if let Some(v) = c.maximum {
+                let (v, exclusive) = (Literal::f64_unsuffixed(v), c.exclusive_maximum);
+                add(quote!(maximum(#v, #exclusive)));
+            }
+            if let Some(v) = c.min_length.map(Literal::usize_unsuffixed) {
+                add(quote!(min_length(#v)));
+            }
+            if let Some(v) = c.max_length.map(Literal::usize_unsuffixed) {
+                add(quote!(max_length(#v)));
+            }
+        }
+        Bounding::Container(item) => {
+            if let Some(v) = c.min_items.map(Literal::usize_unsuffixed) {
+                add(quote!(min_items(#v)));
+            }
+            if let Some(v) = c.max_items.map(Literal::usize_unsuffixed) {
+                add(quote!(max_items(#v)));
+            }
+            let items = c.items.as_deref().filter(|_| boundable(api, item));
+            if let Some(items) = items.and_then(|items| bounds_expr(api, item, items, bounds)) {
+                add(quote!(items(&#items)));
+            }
+        }
+        Bounding::Other => {}
+    }
+    any.then_some(expr)
+}
+
+/// How a value of `t` is checked against `c`, if anything applies.
+/// `bounds` names the runtime's `Bounds` where the code goes.
+pub(crate) fn bounds_check(api: &Api, t: &TypeRef, c: &Constraints, bounds: TokenStream) -> Option<BoundsCheck> {
+    let expr = bounds_expr(api, t, c, &bounds)?;
+    // Item bounds are borrowed for 'static: a `const` item promotes them.
+    let expr = if c.items.is_some() { quote!({ const BOUNDS: #bounds = #expr; BOUNDS }) } else { expr };
+    Some(if boundable(api, t) { BoundsCheck::Bounded(expr) } else { BoundsCheck::Counted(expr) })
 }
 
 #[cfg(test)]

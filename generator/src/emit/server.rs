@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::client::{error_type, mentions_runtime, mentions_types};
-use super::{Scope, assemble, format_items, ident, type_in};
+use super::{BoundsCheck, Scope, assemble, bounds_check, format_items, ident, type_in};
 use crate::Error;
 use crate::ir::{Api, Location, Operation, TypeRef};
 
@@ -26,7 +26,7 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
     let runtime_used = api.error.iter().any(mentions_runtime)
         || api.operations.iter().any(|op| {
             op.success().and_then(|r| r.ty.as_ref()).is_some_and(mentions_runtime)
-                || op.path_params.iter().any(|p| mentions_runtime(&p.ty) || has_bounds(p))
+                || op.path_params.iter().any(|p| mentions_runtime(&p.ty) || path_bounds(api, p).is_some())
         });
     let any_op = !api.operations.is_empty();
     let mut modules = Vec::new();
@@ -152,7 +152,27 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
     let body = format_items(
         "server",
         quote! {
-            /// A router serving `service` (an axum `Router`, ready for `axum::serve`).
+            /// Serves `service` on `listener` until the listener fails: the
+            /// [`router`], behind a guard that answers even the requests hyper
+            /// cannot parse (a request line or head too large, a malformed head)
+            /// with the API's error object ([`http_server::serve_connection`]).
+            pub async fn serve<S: #service>(listener: tokio::net::TcpListener, service: Arc<S>) -> std::io::Result<()> {
+                serve_router(listener, router(Arc::clone(&service)), service).await
+            }
+
+            /// Serves `app`, the [`router`] of `service` merged with routes of
+            /// your own, as [`serve`] does.
+            pub async fn serve_router<S: #service>(
+                listener: tokio::net::TcpListener,
+                app: Router,
+                service: Arc<S>,
+            ) -> std::io::Result<()> {
+                http_server::serve(listener, app, move |r| service.rejection(r)).await
+            }
+
+            /// A router serving `service` (an axum `Router`). Served with
+            /// `axum::serve`, requests whose head hyper cannot parse get hyper's
+            /// empty answer; [`serve`] answers them with the API's error object.
             pub fn router<S: #service>(service: Arc<S>) -> Router {
                 Router::new()
                     #(#routes)*
@@ -177,10 +197,12 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
     Ok(assemble(header, &[head, body]))
 }
 
-fn has_bounds(p: &crate::ir::PathParam) -> bool {
-    let c = &p.constraints;
-    matches!(p.ty, TypeRef::String | TypeRef::I32 | TypeRef::I64 | TypeRef::F64)
-        && (c.minimum.is_some() || c.maximum.is_some() || c.min_length.is_some() || c.max_length.is_some())
+/// The bounds a path parameter is checked against, if any.
+fn path_bounds(api: &Api, p: &crate::ir::PathParam) -> Option<TokenStream> {
+    match bounds_check(api, &p.ty, &p.constraints, quote!(runtime::Bounds))? {
+        BoundsCheck::Bounded(bounds) => Some(bounds),
+        BoundsCheck::Counted(_) => None,
+    }
 }
 
 fn handler(api: &Api, op: &Operation) -> TokenStream {
@@ -204,6 +226,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     };
     let success = proc_macro2::Literal::u16_unsuffixed(op.success_status());
     let success_body = op.success().and_then(|r| r.ty.as_ref()).is_some();
+    let depth = proc_macro2::Literal::usize_unsuffixed(api.input_depth(op));
     let params_type = match &op.params {
         Some(p) => {
             let p = ident(p);
@@ -215,25 +238,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         let arg = ident(&p.ident);
         let wire = &p.wire;
         let t = path_type(&p.ty);
-        let c = &p.constraints;
-        if has_bounds(p) {
-            let mut bounds = quote!(runtime::Bounds::new());
-            if let Some(v) = c.minimum {
-                let (v, e) = (proc_macro2::Literal::f64_unsuffixed(v), c.exclusive_minimum);
-                bounds = quote!(#bounds.minimum(#v, #e));
-            }
-            if let Some(v) = c.maximum {
-                let (v, e) = (proc_macro2::Literal::f64_unsuffixed(v), c.exclusive_maximum);
-                bounds = quote!(#bounds.maximum(#v, #e));
-            }
-            if let Some(v) = c.min_length {
-                let v = proc_macro2::Literal::usize_unsuffixed(v);
-                bounds = quote!(#bounds.min_length(#v));
-            }
-            if let Some(v) = c.max_length {
-                let v = proc_macro2::Literal::usize_unsuffixed(v);
-                bounds = quote!(#bounds.max_length(#v));
-            }
+        if let Some(bounds) = path_bounds(api, p) {
             quote!(let #arg: #t = path.bounded(#wire, #bounds)?;)
         } else {
             quote!(let #arg: #t = path.get(#wire)?;)
@@ -259,6 +264,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
                 body: #body,
                 success: #success,
                 success_body: #success_body,
+                depth: #depth,
             };
             let service = &*service;
             http_server::handle(

@@ -1,9 +1,9 @@
 //! The `types` module: one Rust type per named IR type, serde-only.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{assemble, doc, format_items, format_parallel, ident, rust_type};
+use super::{BoundsCheck, assemble, bounds_check, doc, format_items, format_parallel, ident, rust_type};
 use crate::Error;
 use crate::ir::{Api, Constant, Field, Presence, StrEnum, Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant};
 
@@ -61,7 +61,7 @@ impl Used {
                 used.inputs = true;
                 used.input_enums |= matches!(def.kind, TypeKind::Enum(_));
                 if let TypeKind::Struct(st) = &def.kind {
-                    used.bounds |= st.fields.iter().any(|f| bounds_of(f).is_some());
+                    used.bounds |= st.fields.iter().any(|f| field_bounds(api, f).is_some());
                 }
             }
             match &def.kind {
@@ -489,32 +489,14 @@ fn union_def(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
     }
 }
 
-/// The bounds of a scalar field, as a `Bounds` literal, if it has any.
-fn bounds_of(f: &Field) -> Option<TokenStream> {
-    let scalar = matches!(&f.ty, TypeRef::String | TypeRef::I32 | TypeRef::I64 | TypeRef::F64)
-        || matches!(&f.ty, TypeRef::OrEmpty(inner) if matches!(**inner, TypeRef::String | TypeRef::I32 | TypeRef::I64 | TypeRef::F64));
-    let c = &f.constraints;
-    if !scalar || (c.minimum.is_none() && c.maximum.is_none() && c.min_length.is_none() && c.max_length.is_none()) {
-        return None;
-    }
-    let mut bounds = quote!(Bounds::new());
-    if let Some(v) = c.minimum {
-        let (v, exclusive) = (Literal::f64_unsuffixed(v), c.exclusive_minimum);
-        bounds = quote!(#bounds.minimum(#v, #exclusive));
-    }
-    if let Some(v) = c.maximum {
-        let (v, exclusive) = (Literal::f64_unsuffixed(v), c.exclusive_maximum);
-        bounds = quote!(#bounds.maximum(#v, #exclusive));
-    }
-    if let Some(v) = c.min_length {
-        let v = Literal::usize_unsuffixed(v);
-        bounds = quote!(#bounds.min_length(#v));
-    }
-    if let Some(v) = c.max_length {
-        let v = Literal::usize_unsuffixed(v);
-        bounds = quote!(#bounds.max_length(#v));
-    }
-    Some(bounds)
+/// The bounds check of a request field, if its schema bounds it.
+fn field_bounds(api: &Api, f: &Field) -> Option<TokenStream> {
+    let wire = &f.wire;
+    let field = ident(&f.ident);
+    Some(match bounds_check(api, &f.ty, &f.constraints, quote!(Bounds))? {
+        BoundsCheck::Bounded(b) => quote!(at.bounded(#wire, &self.#field, #b, errors);),
+        BoundsCheck::Counted(b) => quote!(at.counted(#wire, &self.#field, #b, errors);),
+    })
 }
 
 /// Whether a value of this type can break a rule: it holds an enum, a
@@ -542,7 +524,7 @@ fn validate_impl(api: &Api, def: &TypeDef) -> TokenStream {
                 let field = ident(&f.ident);
                 let wire = &f.wire;
                 let nested = needs_validation(api, &f.ty).then(|| quote!(at.field(#wire, &self.#field, errors);));
-                let bounds = bounds_of(f).map(|b| quote!(at.bounded(#wire, &self.#field, #b, errors);));
+                let bounds = field_bounds(api, f);
                 quote!(#nested #bounds)
             });
             let extra = s.extra.as_ref().filter(|e| needs_validation(api, &e.value)).map(|e| {

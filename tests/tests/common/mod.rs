@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod python;
+pub mod wire;
 pub mod types;
 
 use std::time::Duration;
