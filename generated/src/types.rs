@@ -1814,6 +1814,7 @@ str_enum!(CheckoutUsBankAccountOptionsVerificationMethod);
 
 /// What to offer when the session expires.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with any of `recovery`")]
 pub struct CreateCheckoutSessionAfterExpiration {
     /// Let the customer pick up an expired session from a new link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1839,6 +1840,7 @@ impl Validate for CreateCheckoutSessionAfterExpiration {
 
 /// Let the customer pick up an expired session from a new link.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `enabled`")]
 pub struct CreateCheckoutSessionAfterExpirationRecovery {
     /// Whether the recovered session accepts promotion codes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1871,6 +1873,7 @@ impl Validate for CreateCheckoutSessionAfterExpirationRecovery {
 
 /// Calculate tax automatically.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `enabled`")]
 pub struct CreateCheckoutSessionAutomaticTax {
     /// Whether tax is calculated automatically.
     pub enabled: bool,
@@ -1933,6 +1936,7 @@ impl Validate for CreateCheckoutSessionBillingAddressCollection {
 
 /// Which consents to ask the customer for.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with any of `promotions`, `terms_of_service`")]
 pub struct CreateCheckoutSessionConsentCollection {
     /// Ask for consent to promotional messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2054,6 +2058,7 @@ impl Validate for CreateCheckoutSessionConsentCollectionTermsOfService {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `key`, `label`, `type`")]
 pub struct CreateCheckoutSessionCustomFields {
     /// The choices of a `dropdown` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2131,6 +2136,7 @@ impl Validate for CreateCheckoutSessionCustomFields {
 
 /// The choices of a `dropdown` field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `options`")]
 pub struct CreateCheckoutSessionCustomFieldsDropdown {
     /// Up to 200 choices.
     pub options: Vec<CreateCheckoutSessionCustomFieldsDropdownOptions>,
@@ -2150,6 +2156,7 @@ impl Validate for CreateCheckoutSessionCustomFieldsDropdown {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `label`, `value`")]
 pub struct CreateCheckoutSessionCustomFieldsDropdownOptions {
     /// What the customer sees.
     pub label: String,
@@ -2176,6 +2183,7 @@ impl Validate for CreateCheckoutSessionCustomFieldsDropdownOptions {
 
 /// The label shown for the field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `custom`, `type`")]
 pub struct CreateCheckoutSessionCustomFieldsLabel {
     /// The label text, up to 50 characters.
     pub custom: String,
@@ -2243,6 +2251,7 @@ impl Validate for CreateCheckoutSessionCustomFieldsLabelType {
 
 /// Limits of a `numeric` field.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with any of `maximum_length`, `minimum_length`")]
 pub struct CreateCheckoutSessionCustomFieldsNumeric {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum_length: Option<i64>,
@@ -2272,6 +2281,7 @@ impl Validate for CreateCheckoutSessionCustomFieldsNumeric {
 
 /// Limits of a `text` field.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with any of `maximum_length`, `minimum_length`")]
 pub struct CreateCheckoutSessionCustomFieldsText {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum_length: Option<i64>,
@@ -2347,6 +2357,9 @@ impl Validate for CreateCheckoutSessionCustomFieldsType {
 
 /// Extra text to show on the checkout page. Send `""` for a position to clear it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(
+    expecting = "an object with any of `after_submit`, `shipping_address`, `submit`, `terms_of_service_acceptance`"
+)]
 pub struct CreateCheckoutSessionCustomText {
     #[serde(
         default,
@@ -2460,6 +2473,7 @@ impl Validate for CreateCheckoutSessionCustomerCreation {
 
 /// Which details the customer's input overwrites on an existing Customer.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with any of `address`, `name`, `shipping`")]
 pub struct CreateCheckoutSessionCustomerUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<CreateCheckoutSessionCustomerUpdateAddress>,
@@ -2624,6 +2638,7 @@ impl Validate for CreateCheckoutSessionCustomerUpdateShipping {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with any of `coupon`, `promotion_code`")]
 pub struct CreateCheckoutSessionDiscounts {
     /// The ID of a coupon.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2661,6 +2676,7 @@ impl Validate for CreateCheckoutSessionDiscounts {
 
 /// Create an invoice after payment (`payment` mode).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `enabled`")]
 pub struct CreateCheckoutSessionInvoiceCreation {
     /// Whether to create an invoice.
     pub enabled: bool,
@@ -2696,6 +2712,9 @@ impl Validate for CreateCheckoutSessionInvoiceCreation {
 
 /// What goes on the invoice.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(
+    expecting = "an object with any of `account_tax_ids`, `custom_fields`, `description`, `footer`, `metadata`, `rendering_options`"
+)]
 pub struct CreateCheckoutSessionInvoiceCreationInvoiceData {
     /// IDs of the shop's tax IDs to show; `""` clears them.
     #[serde(
@@ -2811,6 +2830,7 @@ impl Validate for CreateCheckoutSessionInvoiceCreationInvoiceData {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `name`, `value`")]
 pub struct CreateCheckoutSessionInvoiceCreationInvoiceDataCustomFields {
     pub name: String,
     pub value: String,
@@ -2834,6 +2854,7 @@ impl Validate for CreateCheckoutSessionInvoiceCreationInvoiceDataCustomFields {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with any of `amount_tax_display`")]
 pub struct CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount_tax_display: Option<
@@ -2908,6 +2929,9 @@ for CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptionsAmountTaxDisp
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(
+    expecting = "an object with any of `adjustable_quantity`, `dynamic_tax_rates`, `price`, `price_data`, `quantity`, `tax_rates`"
+)]
 pub struct CreateCheckoutSessionLineItems {
     /// Let the customer change the quantity on the page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3006,6 +3030,7 @@ impl Validate for CreateCheckoutSessionLineItems {
 
 /// Let the customer change the quantity on the page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `enabled`")]
 pub struct CreateCheckoutSessionLineItemsAdjustableQuantity {
     pub enabled: bool,
     /// The highest quantity allowed (at most 999999).
@@ -3058,6 +3083,7 @@ impl Validate for CreateCheckoutSessionLineItemsAdjustableQuantity {
 
 /// A price made for this session only.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `currency`")]
 pub struct CreateCheckoutSessionLineItemsPriceData {
     /// Three-letter ISO 4217 currency code, lowercase.
     pub currency: String,
@@ -3165,6 +3191,7 @@ impl Validate for CreateCheckoutSessionLineItemsPriceData {
 
 /// A product made for this session only.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `name`")]
 pub struct CreateCheckoutSessionLineItemsPriceDataProductData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -3242,6 +3269,7 @@ impl Validate for CreateCheckoutSessionLineItemsPriceDataProductData {
 
 /// Billing period of a recurring price.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `interval`")]
 pub struct CreateCheckoutSessionLineItemsPriceDataRecurring {
     pub interval: CreateCheckoutSessionLineItemsPriceDataRecurringInterval,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3374,6 +3402,7 @@ impl Validate for CreateCheckoutSessionLineItemsPriceDataTaxBehavior {
 
 /// Parameters of `create_checkout_session` (`POST /v1/checkout/sessions`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `mode`")]
 pub struct CreateCheckoutSessionParams {
     /// What to offer when the session expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3897,6 +3926,9 @@ impl Validate for CreateCheckoutSessionParams {
 
 /// Settings of the PaymentIntent created in `payment` mode.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(
+    expecting = "an object with any of `application_fee_amount`, `capture_method`, `description`, `metadata`, `on_behalf_of`, `receipt_email`, `setup_future_usage`, `shipping`, ..."
+)]
 pub struct CreateCheckoutSessionPaymentIntentData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_fee_amount: Option<i64>,
@@ -4138,6 +4170,7 @@ impl Validate for CreateCheckoutSessionPaymentIntentDataSetupFutureUsage {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `address`, `name`")]
 pub struct CreateCheckoutSessionPaymentIntentDataShipping {
     pub address: CreateCheckoutSessionPaymentIntentDataShippingAddress,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4199,6 +4232,7 @@ impl Validate for CreateCheckoutSessionPaymentIntentDataShipping {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `line1`")]
 pub struct CreateCheckoutSessionPaymentIntentDataShippingAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
@@ -4274,6 +4308,7 @@ impl Validate for CreateCheckoutSessionPaymentIntentDataShippingAddress {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `destination`")]
 pub struct CreateCheckoutSessionPaymentIntentDataTransferData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
@@ -4346,6 +4381,9 @@ impl Validate for CreateCheckoutSessionPaymentMethodCollection {
 
 /// Options per payment method type.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(
+    expecting = "an object with any of `acss_debit`, `boleto`, `card`, `konbini`, `oxxo`, `us_bank_account`, `wechat_pay`"
+)]
 pub struct CreateCheckoutSessionPaymentMethodOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acss_debit: Option<CreateCheckoutSessionPaymentMethodOptionsAcssDebit>,
@@ -4435,6 +4473,9 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptions {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(
+    expecting = "an object with any of `currency`, `mandate_options`, `verification_method`"
+)]
 pub struct CreateCheckoutSessionPaymentMethodOptionsAcssDebit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<CreateCheckoutSessionPaymentMethodOptionsAcssDebitCurrency>,
@@ -4527,6 +4568,9 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptionsAcssDebitCurrency {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(
+    expecting = "an object with any of `custom_mandate_url`, `default_for`, `interval_description`, `payment_schedule`, `transaction_type`"
+)]
 pub struct CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptions {
     /// A mandate page of the shop's own; `""` clears it.
     #[serde(
@@ -4792,6 +4836,7 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptionsAcssDebitVerification
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with any of `expires_after_days`")]
 pub struct CreateCheckoutSessionPaymentMethodOptionsBoleto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_after_days: Option<i64>,
@@ -4812,6 +4857,9 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptionsBoleto {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(
+    expecting = "an object with any of `request_three_d_secure`, `setup_future_usage`"
+)]
 pub struct CreateCheckoutSessionPaymentMethodOptionsCard {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_three_d_secure: Option<
@@ -4937,6 +4985,7 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptionsCardSetupFutureUsage 
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with any of `expires_after_days`")]
 pub struct CreateCheckoutSessionPaymentMethodOptionsKonbini {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_after_days: Option<i64>,
@@ -4957,6 +5006,7 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptionsKonbini {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with any of `expires_after_days`")]
 pub struct CreateCheckoutSessionPaymentMethodOptionsOxxo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_after_days: Option<i64>,
@@ -4977,6 +5027,7 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptionsOxxo {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with any of `verification_method`")]
 pub struct CreateCheckoutSessionPaymentMethodOptionsUsBankAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_method: Option<
@@ -5045,6 +5096,7 @@ for CreateCheckoutSessionPaymentMethodOptionsUsBankAccountVerificationMethod {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `client`")]
 pub struct CreateCheckoutSessionPaymentMethodOptionsWechatPay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
@@ -5322,6 +5374,7 @@ impl Validate for CreateCheckoutSessionPaymentMethodTypes {
 
 /// Collect the customer's phone number.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `enabled`")]
 pub struct CreateCheckoutSessionPhoneNumberCollection {
     pub enabled: bool,
 }
@@ -5387,6 +5440,7 @@ impl Validate for CreateCheckoutSessionRedirectOnCompletion {
 
 /// Settings of the SetupIntent created in `setup` mode.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with any of `description`, `metadata`, `on_behalf_of`")]
 pub struct CreateCheckoutSessionSetupIntentData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -5441,6 +5495,7 @@ impl Validate for CreateCheckoutSessionSetupIntentData {
 
 /// Collect a shipping address in these countries.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `allowed_countries`")]
 pub struct CreateCheckoutSessionShippingAddressCollection {
     pub allowed_countries: Vec<ShippingCountry>,
 }
@@ -5459,6 +5514,7 @@ impl Validate for CreateCheckoutSessionShippingAddressCollection {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with any of `shipping_rate`, `shipping_rate_data`")]
 pub struct CreateCheckoutSessionShippingOptions {
     /// The ID of a stored shipping rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5499,6 +5555,7 @@ impl Validate for CreateCheckoutSessionShippingOptions {
 
 /// A shipping rate made for this session only.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `display_name`")]
 pub struct CreateCheckoutSessionShippingOptionsShippingRateData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_estimate: Option<
@@ -5612,6 +5669,7 @@ impl Validate for CreateCheckoutSessionShippingOptionsShippingRateData {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with any of `maximum`, `minimum`")]
 pub struct CreateCheckoutSessionShippingOptionsShippingRateDataDeliveryEstimate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum: Option<DeliveryEstimateBound>,
@@ -5641,6 +5699,7 @@ impl Validate for CreateCheckoutSessionShippingOptionsShippingRateDataDeliveryEs
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `amount`, `currency`")]
 pub struct CreateCheckoutSessionShippingOptionsShippingRateDataFixedAmount {
     pub amount: i64,
     pub currency: String,
@@ -5796,6 +5855,9 @@ impl Validate for CreateCheckoutSessionSubmitType {
 
 /// Settings of the Subscription created in `subscription` mode.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(
+    expecting = "an object with any of `application_fee_percent`, `billing_cycle_anchor`, `default_tax_rates`, `description`, `metadata`, `on_behalf_of`, `transfer_data`, `trial_end`, ..."
+)]
 pub struct CreateCheckoutSessionSubscriptionData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_fee_percent: Option<f64>,
@@ -5923,6 +5985,7 @@ impl Validate for CreateCheckoutSessionSubscriptionData {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `destination`")]
 pub struct CreateCheckoutSessionSubscriptionDataTransferData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount_percent: Option<f64>,
@@ -5953,6 +6016,7 @@ impl Validate for CreateCheckoutSessionSubscriptionDataTransferData {
 
 /// Collect the customer's tax ID.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `enabled`")]
 pub struct CreateCheckoutSessionTaxIdCollection {
     pub enabled: bool,
 }
@@ -6083,6 +6147,7 @@ pub struct CustomTextPosition {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `message`")]
 pub struct CustomTextPositionParams {
     /// The text, up to 1200 characters.
     pub message: String,
@@ -6126,6 +6191,7 @@ pub struct Customer {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `email`")]
 pub struct CustomerDetailsFilter {
     /// The customer's email address.
     pub email: String,
@@ -6213,6 +6279,7 @@ str_enum!(DeletedCustomerObject);
 
 /// One end of a delivery estimate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with `unit`, `value`")]
 pub struct DeliveryEstimateBound {
     pub unit: DeliveryEstimateBoundUnit,
     pub value: i64,
@@ -6306,6 +6373,7 @@ pub struct EventRequest {
 
 /// Parameters of `expire_checkout_session` (`POST /v1/checkout/sessions/{session}/expire`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with any of `expand`")]
 pub struct ExpireCheckoutSessionParams {
     /// Fields of the response to expand.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6498,6 +6566,9 @@ pub type LineItemList = List<Item>;
 
 /// Parameters of `list_checkout_session_line_items` (`GET /v1/checkout/sessions/{session}/line_items`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(
+    expecting = "an object with any of `ending_before`, `expand`, `limit`, `starting_after`"
+)]
 pub struct ListCheckoutSessionLineItemsParams {
     /// A cursor: an object ID. The page ends just before this object, for
     /// moving backwards through a list.
@@ -6577,7 +6648,7 @@ impl Validate for ListCheckoutSessionLineItemsParams {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "an object or an integer")]
 pub enum ListCheckoutSessionsCreated {
     RangeQuerySpecs(Box<RangeQuerySpecs>),
     Integer(i64),
@@ -6594,6 +6665,9 @@ impl Validate for ListCheckoutSessionsCreated {
 
 /// Parameters of `list_checkout_sessions` (`GET /v1/checkout/sessions`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(
+    expecting = "an object with any of `created`, `customer`, `customer_details`, `ending_before`, `expand`, `limit`, `payment_intent`, `payment_link`, ..."
+)]
 pub struct ListCheckoutSessionsParams {
     /// Only sessions created in this interval (Unix seconds), either as an
     /// exact time or as a range with `created[gt]`, `created[gte]`,
@@ -7211,6 +7285,7 @@ str_enum!(ProductObject);
 
 /// A range of Unix times; any bound may be left out.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with any of `gt`, `gte`, `lt`, `lte`")]
 pub struct RangeQuerySpecs {
     /// After this time (exclusive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7310,6 +7385,7 @@ str_enum!(RecurringInterval);
 
 /// Parameters of `retrieve_checkout_session` (`GET /v1/checkout/sessions/{session}`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(expecting = "an object with any of `expand`")]
 pub struct RetrieveCheckoutSessionParams {
     /// Fields of the response to expand, e.g. `expand[]=line_items`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -205,7 +205,7 @@ async fn pipelined_requests_keep_their_order_through_the_guard() {
 async fn error_messages_speak_the_wire_not_rust() {
     let h = harness(Config::default()).await;
     let cases = [
-        ("line_items[0]=price_data", "line_items[0]", "must be an object"),
+        ("line_items[0]=price_data", "line_items[0]", "must be an object with any of `adjustable_quantity`, `dynamic_tax_rates`, `price`, `price_data`, `quantity`, `tax_rates`, not `price_data`"),
         ("line_items=x&line_items[0][price]=p", "line_items[0][price]", "given both as a value"),
         ("metadata=x", "metadata", "must be an object"),
         ("metadata[a][b]=x", "metadata[a]", "must be a string"),

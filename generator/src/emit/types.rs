@@ -139,9 +139,62 @@ impl Used {
     }
 }
 
+/// What a value of `t` is, in the words of the wire (never Rust's), for a
+/// request type's `#[serde(expecting = ...)]` and so for the errors a server
+/// answers with: `an object with any of `price`, `quantity``.
+fn describe(api: &Api, t: &TypeRef, outer: bool) -> String {
+    match t {
+        TypeRef::String => "a string".into(),
+        TypeRef::Bool => "a boolean".into(),
+        TypeRef::I32 | TypeRef::I64 => "an integer".into(),
+        TypeRef::F64 => "a number".into(),
+        TypeRef::Json => "any value".into(),
+        TypeRef::Vec(_) => "an array".into(),
+        TypeRef::Map(_) => "an object".into(),
+        TypeRef::List(_) => "a list object".into(),
+        TypeRef::Option(inner) | TypeRef::Box(inner) => describe(api, inner, outer),
+        TypeRef::OrEmpty(inner) => format!("{} or an empty string", describe(api, inner, false)),
+        TypeRef::Expandable(inner) => format!("an ID or {}", describe(api, inner, false)),
+        TypeRef::Named(name) => match api.types.get(name).map(|d| &d.kind) {
+            Some(TypeKind::Struct(s)) if outer => describe_struct(s),
+            Some(TypeKind::Struct(_)) => "an object".into(),
+            Some(TypeKind::Enum(e)) => {
+                let values: Vec<String> = e.variants.iter().take(8).map(|v| format!("`{}`", v.wire)).collect();
+                let more = if e.variants.len() > 8 { ", ..." } else { "" };
+                format!("one of {}{more}", values.join(", "))
+            }
+            Some(TypeKind::Union(u)) if outer => {
+                let forms: Vec<String> = u.variants.iter().map(|v| describe(api, &v.ty, false)).collect();
+                forms.join(" or ")
+            }
+            Some(TypeKind::Union(_)) => "a value of one of several forms".into(),
+            Some(TypeKind::Alias(inner) | TypeKind::Newtype(inner)) => describe(api, inner, outer),
+            None => "a value".into(),
+        },
+    }
+}
+
+/// An object by its fields: the required ones, or (with none) the first
+/// few it may have.
+fn describe_struct(s: &Struct) -> String {
+    let listed = |names: Vec<&str>| {
+        let shown: Vec<String> = names.iter().take(8).map(|n| format!("`{n}`")).collect();
+        let more = if names.len() > 8 { ", ..." } else { "" };
+        format!("{}{more}", shown.join(", "))
+    };
+    let required: Vec<&str> = s.fields.iter().filter(|f| f.required).map(|f| f.wire.as_str()).collect();
+    if !required.is_empty() {
+        return format!("an object with {}", listed(required));
+    }
+    if s.fields.is_empty() {
+        return "an object".into();
+    }
+    format!("an object with any of {}", listed(s.fields.iter().map(|f| f.wire.as_str()).collect()))
+}
+
 fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
     match &def.kind {
-        TypeKind::Struct(s) => struct_def(def, s),
+        TypeKind::Struct(s) => struct_def(api, def, s),
         TypeKind::Enum(e) => enum_def(def, e),
         TypeKind::Union(u) => union_def(api, def, u),
         TypeKind::Alias(t) => {
@@ -181,8 +234,13 @@ fn unraw(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
 }
 
-fn struct_def(def: &TypeDef, s: &Struct) -> TokenStream {
+fn struct_def(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
     let docs = doc(&def.doc);
+    // What a request type says it expects is what a server's error says.
+    let expecting = def.input.then(|| {
+        let text = describe(api, &TypeRef::Named(def.name.clone()), true);
+        quote!(#[serde(expecting = #text)])
+    });
     let name = ident(&def.name);
     let no_required = s.fields.iter().all(|f| !f.required);
     let default = no_required.then(|| quote!(Default,));
@@ -226,6 +284,7 @@ fn struct_def(def: &TypeDef, s: &Struct) -> TokenStream {
     quote! {
         #docs
         #[derive(Clone, Debug, #default PartialEq, Serialize, Deserialize)]
+        #expecting
         pub struct #name {
             #(#fields)*
             #extra
@@ -404,10 +463,14 @@ fn union_def(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
     let structs = keys.iter().filter(|k| k.is_some()).count();
     let ambiguous = structs >= 2 || u.variants.iter().any(|v| !v.constants.is_empty());
     if def.input || !ambiguous {
+        let expecting = def.input.then(|| {
+            let text = describe(api, &TypeRef::Named(def.name.clone()), true);
+            quote!(, expecting = #text)
+        });
         return quote! {
             #docs
             #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-            #[serde(untagged)]
+            #[serde(untagged #expecting)]
             pub enum #name {
                 #(#variants)*
             }
