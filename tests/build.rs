@@ -2,9 +2,15 @@
 //! the results as modules of this crate, which is compiled with
 //! `#![deny(warnings)]`: a fixture whose output does not compile, or warns,
 //! fails the build. The snapshot tests check the same output's text.
+//!
+//! Besides the files, one spec per name the emitters reserve for themselves
+//! (`openapi_codegen::RESERVED_METHOD_NAMES` and `RESERVED_ARGUMENT_NAMES`)
+//! is written here, taking that name everywhere a spec can: as an
+//! `operationId`, a path parameter, a field beside a constructor, and the
+//! name a list operation's stream method would take. Each must compile.
 
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn main() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
@@ -16,22 +22,89 @@ fn main() {
         .filter(|n| n.ends_with(".yaml"))
         .collect();
     names.sort();
+    let mut specs: Vec<(String, PathBuf)> =
+        names.iter().map(|name| (name.trim_end_matches(".yaml").to_owned(), dir.join(name))).collect();
+    let reserved_dir = out.join("reserved");
+    std::fs::create_dir_all(&reserved_dir).expect("OUT_DIR is writable");
+    let reserved: std::collections::BTreeSet<&str> =
+        openapi_codegen::RESERVED_METHOD_NAMES.iter().chain(openapi_codegen::RESERVED_ARGUMENT_NAMES).copied().collect();
+    for name in reserved {
+        let path = reserved_dir.join(format!("{name}.yaml"));
+        std::fs::write(&path, reserved_spec(name)).expect("OUT_DIR is writable");
+        specs.push((format!("reserved_{name}"), path));
+    }
     let mut mounts = String::new();
-    for name in names {
-        let stem = name.trim_end_matches(".yaml").to_owned();
-        let generator = openapi_codegen::Generator::new();
-        let doc = generator.load(&dir.join(&name)).unwrap_or_else(|e| panic!("{e}"));
-        let api = generator.build(&doc).unwrap_or_else(|e| panic!("{e}"));
-        let module_dir = out.join(&stem);
-        std::fs::create_dir_all(&module_dir).expect("OUT_DIR is writable");
-        writeln!(mounts, "pub mod {stem} {{").unwrap();
-        for (file, code) in generator.modules(&api).unwrap_or_else(|e| panic!("{e}")) {
-            let path = module_dir.join(file);
-            std::fs::write(&path, code).expect("OUT_DIR is writable");
-            let module = file.trim_end_matches(".rs");
-            writeln!(mounts, "    #[path = {:?}]\n    pub mod {module};", path.display().to_string()).unwrap();
-        }
-        writeln!(mounts, "}}").unwrap();
+    for (stem, path) in specs {
+        mount(&stem, &path, &out, &mut mounts);
     }
     std::fs::write(out.join("fixtures.rs"), mounts).expect("OUT_DIR is writable");
+}
+
+fn mount(stem: &str, spec: &Path, out: &Path, mounts: &mut String) {
+    let generator = openapi_codegen::Generator::new();
+    let doc = generator.load(spec).unwrap_or_else(|e| panic!("{e}"));
+    let api = generator.build(&doc).unwrap_or_else(|e| panic!("{e}"));
+    let module_dir = out.join(stem);
+    std::fs::create_dir_all(&module_dir).expect("OUT_DIR is writable");
+    writeln!(mounts, "pub mod {stem} {{").unwrap();
+    for (file, code) in generator.modules(&api).unwrap_or_else(|e| panic!("{e}")) {
+        let path = module_dir.join(file);
+        std::fs::write(&path, code).expect("OUT_DIR is writable");
+        let module = file.trim_end_matches(".rs");
+        writeln!(mounts, "    #[path = {:?}]\n    pub mod {module};", path.display().to_string()).unwrap();
+    }
+    writeln!(mounts, "}}").unwrap();
+}
+
+/// A spec that takes `name` wherever a generated item could clash with it.
+fn reserved_spec(name: &str) -> String {
+    let field = if name == "new" { String::new() } else { format!("{name}: {{type: string}}") };
+    format!(
+        r#"openapi: 3.0.3
+info: {{title: Reserved {name}, version: "1"}}
+paths:
+  /items/{{{name}}}:
+    get:
+      operationId: {name}
+      parameters:
+        - {{name: {name}, in: path, required: true, schema: {{type: string}}}}
+        - {{name: starting_after, in: query, schema: {{type: string}}}}
+        - {{name: new, in: query, schema: {{type: string}}}}
+      responses:
+        '200':
+          description: A page of items.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [object, data, has_more, url]
+                properties:
+                  object: {{type: string, enum: [list]}}
+                  data: {{type: array, items: {{$ref: '#/components/schemas/item'}}}}
+                  has_more: {{type: boolean}}
+                  url: {{type: string}}
+  /items:
+    post:
+      operationId: {name}_stream
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema: {{$ref: '#/components/schemas/item'}}
+      responses:
+        '200':
+          description: The item.
+          content:
+            application/json:
+              schema: {{$ref: '#/components/schemas/item'}}
+components:
+  schemas:
+    item:
+      type: object
+      required: [id]
+      properties:
+        id: {{type: string}}
+        new: {{type: string}}
+        {field}
+"#
+    )
 }

@@ -49,6 +49,29 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "OrEmpty", "StrEnumVisitor", "Value", "Self",
 ];
 
+/// Method names the emitters define themselves, which no operation may take:
+/// the client's constructors and accessors (`Client::new`, `builder`,
+/// `from_http`, `with_options`, `http`, `options`), the server trait's hooks
+/// (`authenticate`, `rejection`), and the names whose `handle_` functions
+/// the server module already has (`unknown_route`, `wrong_method`). An
+/// operation whose `operationId` is one of them gets a numeric suffix.
+pub const RESERVED_METHOD_NAMES: &[&str] = &[
+    "new",
+    "builder",
+    "from_http",
+    "with_options",
+    "http",
+    "options",
+    "authenticate",
+    "rejection",
+    "unknown_route",
+    "wrong_method",
+];
+
+/// Argument and local names of the generated client methods and server
+/// handlers, which no path parameter may take.
+pub const RESERVED_ARGUMENT_NAMES: &[&str] = &["params", "context", "path", "service", "request", "options"];
+
 const JSON_NOTE_NOT: &str = "Any JSON value: the schema uses `not`, which has no Rust type.";
 
 /// The result of converting one schema position.
@@ -140,7 +163,7 @@ pub fn build(doc: &Document, settings: &Settings) -> Result<Api, crate::Error> {
             operations.push(b.operation(path, method, item, op));
         }
     }
-    let mut op_ids = Namespace::snake(&[]);
+    let mut op_ids = Namespace::snake(RESERVED_METHOD_NAMES);
     for op in &mut operations {
         op.ident = op_ids.claim(&op.ident);
     }
@@ -441,7 +464,8 @@ impl<'a> Builder<'a> {
     where
         'a: 's,
     {
-        let mut idents = Namespace::snake(&[]);
+        // `new` is the constructor of request types, beside their setters.
+        let mut idents = Namespace::snake(&["new"]);
         let mut fields = Vec::new();
         for (wire, prop) in props {
             let ident = idents.claim(&field_ident(wire));
@@ -774,7 +798,7 @@ impl<'a> Builder<'a> {
         }
         let mut fields = Vec::new();
         let mut idents = Namespace::snake(&["new"]);
-        let mut path_idents = Namespace::snake(&[]);
+        let mut path_idents = Namespace::snake(RESERVED_ARGUMENT_NAMES);
         for (at, param) in params.values() {
             let data = param.parameter_data_ref();
             let (schema, schema_at) = match &data.format {

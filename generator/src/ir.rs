@@ -383,6 +383,9 @@ pub struct Pagination {
     pub ending_before: Option<String>,
     /// The item field whose value is a cursor (`id`).
     pub id_field: String,
+    /// The name of the client method that streams every item
+    /// (`<operation>_stream`, unless another method has that name).
+    pub stream: String,
 }
 
 /// A path parameter.

@@ -40,7 +40,7 @@ mod yaml;
 
 use std::path::Path;
 
-pub use build::{Settings, glob_match};
+pub use build::{RESERVED_ARGUMENT_NAMES, RESERVED_METHOD_NAMES, Settings, glob_match};
 pub use error::{Error, Problem, ProblemKind, Problems};
 pub use load::{Document, escape_segment};
 pub use locate::line_of;

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::error::{Collector, ProblemKind};
 use crate::ir::{Api, Pagination, Presence, Status, TypeDef, TypeKind, TypeRef};
+use crate::naming::Namespace;
 
 /// Runs every pass, in order.
 pub(crate) fn finish(api: &mut Api, found: &mut Collector) {
@@ -57,6 +58,10 @@ pub(crate) fn resolve_alias<'a>(api: &'a Api, t: &'a TypeRef) -> &'a TypeRef {
 /// `id`, can be walked page by page.
 fn pagination(api: &mut Api) {
     let mut found = Vec::new();
+    let mut methods = Namespace::snake(crate::build::RESERVED_METHOD_NAMES);
+    for op in &api.operations {
+        methods.claim(&op.ident);
+    }
     for (i, op) in api.operations.iter().enumerate() {
         let Some(TypeRef::List(item)) = op.success().and_then(|r| r.ty.as_ref()).map(|t| resolve_alias(api, t)) else {
             continue;
@@ -84,6 +89,7 @@ fn pagination(api: &mut Api) {
                 starting_after,
                 ending_before: cursor("ending_before"),
                 id_field: id.ident.clone(),
+                stream: methods.claim(&format!("{}_stream", op.ident.trim_start_matches("r#"))),
             },
         ));
     }

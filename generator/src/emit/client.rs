@@ -273,7 +273,7 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
     };
     let mutable = if op.param_fields.is_empty() { quote!() } else { quote!(mut) };
     let stream = op.pagination.as_ref().zip(op.params.as_ref()).map(|(pagination, params_type)| {
-        let stream_name = format_ident!("{}_stream", op.ident.trim_start_matches("r#"));
+        let stream_name = ident(&pagination.stream);
         let item = type_in(&pagination.item, Scope::Sibling);
         let params_type = ident(params_type);
         let forward = ident(&pagination.starting_after);
@@ -311,8 +311,10 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
             None => lines.push(format!("after the last item of each page (`{}`).", pagination.starting_after)),
         }
         let text = super::doc(&lines);
+        let allows = super::self_method_allows(&pagination.stream);
         quote! {
             #text
+            #allows
             pub fn #stream_name<'a>(
                 &'a self,
                 #(#stream_args,)*
@@ -329,8 +331,10 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
             }
         }
     });
+    let allows = super::self_method_allows(&op.ident);
     quote! {
         #docs
+        #allows
         pub async fn #name(&self, #(#path_args,)* #params_arg) -> Result<#returns, Error> {
             #bindings
             let #mutable request = Request::new(Method::#method, #path);

@@ -212,6 +212,18 @@ pub(crate) fn type_in(t: &TypeRef, scope: Scope) -> TokenStream {
     }
 }
 
+/// The lints a generated method taking `&self` must allow for its name: an
+/// operation may be called `fromAccount` or `intoBalance`, which clippy
+/// expects to take no `self` or `self` by value.
+pub(crate) fn self_method_allows(name: &str) -> TokenStream {
+    let name = name.trim_start_matches("r#");
+    if name.starts_with("from_") || name.starts_with("into_") || name.starts_with("to_") || name.starts_with("as_") {
+        quote!(#[allow(clippy::wrong_self_convention)])
+    } else {
+        TokenStream::new()
+    }
+}
+
 /// How a value's bounds are checked.
 pub(crate) enum BoundsCheck {
     /// With `ParamPath::bounded`: every level of the type has `Bounded`.

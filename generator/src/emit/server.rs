@@ -70,8 +70,10 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
             Some(t) => type_in(t, Scope::Sibling),
             None => quote!(()),
         };
+        let allows = super::self_method_allows(&op.ident);
         quote! {
             #docs
+            #allows
             fn #name(
                 &self,
                 #(#path_args)*

@@ -609,6 +609,8 @@ fn validate_impl(api: &Api, def: &TypeDef) -> TokenStream {
                 }
             }
         }
+        // Alternatives that cannot break a rule (plain scalars) need no match.
+        TypeKind::Union(u) if !u.variants.iter().any(|v| needs_validation(api, &v.ty)) => TokenStream::new(),
         TypeKind::Union(u) => {
             let arms = u.variants.iter().map(|v| {
                 let variant = ident(&v.ident);
