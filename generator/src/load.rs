@@ -54,9 +54,19 @@ impl Document {
             return Err(problems(source, &text, found));
         }
         found.extend(crate::validate::check_refs(&raw));
+        // The typed model holds some keywords in narrower types than JSON
+        // (`maximum` of an integer schema as `i64`, `maxLength` as `usize`):
+        // a spec whose numbers do not fit is read again, with them fitted.
         let api = match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&raw) {
-            Ok(api) => api,
+            Ok(api) => Ok(api),
             Err(err) => {
+                let fitted = fit_numbers(&raw);
+                serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&fitted).map_err(|_| (err, fitted))
+            }
+        };
+        let api = match api {
+            Ok(api) => api,
+            Err((err, raw)) => {
                 let mut shape = structure::narrow_document(&raw);
                 if shape.is_empty() {
                     let kind = ProblemKind::Structure(err.inner().to_string());
@@ -82,20 +92,82 @@ impl Document {
     }
 }
 
-/// Parses JSON when the text looks like JSON, YAML otherwise.
+/// Parses JSON when the text looks like JSON, YAML otherwise. JSON with a
+/// number beyond `f64` (`1e400`), which `serde_json` refuses, is read by the
+/// YAML parser, as JSON is YAML.
 fn parse_text(text: &str) -> Result<Value, Problem> {
     if text.trim_start().starts_with('{') {
-        return serde_json::from_str(text).map_err(|err| Problem {
-            pointer: "#".into(),
-            line: Some(err.line()),
-            kind: ProblemKind::Syntax(err.to_string()),
-        });
+        match serde_json::from_str(text) {
+            Ok(value) => return Ok(value),
+            Err(err) if err.to_string().starts_with("number out of range") => {}
+            Err(err) => {
+                return Err(Problem {
+                    pointer: "#".into(),
+                    line: Some(err.line()),
+                    kind: ProblemKind::Syntax(err.to_string()),
+                });
+            }
+        }
     }
     yaml::parse_yaml(text).map_err(|err| Problem {
         pointer: "#".into(),
         line: err.line,
         kind: ProblemKind::Syntax(err.message),
     })
+}
+
+/// Keywords the typed model reads as `usize`.
+const COUNT_KEYWORDS: [&str; 6] = ["minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"];
+
+/// A copy of `raw` whose numeric schema keywords fit the typed model:
+/// bounds of an integer schema clamped into `i64` (rounded inwards), a
+/// `multipleOf` or an `enum` value of an integer schema that is not an
+/// `i64` left out, counts clamped into `usize`, and numbers the YAML parser
+/// kept as text (`1e400`) read as the nearest finite `f64`. The raw
+/// document keeps every value as written: the validator and the examples
+/// use it, so bounds compare there as floats.
+fn fit_numbers(raw: &Value) -> Value {
+    let mut copy = raw.clone();
+    // An explicit stack: the depth of a document is the parser's business.
+    let mut stack = vec![&mut copy];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                let integer = map.get("type").and_then(Value::as_str) == Some("integer");
+                let as_number = |v: &Value| match v {
+                    Value::Number(n) => n.as_f64(),
+                    Value::String(s) => s.parse::<f64>().ok().map(|f| f.clamp(f64::MIN, f64::MAX)),
+                    _ => None,
+                };
+                for key in ["minimum", "maximum", "multipleOf"] {
+                    let Some(n) = map.get(key).and_then(as_number) else { continue };
+                    let fitted = match (integer, key) {
+                        (false, _) => serde_json::Number::from_f64(n).map(Value::Number),
+                        (true, "multipleOf") => (n.fract() == 0.0 && n >= 1.0 && n <= i64::MAX as f64).then(|| Value::from(n as i64)),
+                        (true, "minimum") => Some(Value::from(n.ceil().clamp(i64::MIN as f64, i64::MAX as f64) as i64)),
+                        (true, _) => Some(Value::from(n.floor().clamp(i64::MIN as f64, i64::MAX as f64) as i64)),
+                    };
+                    match fitted {
+                        Some(v) => map.insert(key.to_owned(), v),
+                        None => map.remove(key),
+                    };
+                }
+                for key in COUNT_KEYWORDS {
+                    let Some(n) = map.get(key).and_then(as_number) else { continue };
+                    if n >= 0.0 {
+                        map.insert(key.to_owned(), Value::from(n.floor().min(usize::MAX as f64) as usize));
+                    }
+                }
+                if integer && let Some(Value::Array(values)) = map.get_mut("enum") {
+                    values.retain(|v| v.is_null() || v.as_i64().is_some());
+                }
+                stack.extend(map.values_mut());
+            }
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            _ => {}
+        }
+    }
+    copy
 }
 
 fn problem(pointer: &str, kind: ProblemKind) -> Problem {

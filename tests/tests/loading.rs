@@ -1,0 +1,79 @@
+//! Every real spec loads: numbers of any size, keywords beside `$ref`,
+//! vendor extensions and unusual but valid shapes. (The fixtures
+//! `big_numbers.yaml` and `unusual_shapes.yaml` are also generated and
+//! compiled with warnings denied, as every fixture is.)
+
+use contract_tests::root;
+use openapi_codegen::ir::{Api, TypeKind};
+use openapi_codegen::{Document, Generator};
+use openapi_contract::{Direction, Validator};
+use serde_json::json;
+
+fn build(doc: &Document) -> Api {
+    Generator::new().build(doc).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn fixture(name: &str) -> Document {
+    Document::from_path(&root().join("tests/fixtures").join(name)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The constraints of the params field `wire` of the first operation.
+fn param_constraints(api: &Api, wire: &str) -> openapi_codegen::ir::Constraints {
+    let params = api.operations[0].params.as_ref().unwrap();
+    let TypeKind::Struct(s) = &api.types[params].kind else { panic!("{params} is a struct") };
+    s.fields.iter().find(|f| f.wire == wire).unwrap().constraints.clone()
+}
+
+#[test]
+fn numbers_beyond_64_bits_load_in_yaml() {
+    let doc = fixture("big_numbers.yaml");
+    // The raw document keeps every value as a float, nearest to what was written.
+    let at_most = doc.raw.pointer("/paths/~1counters/get/parameters/0/schema").unwrap();
+    assert_eq!(at_most["maximum"].as_f64(), Some(18446744073709552000.0));
+    assert_eq!(at_most["minimum"].as_f64(), Some(-99999999999999999999999.0));
+    let api = build(&doc);
+    // Where a Rust `i64` holds the value, the bound is the nearest `i64`.
+    let c = param_constraints(&api, "at_most");
+    assert_eq!((c.minimum, c.maximum), (Some(i64::MIN as f64), Some(i64::MAX as f64)));
+    assert_eq!(param_constraints(&api, "label").max_length, Some(usize::MAX));
+    // The validator reads the raw document: the example's 30-digit integer
+    // is checked as a float.
+    let mut validator = Validator::new(&doc);
+    let schema = validator.compile("#/paths/~1counters/get/responses/200/content/application~1json/schema").unwrap();
+    let example = doc.raw.pointer("/paths/~1counters/get/responses/200/content/application~1json/example").unwrap();
+    assert!(validator.is_valid(schema, example, Direction::Response), "{example}");
+    assert!(!validator.is_valid(schema, &json!({"total": 1.25}), Direction::Response));
+}
+
+#[test]
+fn numbers_beyond_f64_load_in_json() {
+    let text = r#"{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {"/a": {"get": {
+        "operationId": "a",
+        "parameters": [{"name": "n", "in": "query", "schema": {"type": "number", "maximum": 1e400, "minimum": -1e400}},
+                       {"name": "i", "in": "query", "schema": {"type": "integer", "maximum": 123456789012345678901234567890}}],
+        "responses": {"204": {"description": "none"}}}}}}"#;
+    let doc = Document::from_text("big.json", text.to_owned()).unwrap_or_else(|e| panic!("{e}"));
+    let api = build(&doc);
+    let c = param_constraints(&api, "n");
+    assert_eq!((c.minimum, c.maximum), (Some(f64::MIN), Some(f64::MAX)));
+    assert_eq!(param_constraints(&api, "i").maximum, Some(i64::MAX as f64));
+}
+
+#[test]
+fn keywords_beside_refs_extensions_and_odd_shapes_load() {
+    let doc = fixture("unusual_shapes.yaml");
+    let api = build(&doc);
+    let thing = api.struct_def("Thing").unwrap();
+    let wires: Vec<&str> = thing.fields.iter().map(|f| f.wire.as_str()).collect();
+    assert_eq!(wires, ["id", "kind", "size", "tags", "meta", "choice", "empty_enum", "anything", "not_this"]);
+    let op = &api.operations[0];
+    assert_eq!((op.id.as_str(), op.path_params.len()), ("getThing", 1));
+}
+
+#[test]
+fn a_broken_number_still_names_its_pointer() {
+    // A negative length fits no model: refused, with where.
+    let text = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    s: {type: string, maxLength: -1}\n";
+    let err = Document::from_text("neg.yaml", text.to_owned()).unwrap_err().to_string();
+    assert!(err.contains("#/components/schemas/s") && err.contains("neg.yaml:6"), "{err}");
+}
