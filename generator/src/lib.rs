@@ -42,9 +42,12 @@ use std::path::Path;
 
 pub use build::{RESERVED_ARGUMENT_NAMES, RESERVED_METHOD_NAMES, Settings, glob_match};
 pub use error::{Error, Problem, ProblemKind, Problems};
-pub use load::{Document, escape_segment};
+pub use load::{Document, Phases, escape_segment};
 pub use locate::line_of;
 pub use yaml::{YamlError, parse_yaml};
+
+/// Generated modules, as `(file name, source)`.
+pub type Modules = Vec<(&'static str, String)>;
 
 /// Generation settings and entry points.
 #[derive(Debug, Clone)]
@@ -88,6 +91,23 @@ impl Generator {
         Document::from_path(path)
     }
 
+    /// Loads spec text, builds and renders it, and says how long each phase
+    /// took: what `cargo xtask bench` reports.
+    pub fn run_timed(&self, source: &str, text: String) -> Result<(Modules, Phases), Error> {
+        let mut phases = Phases::default();
+        let doc = Document::from_text_timed(source, text, &mut phases)?;
+        let started = std::time::Instant::now();
+        let api = self.build(&doc)?;
+        phases.build = started.elapsed();
+        let started = std::time::Instant::now();
+        let format_before = emit::FORMAT_NANOS.load(std::sync::atomic::Ordering::Relaxed);
+        let modules = self.modules(&api)?;
+        phases.emit = started.elapsed();
+        let formatted = emit::FORMAT_NANOS.load(std::sync::atomic::Ordering::Relaxed).saturating_sub(format_before);
+        phases.format = std::time::Duration::from_nanos(formatted);
+        Ok((modules, phases))
+    }
+
     /// Builds the IR of a loaded document.
     pub fn build(&self, doc: &Document) -> Result<ir::Api, Error> {
         build::build(doc, &self.settings)
@@ -98,7 +118,7 @@ impl Generator {
     /// `http_client.rs` and `client.rs` (client), `http_server.rs` and
     /// `server.rs` (server), `webhooks.rs` (serde only), `signature.rs`
     /// (webhooks) and `webhook_receiver.rs` (webhooks and server).
-    pub fn modules(&self, api: &ir::Api) -> Result<Vec<(&'static str, String)>, Error> {
+    pub fn modules(&self, api: &ir::Api) -> Result<Modules, Error> {
         let header = emit::header(&self.command);
         let verbatim = |text: &str| format!("{header}\n{text}");
         Ok(vec![

@@ -3,11 +3,31 @@
 //! numbers in errors).
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::error::{Error, Problem, ProblemKind, Problems};
 use crate::{locate, structure, yaml};
+
+/// The wall time of each phase of one run of the generator, for
+/// `cargo xtask bench`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Phases {
+    /// Text to JSON (the YAML or JSON parser alone).
+    pub parse: Duration,
+    /// JSON to the typed OpenAPI model.
+    pub model: Duration,
+    /// Reference, operation and schema checks.
+    pub validate: Duration,
+    /// The IR.
+    pub build: Duration,
+    /// The modules: tokens, then formatted text (wall time, `format` included).
+    pub emit: Duration,
+    /// Of `emit`, the CPU time spent parsing tokens and formatting, summed over
+    /// the formatting workers.
+    pub format: Duration,
+}
 
 /// A loaded OpenAPI document.
 #[derive(Debug, Clone)]
@@ -32,7 +52,15 @@ impl Document {
 
     /// Parses spec text (YAML or JSON) labelled `source` in messages.
     pub fn from_text(source: &str, text: String) -> Result<Document, Error> {
+        Document::from_text_timed(source, text, &mut Phases::default())
+    }
+
+    /// [`Document::from_text`], recording the time of its phases (parse,
+    /// model, validate) in `phases`.
+    pub fn from_text_timed(source: &str, text: String, phases: &mut Phases) -> Result<Document, Error> {
+        let started = Instant::now();
         let raw = parse_text(&text).map_err(|problem| problems(source, &text, vec![problem]))?;
+        phases.parse = started.elapsed();
         let mut found = Vec::new();
         match raw.get("openapi") {
             Some(Value::String(v)) if v.starts_with("3.0.") => {}
@@ -53,7 +81,10 @@ impl Document {
             // A document of another version would only add noise below.
             return Err(problems(source, &text, found));
         }
+        let started = Instant::now();
         found.extend(crate::validate::check_refs(&raw));
+        phases.validate = started.elapsed();
+        let started = Instant::now();
         // The typed model holds some keywords in narrower types than JSON
         // (`maximum` of an integer schema as `i64`, `maxLength` as `usize`):
         // a spec whose numbers do not fit is read again, with them fitted.
@@ -76,14 +107,23 @@ impl Document {
                 return Err(problems(source, &text, found));
             }
         };
+        phases.model = started.elapsed();
+        let started = Instant::now();
         let document = Document { source: source.to_owned(), text, raw, api };
         found.extend(crate::validate::check_document(&document));
+        phases.validate += started.elapsed();
         if found.is_empty() { Ok(document) } else { Err(document.problems(found)) }
     }
 
     /// Wraps problems found in this document into an error, with lines.
     pub fn problems(&self, found: Vec<Problem>) -> Error {
         problems(&self.source, &self.text, found)
+    }
+
+    /// The text as JSON, and nothing more: the parser alone, the floor
+    /// that `cargo xtask bench` compares the whole generator with.
+    pub fn parse(text: &str) -> Result<Value, Error> {
+        parse_text(text).map_err(|problem| problems("text", text, vec![problem]))
     }
 
     /// Resolves a local JSON pointer (`#/a/b`) in the raw document.

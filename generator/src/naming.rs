@@ -2,7 +2,7 @@
 //! hands out unique names within a scope. The IR builder calls this; no
 //! emitter invents a name of its own.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
@@ -95,17 +95,21 @@ pub fn escape_keyword(name: String) -> String {
 pub struct Namespace {
     used: BTreeSet<String>,
     snake: bool,
+    /// The suffix to try first for a stem: those below it were taken when
+    /// it was last claimed, and taken names stay taken, so many claims of
+    /// one name cost one step each.
+    next: BTreeMap<String, usize>,
 }
 
 impl Namespace {
     /// A scope for CamelCase names with some names already taken.
     pub fn camel(reserved: &[&str]) -> Self {
-        Namespace { used: reserved.iter().map(|s| s.to_string()).collect(), snake: false }
+        Namespace { used: reserved.iter().map(|s| s.to_string()).collect(), snake: false, next: BTreeMap::new() }
     }
 
     /// A scope for snake_case names with some names already taken.
     pub fn snake(reserved: &[&str]) -> Self {
-        Namespace { used: reserved.iter().map(|s| s.to_string()).collect(), snake: true }
+        Namespace { used: reserved.iter().map(|s| s.to_string()).collect(), snake: true, next: BTreeMap::new() }
     }
 
     /// Claims `base`, or `base2`, `base3`, ... (`base_2` for snake case).
@@ -114,14 +118,16 @@ impl Namespace {
         if self.used.insert(plain.clone()) {
             return base.to_owned();
         }
-        let stem = plain.trim_end_matches('_');
-        for n in 2.. {
+        let stem = plain.trim_end_matches('_').to_owned();
+        let mut n = self.next.get(&stem).copied().unwrap_or(2);
+        loop {
             let candidate = if self.snake { format!("{stem}_{n}") } else { format!("{stem}{n}") };
+            n += 1;
             if self.used.insert(candidate.clone()) {
+                self.next.insert(stem, n);
                 return candidate;
             }
         }
-        unreachable!("an unbounded counter always finds a free name")
     }
 }
 

@@ -294,26 +294,35 @@ fn box_inline(r: &mut TypeRef, same: &dyn Fn(&str) -> bool) {
 /// A struct whose required, non-nullable fields lead back to itself has no
 /// finite value (no JSON document can satisfy it): report it.
 fn check_inhabited(api: &Api, found: &mut Collector) {
-    let mut inhabited: BTreeSet<&str> = BTreeSet::new();
-    loop {
-        let before = inhabited.len();
-        for (name, def) in &api.types {
-            if inhabited.contains(name.as_str()) {
-                continue;
-            }
-            let ok = |t: &TypeRef| ref_inhabited(t, &inhabited);
-            let yes = match &def.kind {
-                TypeKind::Struct(s) => s.fields.iter().filter(|f| f.presence() == Presence::Required).all(|f| ok(&f.ty)),
-                TypeKind::Union(u) => u.variants.iter().any(|v| ok(&v.ty)),
-                TypeKind::Alias(t) | TypeKind::Newtype(t) => ok(t),
-                TypeKind::Enum(_) => true,
-            };
-            if yes {
-                inhabited.insert(name);
-            }
+    // A worklist: a type is checked once, then again only when a type it
+    // names becomes inhabited (a sweep until nothing changes would take a
+    // pass per link of a long chain of aliases).
+    let mut dependents: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (name, def) in &api.types {
+        for r in refs(def) {
+            r.visit_named(true, &mut |named, _| {
+                if let Some((key, _)) = api.types.get_key_value(named) {
+                    dependents.entry(key.as_str()).or_default().push(name.as_str());
+                }
+            });
         }
-        if inhabited.len() == before {
-            break;
+    }
+    let mut inhabited: BTreeSet<&str> = BTreeSet::new();
+    let mut queue: VecDeque<&str> = api.types.keys().map(String::as_str).collect();
+    while let Some(name) = queue.pop_front() {
+        if inhabited.contains(name) {
+            continue;
+        }
+        let ok = |t: &TypeRef| ref_inhabited(t, &inhabited);
+        let yes = match &api.types[name].kind {
+            TypeKind::Struct(s) => s.fields.iter().filter(|f| f.presence() == Presence::Required).all(|f| ok(&f.ty)),
+            TypeKind::Union(u) => u.variants.iter().any(|v| ok(&v.ty)),
+            TypeKind::Alias(t) | TypeKind::Newtype(t) => ok(t),
+            TypeKind::Enum(_) => true,
+        };
+        if yes {
+            inhabited.insert(name);
+            queue.extend(dependents.get(name).into_iter().flatten().filter(|d| !inhabited.contains(*d)));
         }
     }
     let mut reported: BTreeSet<&str> = BTreeSet::new();
@@ -323,11 +332,13 @@ fn check_inhabited(api: &Api, found: &mut Collector) {
         }
         // Walk required fields through uninhabited types until one repeats.
         let mut path: Vec<&str> = vec![name];
+        let mut on_path: BTreeSet<&str> = BTreeSet::from([name.as_str()]);
         let mut current = def;
         loop {
             let next = required_successor(current, &inhabited);
             match next {
-                Some(n) if path.contains(&n) => {
+                Some(n) if reported.contains(n) => break,
+                Some(n) if on_path.contains(n) => {
                     let start = path.iter().position(|p| *p == n).unwrap_or(0);
                     let mut cycle: Vec<String> = path[start..].iter().map(|s| s.to_string()).collect();
                     cycle.push(n.to_owned());
@@ -339,6 +350,7 @@ fn check_inhabited(api: &Api, found: &mut Collector) {
                 }
                 Some(n) => {
                     path.push(n);
+                    on_path.insert(n);
                     current = &api.types[n];
                 }
                 None => break,

@@ -2,7 +2,7 @@
 //! operation ids, path parameters, schema types. Each returns every problem
 //! it finds rather than stopping at the first.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use openapiv3::{ReferenceOr, SchemaKind};
 use serde_json::Value;
@@ -17,58 +17,75 @@ const SCHEMA_TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "arra
 /// chain of `$ref`s must end somewhere. Literal examples are not searched.
 pub(crate) fn check_refs(raw: &Value) -> Vec<Problem> {
     let mut found = Collector::default();
-    scan_refs(raw, raw, "#", None, &mut found);
+    let mut refs = Refs { root: raw, found: &mut found, ends: HashSet::new() };
+    refs.scan(raw, "#", None);
     found.into_vec()
 }
 
-fn scan_refs(root: &Value, value: &Value, at: &str, parent_key: Option<&str>, found: &mut Collector) {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::String(target)) = map.get("$ref") {
-                check_ref(root, target, &format!("{at}/$ref"), found);
-            }
-            for (key, child) in map {
-                // `example` holds data, except as a property name in `properties`.
-                let literal = (key == "example" && parent_key != Some("properties"))
-                    || (key == "value" && parent_key.is_some_and(|_| at.contains("/examples/")));
-                if literal || key == "$ref" {
-                    continue;
-                }
-                scan_refs(root, child, &format!("{at}/{}", escape_segment(key)), Some(key), found);
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                scan_refs(root, child, &format!("{at}/{i}"), parent_key, found);
-            }
-        }
-        _ => {}
-    }
+/// The walk of [`check_refs`].
+struct Refs<'a> {
+    root: &'a Value,
+    found: &'a mut Collector,
+    /// References known to lead, through any chain, to something that is
+    /// not a reference: a chain is followed once, however many refer to it.
+    ends: HashSet<&'a str>,
 }
 
-fn check_ref(root: &Value, target: &str, at: &str, found: &mut Collector) {
-    let Some(pointer) = target.strip_prefix('#') else {
-        found.push(at, ProblemKind::ExternalRef(target.to_owned()));
-        return;
-    };
-    let Some(mut resolved) = root.pointer(pointer) else {
-        found.push(at, ProblemKind::DanglingRef(target.to_owned()));
-        return;
-    };
-    // Follow pure reference objects to find loops; a broken later link is
-    // reported where it is written.
-    let mut chain = vec![target.to_owned()];
-    while let Some(Value::String(next)) = resolved.get("$ref") {
-        if chain.contains(next) {
-            chain.push(next.clone());
-            found.push(at, ProblemKind::RefLoop(chain));
+impl<'a> Refs<'a> {
+    fn scan(&mut self, value: &'a Value, at: &str, parent_key: Option<&str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(target)) = map.get("$ref") {
+                    self.check(target, &format!("{at}/$ref"));
+                }
+                for (key, child) in map {
+                    // `example` holds data, except as a property name in `properties`.
+                    let literal = (key == "example" && parent_key != Some("properties"))
+                        || (key == "value" && parent_key.is_some_and(|_| at.contains("/examples/")));
+                    if literal || key == "$ref" {
+                        continue;
+                    }
+                    self.scan(child, &format!("{at}/{}", escape_segment(key)), Some(key));
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    self.scan(child, &format!("{at}/{i}"), parent_key);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn check(&mut self, target: &'a str, at: &str) {
+        let root = self.root;
+        let Some(pointer) = target.strip_prefix('#') else {
+            self.found.push(at, ProblemKind::ExternalRef(target.to_owned()));
             return;
+        };
+        let Some(mut resolved) = root.pointer(pointer) else {
+            self.found.push(at, ProblemKind::DanglingRef(target.to_owned()));
+            return;
+        };
+        // Follow pure reference objects to find loops; a broken later link is
+        // reported where it is written.
+        let mut chain = vec![target];
+        let mut seen: HashSet<&str> = HashSet::from([target]);
+        while let Some(Value::String(next)) = resolved.get("$ref") {
+            if self.ends.contains(next.as_str()) {
+                break;
+            }
+            chain.push(next);
+            if !seen.insert(next) {
+                self.found.push(at, ProblemKind::RefLoop(chain.iter().map(|s| (*s).to_owned()).collect()));
+                return;
+            }
+            match next.strip_prefix('#').and_then(|p| root.pointer(p)) {
+                Some(value) => resolved = value,
+                None => return,
+            }
         }
-        chain.push(next.clone());
-        match next.strip_prefix('#').and_then(|p| root.pointer(p)) {
-            Some(value) => resolved = value,
-            None => return,
-        }
+        self.ends.extend(chain);
     }
 }
 

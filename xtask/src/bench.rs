@@ -1,8 +1,12 @@
 //! `cargo xtask bench`: figures for the README, measured, never asserted.
 //!
-//! - codegen wall time (load + build + emit, in memory) for the project's
-//!   spec and for the full Stripe spec: median and best of several runs;
+//! - codegen time per phase (parse, typed model, validate, build, emit, and
+//!   the formatting inside emit) for the project's spec and the full Stripe
+//!   spec, next to the parse floor (the parser alone on the same text,
+//!   measured in the same run), so that the ratio is the figure;
 //! - the size of the generated code;
+//! - scaling: synthetic specs that stress the whole-graph passes at 2,000
+//!   and 20,000 schemas;
 //! - the clean debug build time of the generated crate with its default
 //!   features and with `client,server`, dependencies included, in a fresh
 //!   target directory.
@@ -15,23 +19,147 @@ use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-use crate::codegen::Request;
+use openapi_codegen::{Generator, Phases};
+
 use crate::{root, take_flag, take_value};
 
-fn time_codegen(request: &Request, runs: usize) -> Result<(Duration, Duration, usize, usize), String> {
+/// Medians of `runs` runs of `f`.
+fn median<T>(runs: usize, mut f: impl FnMut() -> Result<T, String>) -> Result<(Duration, T), String> {
     let mut times = Vec::with_capacity(runs);
-    let mut size = (0, 0);
-    for _ in 0..runs {
+    let mut last = None;
+    for _ in 0..runs.max(1) {
         let started = Instant::now();
-        let outputs = request.generate()?;
+        last = Some(f()?);
         times.push(started.elapsed());
-        size = outputs
-            .iter()
-            .filter(|o| o.path.extension().is_some_and(|e| e == "rs"))
-            .fold((0, 0), |(b, l), o| (b + o.contents.len(), l + o.contents.lines().count()));
     }
     times.sort();
-    Ok((times[times.len() / 2], times[0], size.0, size.1))
+    Ok((times[times.len() / 2], last.expect("at least one run")))
+}
+
+/// Per-phase medians of a whole codegen run of `text`, next to the parse
+/// floor (the YAML or JSON parser alone on the same text), measured in the
+/// same process, alternately.
+fn phases(label: &str, text: &str, paths: &[String], runs: usize) -> Result<(), String> {
+    let generator = Generator::new().with_paths(paths.to_vec());
+    let mut all: Vec<Phases> = Vec::new();
+    let mut floors = Vec::new();
+    let mut size = (0, 0);
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        openapi_codegen::Document::parse(text).map_err(|e| e.to_string())?;
+        floors.push(started.elapsed());
+        let (modules, phases) = generator.run_timed(label, text.to_owned()).map_err(|e| e.to_string())?;
+        all.push(phases);
+        size = modules.iter().fold((0, 0), |(b, l), (_, code)| (b + code.len(), l + code.lines().count()));
+    }
+    let med = |f: fn(&Phases) -> Duration| {
+        let mut v: Vec<Duration> = all.iter().map(f).collect();
+        v.sort();
+        v[v.len() / 2]
+    };
+    floors.sort();
+    let floor = floors[floors.len() / 2];
+    let (parse, model, validate, build, emit, format) =
+        (med(|p| p.parse), med(|p| p.model), med(|p| p.validate), med(|p| p.build), med(|p| p.emit), med(|p| p.format));
+    let total = med(|p| p.parse + p.model + p.validate + p.build + p.emit);
+    let ratio = |d: Duration| d.as_secs_f64() / floor.as_secs_f64().max(1e-9);
+    println!("  {label}: {} KiB in, {} KiB / {} lines out", text.len() / 1024, size.0 / 1024, size.1);
+    println!("    parse floor (parser alone)   {floor:>9.1?}   1.0x");
+    for (name, d) in [("load: parse", parse), ("load: typed model", model), ("validate", validate), ("build (IR)", build), ("emit (tokens + format)", emit)] {
+        println!("    {name:<28} {d:>9.1?}  {:>4.1}x", ratio(d));
+    }
+    println!("      of which format (CPU, all workers) {format:>9.1?}");
+    println!("    total                        {total:>9.1?}  {:>4.1}x the parse floor", ratio(total));
+    Ok(())
+}
+
+const SCALE_HEADER: &str = "openapi: 3.0.3\ninfo: {title: Scale, version: '1'}\n";
+
+/// A spec of `n` component schemas written by `line`, and a last one, `S<n>`.
+fn schemas(n: usize, line: impl Fn(usize) -> String, last: &str) -> String {
+    let mut text = format!("{SCALE_HEADER}paths: {{}}\ncomponents:\n  schemas:\n");
+    for i in 0..n {
+        text.push_str(&line(i));
+    }
+    text.push_str(&format!("    S{n}: {last}\n"));
+    text
+}
+
+fn alias_chain(n: usize) -> String {
+    schemas(n, |i| format!("    S{i}: {{$ref: '#/components/schemas/S{}'}}\n", i + 1), "{type: object, properties: {a: {type: string}}}")
+}
+
+fn struct_ring(n: usize) -> String {
+    schemas(
+        n,
+        |i| format!("    S{i}: {{type: object, properties: {{next: {{$ref: '#/components/schemas/S{}'}}}}}}\n", (i + 1) % n),
+        "{type: string}",
+    )
+}
+
+fn union_chain(n: usize) -> String {
+    schemas(
+        n,
+        |i| {
+            format!(
+                "    S{i}: {{anyOf: [{{$ref: '#/components/schemas/S{}'}}, {{type: object, properties: {{v{i}: {{type: string}}}}}}]}}\n",
+                i + 1
+            )
+        },
+        "{type: string}",
+    )
+}
+
+/// Inline types whose natural names (`S<i>X`) a component already has.
+fn colliding_names(n: usize) -> String {
+    schemas(
+        n,
+        |i| format!("    S{i}: {{type: object, properties: {{x: {{type: object, properties: {{a: {{type: string}}}}}}}}}}\n    S{i}X: {{type: string}}\n"),
+        "{type: string}",
+    )
+}
+
+/// One operation reaching a chain of `n` structs, beside `n` it does not reach.
+fn subset(n: usize) -> String {
+    let mut text = format!(
+        "{SCALE_HEADER}paths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ok\n          \
+         content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/S0'}}\ncomponents:\n  schemas:\n"
+    );
+    for i in 0..n {
+        text.push_str(&format!(
+            "    S{i}: {{type: object, properties: {{next: {{$ref: '#/components/schemas/S{}'}}}}}}\n    U{i}: {{type: string}}\n",
+            i + 1
+        ));
+    }
+    text.push_str(&format!("    S{n}: {{type: string}}\n"));
+    text
+}
+
+/// Synthetic specs that stress the whole-graph passes (reference checks,
+/// cycles and boxing, unions, naming, subsetting), at 2,000 and 20,000
+/// schemas: a linear pass takes about 10x as long at 10x the size.
+fn scaling(runs: usize) -> Result<(), String> {
+    let cases: [(&str, fn(usize) -> String, &[&str]); 5] = [
+        ("$ref alias chain (S0 -> S1 -> ... -> object)", alias_chain, &[]),
+        ("ring of structs (recursion, boxing)", struct_ring, &[]),
+        ("chain of unions (anyOf [next, object])", union_chain, &[]),
+        ("colliding names (inline types named alike)", colliding_names, &[]),
+        ("subset: --paths /a reaching half the schemas", subset, &["/a"]),
+    ];
+    println!("scaling (whole codegen in memory, median of {runs}):");
+    for (name, make, paths) in cases {
+        let generator = Generator::new().with_paths(paths.iter().map(|p| (*p).to_owned()).collect());
+        let time = |n: usize| {
+            let text = make(n);
+            median(runs, || generator.run_timed("scale", text.clone()).map_err(|e| e.to_string())).map(|(d, _)| d)
+        };
+        let (small, large) = (time(2_000)?, time(20_000)?);
+        println!(
+            "  {name:<46} 2,000: {small:>8.1?}  20,000: {large:>8.1?}  ({:.1}x for 10x the size)",
+            large.as_secs_f64() / small.as_secs_f64().max(1e-9)
+        );
+    }
+    Ok(())
 }
 
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
@@ -43,17 +171,15 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         return Err(format!("unexpected argument `{extra}`"));
     }
     let profile = if cfg!(debug_assertions) { "debug (use --release for real figures)" } else { "release" };
-    println!("codegen, {profile} build of xtask, {runs} runs each (load + build + emit, in memory):");
-    let own = Request { command: "cargo xtask codegen".into(), ..Request::for_spec(root().join("spec/checkout_sessions.yaml"), None) };
-    let (median, best, bytes, lines) = time_codegen(&own, runs)?;
-    println!("  spec/checkout_sessions.yaml  median {median:.1?}  best {best:.1?}  output {} KiB, {lines} lines", bytes / 1024);
+    println!("codegen per phase, {profile} build of xtask, median of {runs} runs (Stripe: of at most 7):");
+    let read = |path: &PathBuf| std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()));
+    phases("spec/checkout_sessions.yaml", &read(&root().join("spec/checkout_sessions.yaml"))?, &[], runs)?;
     if stripe.exists() {
-        let request = Request::for_spec(stripe.clone(), Some(root().join("target/bench-stripe")));
-        let (median, best, bytes, lines) = time_codegen(&request, runs.min(7))?;
-        println!("  Stripe spec3.yaml            median {median:.1?}  best {best:.1?}  output {} KiB, {lines} lines", bytes / 1024);
+        phases("Stripe spec3.yaml", &read(&stripe)?, &[], runs.min(7))?;
     } else {
         println!("  Stripe spec not found at {} (pass --stripe PATH)", stripe.display());
     }
+    scaling(runs.min(5))?;
     if skip_build {
         return Ok(ExitCode::SUCCESS);
     }

@@ -34,13 +34,6 @@ pub struct Request {
 }
 
 impl Request {
-    /// Generation from `spec`, into `out` as a standalone crate (or into
-    /// `generated/src` when `None`), with default settings.
-    pub fn for_spec(spec: PathBuf, out: Option<PathBuf>) -> Request {
-        let command = format!("cargo xtask codegen --spec {}", spec.display());
-        Request { spec, out, name: None, paths: Vec::new(), expand_depth: None, command, verbose: false }
-    }
-
     /// Generation from `spec` into a standalone crate `name` at `out`,
     /// its headers naming `command`.
     pub fn standalone(spec: &Path, out: &Path, name: &str, command: String, verbose: bool) -> Request {

@@ -4,6 +4,12 @@
 //! cargo xtask codegen [--check] [--spec PATH --out DIR] [--paths GLOB,...] [--expand-depth N]
 //! ```
 
+// Emitting and formatting a large crate is allocation-bound: with
+// mimalloc, full Stripe codegen takes about a third less time than with
+// the system allocator (`cargo run --release -p xtask -- bench`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod bench;
 mod codegen;
 mod contract;

@@ -44,10 +44,18 @@ pub(crate) fn header(command: &str) -> String {
 /// Parses and formats a sequence of items (or a module's inner attributes
 /// and imports).
 pub(crate) fn format_items(module: &str, tokens: TokenStream) -> Result<String, Error> {
+    let started = std::time::Instant::now();
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| Error::Emit { module: module.to_owned(), message: e.to_string() })?;
-    Ok(prettyplease::unparse(&file))
+    let text = prettyplease::unparse(&file);
+    let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    FORMAT_NANOS.fetch_add(nanos, std::sync::atomic::Ordering::Relaxed);
+    Ok(text)
 }
+
+/// CPU time spent in [`format_items`] since the process started, summed
+/// over threads: what `Phases::format` reports.
+pub(crate) static FORMAT_NANOS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Formats `items` in parallel chunks: each worker turns its items into
 /// tokens and formats them. Items format independently, so the joined text
