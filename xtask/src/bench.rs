@@ -135,11 +135,14 @@ fn subset(n: usize) -> String {
     text
 }
 
+/// A scaling case: its name, the spec of a size, the `--paths` it runs with.
+type ScaleCase = (&'static str, fn(usize) -> String, &'static [&'static str]);
+
 /// Synthetic specs that stress the whole-graph passes (reference checks,
 /// cycles and boxing, unions, naming, subsetting), at 2,000 and 20,000
 /// schemas: a linear pass takes about 10x as long at 10x the size.
 fn scaling(runs: usize) -> Result<(), String> {
-    let cases: [(&str, fn(usize) -> String, &[&str]); 5] = [
+    let cases: [ScaleCase; 5] = [
         ("$ref alias chain (S0 -> S1 -> ... -> object)", alias_chain, &[]),
         ("ring of structs (recursion, boxing)", struct_ring, &[]),
         ("chain of unions (anyOf [next, object])", union_chain, &[]),
