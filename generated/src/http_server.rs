@@ -264,7 +264,13 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
 ) -> Result<P, Rejection> {
     let located = |name: &str, place: In| spec.params.iter().any(|(n, p)| *n == name && *p == place);
     let top = |key: &str| key.split('[').next().unwrap_or(key).to_owned();
-    let unknown = |key: &str| Rejection::new(RejectionKind::UnknownParam, Some(key.to_owned()), format!("Received unknown parameter: {key}"));
+    let unknown = |key: &str| {
+        if key.is_empty() || key.starts_with('[') {
+            return Rejection::new(RejectionKind::InvalidParam, None, "A parameter has no name");
+        }
+        let key = wire::shorten(key);
+        Rejection::new(RejectionKind::UnknownParam, Some(key.clone()), format!("Received unknown parameter: {key}"))
+    };
     let too_many = || {
         Rejection::new(
             RejectionKind::InvalidParam,

@@ -14,11 +14,7 @@ use axum::Router;
 use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{RawPathParams, Request, State};
 use axum::response::Response;
-use super::http_server::{
-    self, BodyKind, In, OperationSpec, PathParams, Rejection, RejectionKind,
-    RequestContext,
-};
-
+use super::http_server::{self, PathParams, Rejection, RejectionKind, RequestContext};
 use super::{runtime, types};
 
 /// The API's error body.
@@ -173,12 +169,15 @@ async fn handle_wrong_method<S: CheckoutSessionsApi>(
     )
 }
 
-async fn handle_list_checkout_sessions<S: CheckoutSessionsApi>(
-    State(service): State<Arc<S>>,
-    path: Result<RawPathParams, RawPathParamsRejection>,
-    request: Request,
-) -> Response {
-    const SPEC: OperationSpec = OperationSpec {
+/// What the router knows of each operation's requests: where each
+/// parameter travels, the body's media type, the success status and
+/// the nesting depth it allows. For code that reads requests as the
+/// router does ([`http_server::parse`]).
+pub mod operations {
+    use super::super::http_server::{OperationSpec, BodyKind, In};
+
+    /// How the router reads the requests of `list_checkout_sessions` (`GET /v1/checkout/sessions`).
+    pub const LIST_CHECKOUT_SESSIONS: OperationSpec = OperationSpec {
         params: &[
             ("created", In::Query),
             ("customer", In::Query),
@@ -197,26 +196,9 @@ async fn handle_list_checkout_sessions<S: CheckoutSessionsApi>(
         success_body: true,
         depth: 3,
     };
-    let service = &*service;
-    http_server::handle(
-            path,
-            request,
-            &SPEC,
-            |r| service.rejection(r),
-            |bearer| service.authenticate(bearer),
-            |params: types::ListCheckoutSessionsParams, _path: &PathParams, context| {
-                Ok(service.list_checkout_sessions(params, context))
-            },
-        )
-        .await
-}
 
-async fn handle_create_checkout_session<S: CheckoutSessionsApi>(
-    State(service): State<Arc<S>>,
-    path: Result<RawPathParams, RawPathParamsRejection>,
-    request: Request,
-) -> Response {
-    const SPEC: OperationSpec = OperationSpec {
+    /// How the router reads the requests of `create_checkout_session` (`POST /v1/checkout/sessions`).
+    pub const CREATE_CHECKOUT_SESSION: OperationSpec = OperationSpec {
         params: &[
             ("after_expiration", In::Body),
             ("allow_promotion_codes", In::Body),
@@ -261,11 +243,69 @@ async fn handle_create_checkout_session<S: CheckoutSessionsApi>(
         success_body: true,
         depth: 7,
     };
+
+    /// How the router reads the requests of `retrieve_checkout_session` (`GET /v1/checkout/sessions/{session}`).
+    pub const RETRIEVE_CHECKOUT_SESSION: OperationSpec = OperationSpec {
+        params: &[("expand", In::Query)],
+        body: None,
+        success: 200,
+        success_body: true,
+        depth: 3,
+    };
+
+    /// How the router reads the requests of `expire_checkout_session` (`POST /v1/checkout/sessions/{session}/expire`).
+    pub const EXPIRE_CHECKOUT_SESSION: OperationSpec = OperationSpec {
+        params: &[("expand", In::Body)],
+        body: Some(BodyKind::Form),
+        success: 200,
+        success_body: true,
+        depth: 3,
+    };
+
+    /// How the router reads the requests of `list_checkout_session_line_items` (`GET /v1/checkout/sessions/{session}/line_items`).
+    pub const LIST_CHECKOUT_SESSION_LINE_ITEMS: OperationSpec = OperationSpec {
+        params: &[
+            ("ending_before", In::Query),
+            ("expand", In::Query),
+            ("limit", In::Query),
+            ("starting_after", In::Query),
+        ],
+        body: None,
+        success: 200,
+        success_body: true,
+        depth: 3,
+    };
+}
+
+async fn handle_list_checkout_sessions<S: CheckoutSessionsApi>(
+    State(service): State<Arc<S>>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
+    request: Request,
+) -> Response {
     let service = &*service;
     http_server::handle(
             path,
             request,
-            &SPEC,
+            &operations::LIST_CHECKOUT_SESSIONS,
+            |r| service.rejection(r),
+            |bearer| service.authenticate(bearer),
+            |params: types::ListCheckoutSessionsParams, _path: &PathParams, context| {
+                Ok(service.list_checkout_sessions(params, context))
+            },
+        )
+        .await
+}
+
+async fn handle_create_checkout_session<S: CheckoutSessionsApi>(
+    State(service): State<Arc<S>>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
+    request: Request,
+) -> Response {
+    let service = &*service;
+    http_server::handle(
+            path,
+            request,
+            &operations::CREATE_CHECKOUT_SESSION,
             |r| service.rejection(r),
             |bearer| service.authenticate(bearer),
             |params: types::CreateCheckoutSessionParams, _path: &PathParams, context| {
@@ -280,18 +320,11 @@ async fn handle_retrieve_checkout_session<S: CheckoutSessionsApi>(
     path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
-    const SPEC: OperationSpec = OperationSpec {
-        params: &[("expand", In::Query)],
-        body: None,
-        success: 200,
-        success_body: true,
-        depth: 3,
-    };
     let service = &*service;
     http_server::handle(
             path,
             request,
-            &SPEC,
+            &operations::RETRIEVE_CHECKOUT_SESSION,
             |r| service.rejection(r),
             |bearer| service.authenticate(bearer),
             |params: types::RetrieveCheckoutSessionParams, path: &PathParams, context| {
@@ -308,18 +341,11 @@ async fn handle_expire_checkout_session<S: CheckoutSessionsApi>(
     path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
-    const SPEC: OperationSpec = OperationSpec {
-        params: &[("expand", In::Body)],
-        body: Some(BodyKind::Form),
-        success: 200,
-        success_body: true,
-        depth: 3,
-    };
     let service = &*service;
     http_server::handle(
             path,
             request,
-            &SPEC,
+            &operations::EXPIRE_CHECKOUT_SESSION,
             |r| service.rejection(r),
             |bearer| service.authenticate(bearer),
             |params: types::ExpireCheckoutSessionParams, path: &PathParams, context| {
@@ -336,23 +362,11 @@ async fn handle_list_checkout_session_line_items<S: CheckoutSessionsApi>(
     path: Result<RawPathParams, RawPathParamsRejection>,
     request: Request,
 ) -> Response {
-    const SPEC: OperationSpec = OperationSpec {
-        params: &[
-            ("ending_before", In::Query),
-            ("expand", In::Query),
-            ("limit", In::Query),
-            ("starting_after", In::Query),
-        ],
-        body: None,
-        success: 200,
-        success_body: true,
-        depth: 3,
-    };
     let service = &*service;
     http_server::handle(
             path,
             request,
-            &SPEC,
+            &operations::LIST_CHECKOUT_SESSION_LINE_ITEMS,
             |r| service.rejection(r),
             |bearer| service.authenticate(bearer),
             |

@@ -454,7 +454,7 @@ pub fn decode_within<K: AsRef<str>, V: AsRef<str>>(
 }
 
 /// A key or value as an error message shows it: at most 200 characters.
-fn shorten(text: &str) -> String {
+pub fn shorten(text: &str) -> String {
     const SHOWN: usize = 200;
     match text.char_indices().nth(SHOWN) {
         Some((at, _)) => format!("{}...", &text[..at]),

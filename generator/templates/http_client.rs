@@ -56,7 +56,13 @@ pub struct Config {
     pub initial_backoff: Duration,
     /// The longest wait between attempts.
     pub max_backoff: Duration,
+    /// The largest response body read; a larger one is an error
+    /// ([`Error::TooLarge`]), not an allocation as large as the server likes.
+    pub max_response_bytes: usize,
 }
+
+/// The largest response body a client reads unless told otherwise: 32 MiB.
+pub const MAX_RESPONSE_BYTES: usize = 32 << 20;
 
 /// Builds an [`HttpClient`].
 #[derive(Clone, Debug)]
@@ -78,6 +84,7 @@ impl ClientBuilder {
                 max_retries: 2,
                 initial_backoff: Duration::from_millis(500),
                 max_backoff: Duration::from_secs(8),
+                max_response_bytes: MAX_RESPONSE_BYTES,
             },
         }
     }
@@ -123,6 +130,12 @@ impl ClientBuilder {
     pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
         self.config.initial_backoff = initial;
         self.config.max_backoff = max.max(initial);
+        self
+    }
+
+    /// The largest response body to read ([`MAX_RESPONSE_BYTES`] by default).
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_response_bytes = bytes;
         self
     }
 
@@ -227,15 +240,23 @@ pub enum Error<E> {
     },
     /// The parameters could not be put on the wire.
     Encode(EncodeError),
+    /// A response body larger than [`Config::max_response_bytes`].
+    TooLarge {
+        /// The HTTP status.
+        status: u16,
+        /// The limit it passed.
+        limit: usize,
+    },
 }
 
 impl<E> Error<E> {
     /// The HTTP status, if there was a response.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Api { status, .. } | Error::UnexpectedStatus { status, .. } | Error::Decode { status, .. } => {
-                Some(*status)
-            }
+            Error::Api { status, .. }
+            | Error::UnexpectedStatus { status, .. }
+            | Error::Decode { status, .. }
+            | Error::TooLarge { status, .. } => Some(*status),
             Error::Transport { .. } | Error::Encode(_) => None,
         }
     }
@@ -259,6 +280,7 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
                 write!(f, "cannot decode the HTTP {status} body at `{path}`: {message}")
             }
             Error::Encode(e) => e.fmt(f),
+            Error::TooLarge { status, limit } => write!(f, "the HTTP {status} body is larger than {limit} bytes"),
         }
     }
 }
@@ -452,16 +474,7 @@ impl HttpClient {
         options: &RequestOptions,
     ) -> Result<T, Error<E>> {
         let (status, request_id, body) = self.execute(request, options).await?;
-        if (200..300).contains(&status) {
-            let mut deserializer = serde_json::Deserializer::from_slice(&body);
-            return serde_path_to_error::deserialize(&mut deserializer).map_err(|e| Error::Decode {
-                status,
-                path: e.path().to_string(),
-                message: e.inner().to_string(),
-                body: String::from_utf8_lossy(&body).into_owned(),
-            });
-        }
-        Err(error_of(status, request_id, &body))
+        decode(status, request_id, &body)
     }
 
     /// Sends `request` and expects a success without a body.
@@ -527,8 +540,9 @@ impl HttpClient {
                         tokio::time::sleep(self.backoff(attempt, retry_after)).await;
                         continue;
                     }
-                    return match response.bytes().await {
-                        Ok(bytes) => Ok((status, request_id, bytes.to_vec())),
+                    return match read_limited(response, config.max_response_bytes).await {
+                        Ok(Some(bytes)) => Ok((status, request_id, bytes)),
+                        Ok(None) => Err(Error::TooLarge { status, limit: config.max_response_bytes }),
                         Err(source) if !last => {
                             let _ = source;
                             tokio::time::sleep(self.backoff(attempt, None)).await;
@@ -552,6 +566,43 @@ impl HttpClient {
         let wait = base.min(self.config.max_backoff).mul_f64(jitter());
         wait.max(retry_after.unwrap_or_default().min(self.config.max_backoff))
     }
+}
+
+/// A response body, read chunk by chunk: `None` once it passes `limit`.
+async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
+}
+
+/// What a response means: a success body read as `T` (or
+/// [`Error::Decode`] naming the JSON path that failed), an error status
+/// with the API's error object `E` ([`Error::Api`]) or with another body
+/// ([`Error::UnexpectedStatus`]). Any bytes give one of these; JSON nested
+/// deeper than 128 levels is refused by the parser, not followed.
+pub fn decode<T: DeserializeOwned, E: DeserializeOwned>(
+    status: u16,
+    request_id: Option<String>,
+    body: &[u8],
+) -> Result<T, Error<E>> {
+    if (200..300).contains(&status) {
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        return serde_path_to_error::deserialize(&mut deserializer).map_err(|e| Error::Decode {
+            status,
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+            body: String::from_utf8_lossy(body).into_owned(),
+        });
+    }
+    Err(error_of(status, request_id, body))
 }
 
 fn error_of<E: DeserializeOwned>(status: u16, request_id: Option<String>, body: &[u8]) -> Error<E> {

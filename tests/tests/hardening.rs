@@ -64,6 +64,26 @@ async fn deep_form_nesting_is_refused_with_the_param_not_a_crash() {
 }
 
 #[tokio::test]
+async fn a_parameter_without_a_name_is_refused_without_an_empty_param() {
+    // Found by the form_decode fuzz target: `=x` was "unknown parameter: "
+    // with an empty `param`.
+    let h = harness(Config::default()).await;
+    for query in ["=d", "[a]=1", "limit=1&=x"] {
+        let request = format!("GET /v1/checkout/sessions?{query} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {DEFAULT_API_KEY}\r\n\r\n");
+        let answer = one(&h, request.as_bytes()).await;
+        assert_eq!(answer.status, 400, "{query}");
+        let error = answer.error_object();
+        assert_eq!((error["param"].as_str(), error["message"].as_str()), (None, Some("A parameter has no name")), "{query}");
+    }
+    let answer = one(&h, &create(&format!("{GOOD}&=x"))).await;
+    assert_eq!(answer.error_object()["message"], "A parameter has no name");
+    // A long unknown name is shown shortened.
+    let answer = one(&h, &create(&format!("{GOOD}&{}=x", "k".repeat(5_000)))).await;
+    let error = answer.error_object();
+    assert!(error["param"].as_str().unwrap().len() < 300, "{error}");
+}
+
+#[tokio::test]
 async fn parameter_count_and_array_index_are_bounded() {
     let h = harness(Config::default()).await;
     let many: String = (0..2_001).map(|i| format!("&expand[]=e{i}")).collect();

@@ -14,6 +14,7 @@ mod bench;
 mod codegen;
 mod contract;
 mod diff;
+mod fuzz;
 mod load;
 mod stripe;
 
@@ -61,6 +62,13 @@ commands:
              validator, the jsonschema crate and Python's jsonschema side by
              side (builds contract/bench, outside the workspace, in release)
              --millis N         measuring time per figure (default 2000)
+  fuzz       coverage-guided fuzzing (libFuzzer via cargo-fuzz, installed if
+             missing) of every trust boundary; fails on a crash
+             [TARGET...]        form_decode, router, webhook_signature, generator,
+                                validator, client_decode (default: all)
+             --seconds N        per target (default 60)
+             --jobs N           targets at once (default 1)
+             --build-only       build the targets, run nothing
   bench-server  requests per second and latency of the reference server on
              create, retrieve and list over loopback (use --release)
              --seconds N        per scenario (default 5)
@@ -77,6 +85,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("bench-server") => load::run(&args[1..]),
         Some("bench-validate") => bench::validate(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

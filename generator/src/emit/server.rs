@@ -41,14 +41,16 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
     let path_rejection = any_op.then(|| quote!(use axum::extract::rejection::RawPathParamsRejection;));
     let raw_path = any_op.then(|| quote!(RawPathParams,));
     let mut server_items = Vec::new();
+    // What `operations` uses.
+    let mut spec_items = vec![quote!(OperationSpec)];
     if api.operations.iter().any(|op| op.body.is_some()) {
-        server_items.push(quote!(BodyKind));
+        spec_items.push(quote!(BodyKind));
     }
     if api.operations.iter().any(|op| !op.param_fields.is_empty()) {
-        server_items.push(quote!(In));
+        spec_items.push(quote!(In));
     }
     if any_op {
-        server_items.extend([quote!(OperationSpec), quote!(PathParams)]);
+        server_items.push(quote!(PathParams));
     }
     server_items.extend([quote!(Rejection), quote!(RejectionKind)]);
     if any_op {
@@ -151,6 +153,20 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
         quote!(.route(#path, #chain))
     });
     let handlers = api.operations.iter().map(|op| handler(api, op));
+    let specs = api.operations.iter().map(|op| operation_spec(api, op));
+    let operations = any_op.then(|| {
+        quote! {
+            /// What the router knows of each operation's requests: where each
+            /// parameter travels, the body's media type, the success status and
+            /// the nesting depth it allows. For code that reads requests as the
+            /// router does ([`http_server::parse`]).
+            pub mod operations {
+                use super::super::http_server::{#(#spec_items),*};
+
+                #(#specs)*
+            }
+        }
+    });
     let body = format_items(
         "server",
         quote! {
@@ -193,6 +209,8 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
                 http_server::refuse(RejectionKind::MethodNotAllowed, message, |r| service.rejection(r))
             }
 
+            #operations
+
             #(#handlers)*
         },
     )?;
@@ -207,10 +225,16 @@ fn path_bounds(api: &Api, p: &crate::ir::PathParam) -> Option<TokenStream> {
     }
 }
 
-fn handler(api: &Api, op: &Operation) -> TokenStream {
-    let service = format_ident!("{}", api.service);
-    let name = ident(&op.ident);
-    let handler = handler_name(op);
+/// The name of an operation's `OperationSpec` in `server::operations`.
+fn spec_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}", op.ident.trim_start_matches("r#").to_ascii_uppercase())
+}
+
+/// `pub const <OPERATION>: OperationSpec`: what the router knows of an
+/// operation's requests.
+fn operation_spec(api: &Api, op: &Operation) -> TokenStream {
+    let spec = spec_name(op);
+    let doc = format!(" How the router reads the requests of `{}` (`{} {}`).", op.ident.trim_start_matches("r#"), op.method, op.path);
     let params_spec = op.param_fields.iter().map(|pf| {
         let wire = &pf.wire;
         let place = match pf.location {
@@ -229,6 +253,23 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     let success = proc_macro2::Literal::u16_unsuffixed(op.success_status());
     let success_body = op.success().and_then(|r| r.ty.as_ref()).is_some();
     let depth = proc_macro2::Literal::usize_unsuffixed(api.input_depth(op));
+    quote! {
+        #[doc = #doc]
+        pub const #spec: OperationSpec = OperationSpec {
+            params: &[#(#params_spec),*],
+            body: #body,
+            success: #success,
+            success_body: #success_body,
+            depth: #depth,
+        };
+    }
+}
+
+fn handler(api: &Api, op: &Operation) -> TokenStream {
+    let service = format_ident!("{}", api.service);
+    let name = ident(&op.ident);
+    let handler = handler_name(op);
+    let spec = spec_name(op);
     let params_type = match &op.params {
         Some(p) => {
             let p = ident(p);
@@ -261,18 +302,12 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             path: Result<RawPathParams, RawPathParamsRejection>,
             request: Request,
         ) -> Response {
-            const SPEC: OperationSpec = OperationSpec {
-                params: &[#(#params_spec),*],
-                body: #body,
-                success: #success,
-                success_body: #success_body,
-                depth: #depth,
-            };
+
             let service = &*service;
             http_server::handle(
                 path,
                 request,
-                &SPEC,
+                &operations::#spec,
                 |r| service.rejection(r),
                 |bearer| service.authenticate(bearer),
                 |#params_in: #params_type, #path_in: &PathParams, context| {

@@ -1,0 +1,127 @@
+"""Writes the seed corpora of the fuzz targets (fuzz/corpus/<target>/) from
+the project's own material: the spec's examples and schemas, the fixture
+specs, and the wire forms the tests pin. Run from the repository root:
+`python3 fuzz/seeds/make.py` (the corpora are committed; rerun after the
+spec changes)."""
+
+import hashlib, hmac, json, os, pathlib, struct
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+OUT = ROOT / "fuzz" / "corpus"
+spec = yaml.safe_load((ROOT / "spec" / "checkout_sessions.yaml").read_text())
+schemas = spec["components"]["schemas"]
+
+
+def write(target, name, data):
+    folder = OUT / target
+    folder.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    (folder / name).write_bytes(data)
+
+
+GOOD = ("mode=payment&success_url=https%3A%2F%2Fe.x&line_items[0][price]=price_1MotwRLkdIwHu7ixYcPLm5uZ"
+        "&line_items[0][quantity]=1")
+AD_HOC = ("mode=payment&success_url=x&line_items[0][price_data][currency]=usd&line_items[0][price_data]"
+          "[product_data][name]=T&line_items[0][price_data][unit_amount]=1099&line_items[0][quantity]=2"
+          "&metadata[order]=6735&expand[]=line_items&custom_text[submit][message]=Thanks")
+QUERIES = ["limit=3&status=open&created[gte]=1679600215&expand[]=data.line_items",
+           "customer_details[email]=a@b.c&starting_after=cs_test_1", "expand[0]=line_items&expand[1]=customer"]
+
+# 1. form_decode: operation byte, query, newline, form body.
+for i, (op, query, body) in enumerate([(0, QUERIES[0], ""), (0, QUERIES[1], ""), (1, "", GOOD), (1, "", AD_HOC),
+                                       (2, QUERIES[2], ""), (3, "", "expand[]=line_items"), (4, "limit=2", "")]):
+    write("form_decode", f"seed{i}", bytes([op]) + query.encode() + b"\n" + body.encode())
+
+# 2. router: raw HTTP/1.1 requests.
+AUTH = "authorization: Bearer sk_test_reference\r\n"
+def post(path, body, extra=""):
+    return (f"POST {path} HTTP/1.1\r\nhost: x\r\n{AUTH}content-type: application/x-www-form-urlencoded\r\n"
+            f"{extra}content-length: {len(body)}\r\n\r\n{body}")
+chunked = (f"POST /v1/checkout/sessions HTTP/1.1\r\nhost: x\r\n{AUTH}content-type: application/x-www-form-urlencoded"
+           f"\r\ntransfer-encoding: chunked\r\n\r\n{len(GOOD):x}\r\n{GOOD}\r\n0\r\n\r\n")
+routers = [post("/v1/checkout/sessions", GOOD), post("/v1/checkout/sessions", AD_HOC), chunked,
+           f"GET /v1/checkout/sessions?{QUERIES[0]} HTTP/1.1\r\nhost: x\r\n{AUTH}\r\n",
+           f"GET /v1/checkout/sessions/cs_test_1?expand[]=line_items HTTP/1.1\r\nhost: x\r\n{AUTH}\r\n",
+           post("/v1/checkout/sessions/cs_test_1/expire", ""),
+           f"GET /v1/checkout/sessions/cs_test_1/line_items?limit=2 HTTP/1.1\r\nhost: x\r\n{AUTH}\r\n",
+           post("/v1/checkout/sessions", GOOD) + f"GET /v1/checkout/sessions HTTP/1.1\r\nhost: x\r\n{AUTH}\r\n",
+           f"DELETE /v1/checkout/sessions HTTP/1.1\r\nhost: x\r\n{AUTH}\r\n",
+           post("/v1/checkout/sessions", GOOD, "expect: 100-continue\r\n")]
+for i, request in enumerate(routers):
+    write("router", f"seed{i}", request)
+
+# 3. webhook_signature: mode byte; even: the body alone (signed by the
+# target); odd: header, newline, body.
+SECRET, NOW = b"whsec_fuzz", 1700000000
+def example_values(content):
+    """The example values of a media type, through `#/components/examples`."""
+    out = [content["example"]] if "example" in content else []
+    for example in content.get("examples", {}).values():
+        if "$ref" in example:
+            example = spec["components"]["examples"][example["$ref"].rsplit("/", 1)[-1]]
+        if "value" in example:
+            out.append(example["value"])
+    return out
+events = []
+for name, item in spec.get("x-webhooks", {}).items():
+    for example in example_values(item["post"]["requestBody"]["content"]["application/json"]):
+        events.append(json.dumps(example, separators=(",", ":")).encode())
+for i, body in enumerate(events):
+    write("webhook_signature", f"signed{i}", b"\x00" + body)
+    mac = hmac.new(SECRET, f"{NOW}.".encode() + body, hashlib.sha256).hexdigest()
+    write("webhook_signature", f"header{i}", b"\x01" + f"t={NOW},v1={mac},v0=old".encode() + b"\n" + body)
+
+# 4. generator: the fixture specs and the broken ones.
+for folder in ["tests/fixtures", "tests/bad_specs"]:
+    for path in sorted((ROOT / folder).glob("*.yaml")):
+        write("generator", f"{path.parent.name}_{path.stem}", path.read_bytes())
+
+# 5. validator: a schema on the first line, an instance after it.
+examples = []
+def collect(node):
+    if isinstance(node, dict):
+        if "example" in node and isinstance(node.get("properties"), dict):
+            examples.append((node, node["example"]))
+        for value in node.values():
+            collect(value)
+    elif isinstance(node, list):
+        for value in node:
+            collect(value)
+collect(spec)
+def inline(node, depth=0):
+    """The schema with its references replaced, a few levels deep."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            target = schemas.get(node["$ref"].rsplit("/", 1)[-1], {})
+            return inline(target, depth + 1) if depth < 3 else {}
+        return {k: inline(v, depth) for k, v in node.items()}
+    if isinstance(node, list):
+        return [inline(v, depth) for v in node]
+    return node
+pairs = [(inline(s), e) for s, e in examples[:12]]
+for item in spec["paths"].values():
+    for operation in item.values():
+        for response in operation.get("responses", {}).values():
+            content = response.get("content", {}).get("application/json")
+            if content and "schema" in content:
+                pairs += [(inline(content["schema"]), value) for value in example_values(content)[:2]]
+pairs += [({"type": "string", "maxLength": 3, "pattern": "^[a-z]+$"}, "abcd"),
+          ({"type": "integer", "minimum": 0, "maximum": 99999999, "multipleOf": 2}, 7),
+          ({"anyOf": [{"type": "string"}, {"type": "object", "required": ["a"], "properties": {"a": {"type": "boolean"}}}]}, {"a": 1}),
+          ({"type": "array", "maxItems": 2, "items": {"type": "number", "nullable": True}}, [1, None, 3]),
+          ({"type": "object", "maxProperties": 1, "additionalProperties": {"type": "string", "readOnly": True}}, {"a": "b"})]
+for i, (schema, instance) in enumerate(pairs):
+    write("validator", f"seed{i}", json.dumps(schema) + "\n" + json.dumps(instance))
+
+# 6. client_decode: status (2 bytes, little-endian, from 100), request-id byte, body.
+def status(code):
+    return struct.pack("<H", code - 100)
+session = next((v for v, in ([x] for c in [spec["components"]["examples"]] for x in (e.get("value") for e in c.values()))
+                if isinstance(v, dict) and v.get("object") == "checkout.session"), {"id": "cs_1"})
+listing = {"object": "list", "data": [session], "has_more": False, "url": "/v1/checkout/sessions"}
+error = {"error": {"type": "invalid_request_error", "code": "resource_missing", "message": "No such session"}}
+for i, (code, body) in enumerate([(200, session), (200, listing), (404, error), (400, error), (500, "oops"), (200, {"id": 1})]):
+    write("client_decode", f"seed{i}", status(code) + b"\x00" + json.dumps(body).encode())
+print("seeds written under", OUT)

@@ -1,0 +1,162 @@
+//! `cargo xtask fuzz`: coverage-guided fuzzing of every trust boundary with
+//! libFuzzer, through cargo-fuzz (installed here when missing), on the
+//! stable toolchain (`--sanitizer none`: Rust's own checks, with overflow
+//! checks and debug assertions on, find what a sanitizer would in safe code).
+//!
+//! Each target starts from its committed seeds (`fuzz/corpus/<target>`);
+//! what a run learns goes to `target/fuzz-corpus/<target>`, so the
+//! committed corpus changes only on purpose. A crash is written to
+//! `fuzz/artifacts/<target>/` and fails the command.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+use crate::{root, take_flag, take_value};
+
+/// The targets, in the order they run.
+pub const TARGETS: [&str; 6] = ["form_decode", "router", "webhook_signature", "generator", "validator", "client_decode"];
+
+/// The cargo-fuzz release this project is tested with.
+const CARGO_FUZZ: &str = "0.13.2";
+
+/// What one run reported.
+struct Outcome {
+    target: &'static str,
+    seconds: u64,
+    executions: u64,
+    per_second: u64,
+    coverage: String,
+    crashed: Option<String>,
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Installs cargo-fuzz when `cargo fuzz` is not there.
+fn ensure_cargo_fuzz() -> Result<(), String> {
+    let present = cargo().args(["fuzz", "--version"]).stdout(Stdio::null()).stderr(Stdio::null()).status();
+    if present.is_ok_and(|s| s.success()) {
+        return Ok(());
+    }
+    println!("fuzz: installing cargo-fuzz {CARGO_FUZZ}");
+    let status = cargo()
+        .args(["install", "cargo-fuzz", "--locked", "--version", CARGO_FUZZ])
+        .status()
+        .map_err(|e| format!("cannot run cargo install: {e}"))?;
+    if status.success() { Ok(()) } else { Err("installing cargo-fuzz failed".into()) }
+}
+
+/// The value after `key` on the line of `text` that holds it.
+fn stat(text: &str, key: &str) -> Option<u64> {
+    text.lines().rev().find_map(|l| l.strip_prefix(key)).and_then(|v| v.trim().parse().ok())
+}
+
+/// Runs `target` for `seconds`, its output kept in `log`.
+fn run_target(fuzz: &Path, target: &'static str, seconds: u64, log: &Path) -> Result<Outcome, String> {
+    let learned = root().join("target/fuzz-corpus").join(target);
+    std::fs::create_dir_all(&learned).map_err(|e| e.to_string())?;
+    let seeds = fuzz.join("corpus").join(target);
+    let output = std::fs::File::create(log).map_err(|e| e.to_string())?;
+    let status = cargo()
+        .current_dir(fuzz)
+        .args(["fuzz", "run", "--sanitizer", "none", target])
+        .arg(&learned)
+        .arg(&seeds)
+        .arg("--")
+        .args([format!("-max_total_time={seconds}"), "-timeout=20".into(), "-rss_limit_mb=4096".into()])
+        .arg("-print_final_stats=1")
+        .stdout(Stdio::null())
+        .stderr(output)
+        .status()
+        .map_err(|e| format!("cannot run cargo fuzz: {e}"))?;
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let coverage = text
+        .lines()
+        .rev()
+        .find(|l| l.contains(" cov: "))
+        .and_then(|l| {
+            let field = |name: &str| l.split_whitespace().skip_while(|w| *w != name).nth(1).map(str::to_owned);
+            Some(format!("{} edges, {} features", field("cov:")?, field("ft:")?))
+        })
+        .unwrap_or_else(|| "?".into());
+    let crashed = (!status.success()).then(|| {
+        text.lines()
+            .find(|l| l.contains("Test unit written to") || l.contains("panicked at"))
+            .unwrap_or("see the log")
+            .trim()
+            .to_owned()
+    });
+    Ok(Outcome {
+        target,
+        seconds,
+        executions: stat(&text, "stat::number_of_executed_units:").unwrap_or(0),
+        per_second: stat(&text, "stat::average_exec_per_sec:").unwrap_or(0),
+        coverage,
+        crashed,
+    })
+}
+
+pub fn run(args: &[String]) -> Result<ExitCode, String> {
+    let mut args = args.to_vec();
+    let seconds: u64 = take_value(&mut args, "--seconds")?.map_or(Ok(60), |s| s.parse().map_err(|_| "--seconds needs a number"))?;
+    let jobs: usize = take_value(&mut args, "--jobs")?.map_or(Ok(1), |s| s.parse().map_err(|_| "--jobs needs a number"))?;
+    let build_only = take_flag(&mut args, "--build-only");
+    let targets: Vec<&'static str> = if args.is_empty() {
+        TARGETS.to_vec()
+    } else {
+        args.iter()
+            .map(|a| TARGETS.iter().find(|t| *t == a).copied().ok_or_else(|| format!("no fuzz target `{a}` ({})", TARGETS.join(", "))))
+            .collect::<Result<_, _>>()?
+    };
+    ensure_cargo_fuzz()?;
+    let fuzz = root().join("fuzz");
+    let started = Instant::now();
+    let status = cargo()
+        .current_dir(&fuzz)
+        .args(["fuzz", "build", "--sanitizer", "none"])
+        .status()
+        .map_err(|e| format!("cannot run cargo fuzz: {e}"))?;
+    if !status.success() {
+        return Err("building the fuzz targets failed".into());
+    }
+    println!("fuzz: targets built in {:.0?}", started.elapsed());
+    if build_only {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let logs = root().join("target/fuzz-logs");
+    std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
+    let mut outcomes = Vec::new();
+    for batch in targets.chunks(jobs.max(1)) {
+        let results: Vec<Result<Outcome, String>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = batch
+                .iter()
+                .map(|target| {
+                    let (fuzz, log): (&PathBuf, PathBuf) = (&fuzz, logs.join(format!("{target}.log")));
+                    scope.spawn(move || run_target(fuzz, target, seconds, &log))
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("a fuzz runner panicked".into()))).collect()
+        });
+        for result in results {
+            let outcome = result?;
+            println!(
+                "fuzz: {:<18} {:>4} s  {:>12} runs  {:>8} runs/s  {}  {}",
+                outcome.target,
+                outcome.seconds,
+                outcome.executions,
+                outcome.per_second,
+                outcome.coverage,
+                outcome.crashed.as_deref().unwrap_or("no crash")
+            );
+            outcomes.push(outcome);
+        }
+    }
+    println!("fuzz: logs in {}", logs.display());
+    if outcomes.iter().any(|o| o.crashed.is_some()) {
+        println!("fuzz: a target crashed: its input is under fuzz/artifacts/<target>/; make it a regression test, then fix");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
