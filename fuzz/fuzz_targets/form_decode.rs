@@ -38,7 +38,7 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Some(rejection) = refused {
         assert!(matches!(rejection.status, 400 | 413 | 415), "{rejection:?}");
-        fuzz::assert_wire_words(&rejection.message);
+        fuzz::assert_wire_words(&rejection.message, rejection.param.as_deref());
         assert!(rejection.param.as_deref() != Some(""), "an empty param: {rejection:?}");
     }
     let _ = checkout_sessions::wire::decode_body(body);
