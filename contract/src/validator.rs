@@ -900,7 +900,7 @@ fn check_text<S: Sink>(
     // string of at most `max` bytes has at most `max` characters, so most
     // need no counting.
     let bytes = s.len();
-    let sure = rules.min_length.is_none_or(|min| bytes >= min * 4) && rules.max_length.is_none_or(|max| bytes <= max);
+    let sure = rules.min_length.is_none_or(|min| bytes >= min.saturating_mul(4)) && rules.max_length.is_none_or(|max| bytes <= max);
     if !sure {
         let length = s.chars().count();
         if let Some(min) = rules.min_length

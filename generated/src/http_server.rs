@@ -312,14 +312,14 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
                 return Err(Rejection::new(
                     RejectionKind::UnsupportedMediaType,
                     None,
-                    format!("Content-Type must be application/x-www-form-urlencoded, not `{content_type}`"),
+                    format!("Content-Type must be application/x-www-form-urlencoded, not `{}`", wire::shorten(content_type)),
                 ));
             }
             Some(BodyKind::Json) if media != "application/json" && !media.ends_with("+json") => {
                 return Err(Rejection::new(
                     RejectionKind::UnsupportedMediaType,
                     None,
-                    format!("Content-Type must be application/json, not `{content_type}`"),
+                    format!("Content-Type must be application/json, not `{}`", wire::shorten(content_type)),
                 ));
             }
             Some(BodyKind::Form) => {

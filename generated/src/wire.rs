@@ -453,14 +453,7 @@ pub fn decode_within<K: AsRef<str>, V: AsRef<str>>(
     Ok(root)
 }
 
-/// A key or value as an error message shows it: at most 200 characters.
-pub fn shorten(text: &str) -> String {
-    const SHOWN: usize = 200;
-    match text.char_indices().nth(SHOWN) {
-        Some((at, _)) => format!("{}...", &text[..at]),
-        None => text.to_owned(),
-    }
-}
+pub use super::runtime::shown as shorten;
 
 /// A node that has just been created and holds nothing yet.
 fn fresh() -> Node {

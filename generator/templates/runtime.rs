@@ -718,6 +718,19 @@ impl<T: Bounded> Bounded for OrEmpty<T> {
     }
 }
 
+/// Text a client sent, as an error message shows it between backticks: at
+/// most 200 characters, a backtick as `'` and control characters as `?`, so
+/// that the message stays one readable line whose quotes hold.
+pub fn shown(text: &str) -> String {
+    const SHOWN: usize = 200;
+    let mut out: String =
+        text.chars().take(SHOWN).map(|c| if c == '`' { '\'' } else if c.is_control() { '?' } else { c }).collect();
+    if text.chars().nth(SHOWN).is_some() {
+        out.push_str("...");
+    }
+    out
+}
+
 /// Records that `value` is not one of `allowed` (for an enum's `Unknown`).
 pub fn not_one_of(value: &str, allowed: &[&str], at: &mut ParamPath, errors: &mut Vec<Invalid>) {
     let listed = if allowed.len() <= 12 {
@@ -725,5 +738,5 @@ pub fn not_one_of(value: &str, allowed: &[&str], at: &mut ParamPath, errors: &mu
     } else {
         format!("one of {} values", allowed.len())
     };
-    at.invalid(errors, format!("Invalid {}: `{value}` is not one of {listed}", at.render()));
+    at.invalid(errors, format!("Invalid {}: `{}` is not one of {listed}", at.render(), shown(value)));
 }

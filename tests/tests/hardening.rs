@@ -237,6 +237,10 @@ async fn error_messages_speak_the_wire_not_rust() {
         ("line_items[a][price]=p", "line_items", "must be an array"),
         ("payment_method_types[0][a]=b", "payment_method_types[0]", "must be"),
         ("expires_at=soon", "expires_at", "must be an integer"),
+        // Found by fuzzing: what the client sent is shown on one line, its
+        // backticks unable to end the quote.
+        ("locale=a%60b%0A%00c", "locale", "`a'b??c` is not one of"),
+        ("expires_at=1%60%0D2", "expires_at", "not `1'?2`"),
     ];
     for (extra, param, words) in cases {
         let body = format!("{GOOD}&{extra}").replace(&format!("{GOOD}&line_items"), "mode=payment&success_url=x&line_items");
