@@ -59,6 +59,7 @@ fn run_target(fuzz: &Path, target: &'static str, seconds: u64, log: &Path) -> Re
     std::fs::create_dir_all(&learned).map_err(|e| e.to_string())?;
     let seeds = fuzz.join("corpus").join(target);
     let output = std::fs::File::create(log).map_err(|e| e.to_string())?;
+    let started = Instant::now();
     let status = cargo()
         .current_dir(fuzz)
         .args(["fuzz", "run", "--sanitizer", "none", target])
@@ -88,11 +89,18 @@ fn run_target(fuzz: &Path, target: &'static str, seconds: u64, log: &Path) -> Re
             .trim()
             .to_owned()
     });
+    let elapsed = started.elapsed().as_secs().max(1);
+    // libFuzzer prints its final statistics only when a run ends normally;
+    // after a crash, the last status line (`#<runs> ...`) says how far it got.
+    let last_runs = || {
+        text.lines().rev().find_map(|l| l.strip_prefix('#')?.split_whitespace().next()?.parse::<u64>().ok())
+    };
+    let executions = stat(&text, "stat::number_of_executed_units:").or_else(last_runs).unwrap_or(0);
     Ok(Outcome {
         target,
-        seconds,
-        executions: stat(&text, "stat::number_of_executed_units:").unwrap_or(0),
-        per_second: stat(&text, "stat::average_exec_per_sec:").unwrap_or(0),
+        seconds: elapsed,
+        executions,
+        per_second: stat(&text, "stat::average_exec_per_sec:").unwrap_or(executions / elapsed),
         coverage,
         crashed,
     })
