@@ -28,8 +28,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let header = String::from_utf8_lossy(header);
     if let Ok(parsed) = verifier.verify_at(Some(&header), body, NOW) {
+        // Hex is read in either case, as the bytes it spells.
         let expected = signature(body, SECRET, parsed.timestamp);
-        assert!(header.contains(&expected), "accepted without the signature: {header}");
+        assert!(header.to_ascii_lowercase().contains(&expected), "accepted without the signature: {header}");
         assert!((parsed.timestamp - NOW).abs() <= 300, "accepted outside the tolerance: {header}");
     }
     let _ = verifier.event_at::<Event>(Some(&header), body, NOW);

@@ -364,3 +364,17 @@ fn signatures_interoperate_with_the_stripe_python_package() {
     let wrong = std::process::Command::new(python).args(["-c", STRIPE_PYTHON, &payload, &header, "whsec_other"]).output().unwrap();
     assert!(!wrong.status.success(), "the stripe package must refuse a wrong secret too");
 }
+
+#[test]
+fn hex_signatures_are_read_in_either_case() {
+    // Found by the webhook_signature fuzz target, whose first oracle wanted
+    // the lowercase text: hex spells bytes, and the bytes are what is compared.
+    let body = body_of(&completed());
+    let header = signature::sign(&body, SECRET, NOW);
+    let upper = header.replace("v1=", "V1=").to_ascii_uppercase().replace("T=", "t=").replace("V1=", "v1=");
+    assert_ne!(header, upper);
+    assert!(Verifier::new(SECRET).verify_at(Some(&upper), &body, NOW).is_ok(), "{upper}");
+    let last = if upper.ends_with('0') { "1" } else { "0" };
+    let flipped = format!("{}{last}", &upper[..upper.len() - 1]);
+    assert!(Verifier::new(SECRET).verify_at(Some(&flipped), &body, NOW).is_err());
+}
