@@ -133,6 +133,10 @@ pub enum Error {
         /// The parser's message.
         message: String,
     },
+    /// No thread could be started to run the generator on (the system is
+    /// out of threads or memory).
+    #[error("cannot start a thread for the generator: {0}")]
+    Thread(std::io::Error),
 }
 
 impl Error {

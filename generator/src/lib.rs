@@ -46,6 +46,23 @@ pub use load::{Document, Phases, escape_segment};
 pub use locate::line_of;
 pub use yaml::{YamlError, parse_yaml};
 
+/// The stack [`with_stack`] gives: enough for the deepest document the
+/// parsers accept (128 levels) through every recursive pass, in a debug
+/// build. Only the pages touched are ever committed.
+const STACK: usize = 256 << 20;
+
+/// Runs `f` on a thread of its own with [`STACK`] bytes of stack. The
+/// typed OpenAPI model's deserializer and the IR builder recurse once or
+/// more per level of schema nesting, with large frames in debug builds: on
+/// the caller's thread (2 MiB for a test or a tokio worker) a document
+/// nested 55 levels deep, well within what the parsers accept, overflowed.
+pub(crate) fn with_stack<T: Send>(f: impl FnOnce() -> Result<T, Error> + Send) -> Result<T, Error> {
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new().stack_size(STACK).spawn_scoped(scope, f).map_err(Error::Thread)?;
+        thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
 /// Generated modules, as `(file name, source)`.
 pub type Modules = Vec<(&'static str, String)>;
 
@@ -110,7 +127,7 @@ impl Generator {
 
     /// Builds the IR of a loaded document.
     pub fn build(&self, doc: &Document) -> Result<ir::Api, Error> {
-        build::build(doc, &self.settings)
+        with_stack(|| build::build(doc, &self.settings))
     }
 
     /// The generated modules, as `(file name, source)`: `runtime.rs`,

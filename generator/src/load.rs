@@ -58,6 +58,10 @@ impl Document {
     /// [`Document::from_text`], recording the time of its phases (parse,
     /// model, validate) in `phases`.
     pub fn from_text_timed(source: &str, text: String, phases: &mut Phases) -> Result<Document, Error> {
+        crate::with_stack(|| Document::load(source, text, phases))
+    }
+
+    fn load(source: &str, text: String, phases: &mut Phases) -> Result<Document, Error> {
         let started = Instant::now();
         let raw = parse_text(&text).map_err(|problem| problems(source, &text, vec![problem]))?;
         phases.parse = started.elapsed();

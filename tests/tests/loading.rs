@@ -77,3 +77,34 @@ fn a_broken_number_still_names_its_pointer() {
     let err = Document::from_text("neg.yaml", text.to_owned()).unwrap_err().to_string();
     assert!(err.contains("#/components/schemas/s") && err.contains("neg.yaml:6"), "{err}");
 }
+
+#[test]
+fn documents_as_deep_as_the_parser_allows_generate_on_a_test_thread() {
+    // The parsers stop at 128 levels; everything after them must survive
+    // what they let through, on the 2 MiB stack of a test thread, in debug.
+    let mut schema = "{type: string}".to_owned();
+    for _ in 0..55 {
+        schema = format!("{{type: object, properties: {{a: {schema}, b: {{type: array, items: {{anyOf: [{{type: string}}, {{type: integer}}]}}}}}}}}");
+    }
+    let text = format!(
+        "openapi: 3.0.3\ninfo: {{title: Deep, version: '1'}}\npaths:\n  /a:\n    post:\n      operationId: a\n      requestBody:\n        content:\n          application/x-www-form-urlencoded:\n            schema: {schema}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {schema}\n"
+    );
+    let doc = Document::from_text("deep.yaml", text).unwrap_or_else(|e| panic!("{e}"));
+    let api = build(&doc);
+    assert_eq!(api.input_depth(&api.operations[0]), 32, "deeper than the router allows: the cap");
+    let modules = Generator::new().modules(&api).unwrap_or_else(|e| panic!("{e}"));
+    assert!(modules.iter().any(|(name, code)| *name == "types.rs" && code.contains("pub struct A")));
+    // The validator compiles and walks it too.
+    let mut validator = Validator::new(&doc);
+    let compiled = validator.compile("#/paths/~1a/post/responses/200/content/application~1json/schema").unwrap();
+    let mut instance = json!("leaf");
+    for _ in 0..55 {
+        instance = json!({"a": instance, "b": ["x", 1]});
+    }
+    assert!(validator.is_valid(compiled, &instance, Direction::Response));
+    assert!(validator.validate(compiled, &json!({"a": {"a": 1}}), Direction::Response).is_err());
+    // Deeper than the parser allows: a clear error, not a crash.
+    let deep = format!("openapi: 3.0.3\ninfo: {{title: D, version: '1'}}\npaths: {{}}\nx-deep: {}{}\n", "[".repeat(5_000), "]".repeat(5_000));
+    let err = Document::from_text("deeper.yaml", deep).unwrap_err().to_string();
+    assert!(err.contains("deeper.yaml:4"), "{err}");
+}
