@@ -543,6 +543,11 @@ pub async fn read_body(mut body: axum::body::Body, headers: &HeaderMap, limit: u
     Ok(bytes)
 }
 
+/// `<method> <path>` of a request, as a message shows what a client sent.
+pub fn request_line(request: &Request) -> String {
+    wire::shorten(&format!("{} {}", request.method(), request.uri().path()))
+}
+
 /// The answer to a request no route matches.
 pub fn refuse<E: Serialize>(kind: RejectionKind, message: impl Into<String>, reject: impl Fn(&Rejection) -> E) -> Response {
     let rejection = Rejection::new(kind, None, message);

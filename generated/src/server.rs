@@ -150,7 +150,7 @@ async fn handle_unknown_route<S: CheckoutSessionsApi>(
     request: Request,
 ) -> Response {
     let message = format!(
-        "Unrecognized request URL ({} {})", request.method(), request.uri().path()
+        "Unrecognized request URL (`{}`)", http_server::request_line(& request)
     );
     http_server::refuse(RejectionKind::NotFound, message, |r| service.rejection(r))
 }
@@ -160,7 +160,8 @@ async fn handle_wrong_method<S: CheckoutSessionsApi>(
     request: Request,
 ) -> Response {
     let message = format!(
-        "{} is not allowed on {}", request.method(), request.uri().path()
+        "The method is not allowed on this path (`{}`)", http_server::request_line(&
+        request)
     );
     http_server::refuse(
         RejectionKind::MethodNotAllowed,

@@ -84,6 +84,23 @@ async fn a_parameter_without_a_name_is_refused_without_an_empty_param() {
 }
 
 #[tokio::test]
+async fn unknown_routes_show_the_path_quoted_and_short() {
+    // Found by the router fuzz target: the path was shown bare, so a client
+    // could write anything into the message.
+    let h = harness(Config::default()).await;
+    let path = format!("/v1/checkout/se{}ssions", ":".repeat(300));
+    let request = format!("POST {path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {DEFAULT_API_KEY}\r\ncontent-length: 0\r\n\r\n");
+    let answer = one(&h, request.as_bytes()).await;
+    assert_eq!(answer.status, 404);
+    let message = answer.error_object()["message"].as_str().unwrap().to_owned();
+    assert!(message.starts_with("Unrecognized request URL (`POST /v1/checkout/se::") && message.ends_with("...`)"), "{message}");
+    assert!(message.len() < 260, "{message}");
+    let request = format!("DELETE /v1/checkout/sessions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {DEFAULT_API_KEY}\r\n\r\n");
+    let error = one(&h, request.as_bytes()).await.error_object();
+    assert_eq!(error["message"], "The method is not allowed on this path (`DELETE /v1/checkout/sessions`)");
+}
+
+#[tokio::test]
 async fn parameter_count_and_array_index_are_bounded() {
     let h = harness(Config::default()).await;
     let many: String = (0..2_001).map(|i| format!("&expand[]=e{i}")).collect();

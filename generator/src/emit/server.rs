@@ -200,12 +200,12 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
             }
 
             async fn handle_unknown_route<S: #service>(State(service): State<Arc<S>>, request: Request) -> Response {
-                let message = format!("Unrecognized request URL ({} {})", request.method(), request.uri().path());
+                let message = format!("Unrecognized request URL (`{}`)", http_server::request_line(&request));
                 http_server::refuse(RejectionKind::NotFound, message, |r| service.rejection(r))
             }
 
             async fn handle_wrong_method<S: #service>(State(service): State<Arc<S>>, request: Request) -> Response {
-                let message = format!("{} is not allowed on {}", request.method(), request.uri().path());
+                let message = format!("The method is not allowed on this path (`{}`)", http_server::request_line(&request));
                 http_server::refuse(RejectionKind::MethodNotAllowed, message, |r| service.rejection(r))
             }
 
