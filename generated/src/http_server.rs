@@ -661,14 +661,19 @@ enum Framing {
     Refused,
 }
 
-/// Where a chunked body is: RFC 9112, section 7.1.
+/// Where a chunked body is (RFC 9112, section 7.1), step for step as
+/// hyper's decoder reads it, so that both find the same end: where hyper
+/// would refuse the body, it closes the connection after its answer, and
+/// the guard lets the rest through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Chunk {
     /// The first hex digit of a chunk size.
     SizeStart,
     /// More hex digits, so far this size.
     Size(u64),
-    /// Whitespace or an extension after the size.
+    /// Spaces or tabs after the size.
+    SizeSpace(u64),
+    /// An extension after the size, up to the carriage return.
     Extension(u64),
     /// The line feed after a size line.
     SizeLf(u64),
@@ -678,13 +683,14 @@ enum Chunk {
     DataCr,
     /// The line feed after chunk data.
     DataLf,
-    /// The start of a trailer line, or of the final empty line.
-    TrailerStart,
-    /// Inside a trailer line.
+    /// After the last chunk or a trailer line: the final carriage return,
+    /// or a trailer.
+    EndCr,
+    /// Inside a trailer line (a line feed alone does not end it).
     Trailer,
     /// The line feed of a trailer line.
     TrailerLf,
-    /// The line feed of the final empty line.
+    /// The final line feed.
     EndLf,
 }
 
@@ -789,64 +795,36 @@ fn follow_chunks(mut chunk: Chunk, bytes: &[u8]) -> (usize, Framing) {
     while at < bytes.len() {
         let byte = bytes[at];
         let hex = (byte as char).to_digit(16).map(u64::from);
-        chunk = match chunk {
+        let grow = |size: u64, digit: u64| size.checked_mul(16).and_then(|s| s.checked_add(digit));
+        chunk = match (chunk, hex, byte) {
             // Data is taken in one step (`left` is at least 1, and so is
             // what is available): all but its last byte here, that one below.
-            Chunk::Data(left) => {
+            (Chunk::Data(left), _, _) => {
                 let take = (bytes.len() - at).min(usize::try_from(left).unwrap_or(usize::MAX));
                 at += take - 1;
                 let left = left - take as u64;
                 if left == 0 { Chunk::DataCr } else { Chunk::Data(left) }
             }
-            Chunk::SizeStart => match hex {
-                Some(d) => Chunk::Size(d),
+            (Chunk::SizeStart, Some(d), _) => Chunk::Size(d),
+            (Chunk::Size(size), Some(d), _) => match grow(size, d) {
+                Some(size) => Chunk::Size(size),
                 None => return (at, Framing::Through),
             },
-            Chunk::Size(size) => match (hex, byte) {
-                (Some(d), _) => match size.checked_mul(16).and_then(|s| s.checked_add(d)) {
-                    Some(size) => Chunk::Size(size),
-                    None => return (at, Framing::Through),
-                },
-                (None, b';' | b' ' | b'\t') => Chunk::Extension(size),
-                (None, b'\r') => Chunk::SizeLf(size),
-                _ => return (at, Framing::Through),
-            },
-            Chunk::Extension(size) => match byte {
-                b'\r' => Chunk::SizeLf(size),
-                b'\n' => return (at, Framing::Through),
-                _ => Chunk::Extension(size),
-            },
-            Chunk::SizeLf(size) => match byte {
-                b'\n' if size == 0 => Chunk::TrailerStart,
-                b'\n' => Chunk::Data(size),
-                _ => return (at, Framing::Through),
-            },
-            Chunk::DataCr => match byte {
-                b'\r' => Chunk::DataLf,
-                _ => return (at, Framing::Through),
-            },
-            Chunk::DataLf => match byte {
-                b'\n' => Chunk::SizeStart,
-                _ => return (at, Framing::Through),
-            },
-            Chunk::TrailerStart => match byte {
-                b'\r' => Chunk::EndLf,
-                b'\n' => return (at, Framing::Through),
-                _ => Chunk::Trailer,
-            },
-            Chunk::Trailer => match byte {
-                b'\r' => Chunk::TrailerLf,
-                b'\n' => return (at, Framing::Through),
-                _ => Chunk::Trailer,
-            },
-            Chunk::TrailerLf => match byte {
-                b'\n' => Chunk::TrailerStart,
-                _ => return (at, Framing::Through),
-            },
-            Chunk::EndLf => match byte {
-                b'\n' => return (at + 1, Framing::Head),
-                _ => return (at, Framing::Through),
-            },
+            (Chunk::Size(size) | Chunk::SizeSpace(size), None, b' ' | b'\t') => Chunk::SizeSpace(size),
+            (Chunk::Size(size) | Chunk::SizeSpace(size), None, b';') => Chunk::Extension(size),
+            (Chunk::Size(size) | Chunk::SizeSpace(size) | Chunk::Extension(size), _, b'\r') => Chunk::SizeLf(size),
+            (Chunk::Extension(_), _, b'\n') => return (at, Framing::Through),
+            (Chunk::Extension(size), _, _) => Chunk::Extension(size),
+            (Chunk::SizeLf(0), _, b'\n') => Chunk::EndCr,
+            (Chunk::SizeLf(size), _, b'\n') => Chunk::Data(size),
+            (Chunk::DataCr, _, b'\r') => Chunk::DataLf,
+            (Chunk::DataLf, _, b'\n') => Chunk::SizeStart,
+            (Chunk::EndCr, _, b'\r') => Chunk::EndLf,
+            (Chunk::Trailer, _, b'\r') => Chunk::TrailerLf,
+            (Chunk::EndCr | Chunk::Trailer, _, _) => Chunk::Trailer,
+            (Chunk::TrailerLf, _, b'\n') => Chunk::EndCr,
+            (Chunk::EndLf, _, b'\n') => return (at + 1, Framing::Head),
+            _ => return (at, Framing::Through),
         };
         at += 1;
     }
