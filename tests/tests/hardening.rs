@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::wire::{Answer, exchange};
+use common::wire::{Answer, error_object, exchange, json};
 use common::{harness, one_shirt};
 use reference_server::{Config, DEFAULT_API_KEY};
 
@@ -45,14 +45,14 @@ async fn deep_form_nesting_is_refused_with_the_param_not_a_crash() {
     let deep = format!("{GOOD}&metadata{}=x", "[a]".repeat(2000));
     let answer = one(&h, &create(&deep)).await;
     assert_eq!(answer.status, 400);
-    let error = answer.error_object();
+    let error = error_object(&answer);
     assert!(error["param"].as_str().is_some_and(|p| p.starts_with("metadata[a][a]")), "{error}");
     assert!(error["message"].as_str().unwrap().contains("levels deep"), "{error}");
     // Just past what the spec can use is still a precise error: metadata
     // values are strings, so metadata[a][b] is not one.
     let answer = one(&h, &create(&format!("{GOOD}&metadata[a][b]=x"))).await;
     assert_eq!(answer.status, 400);
-    assert_eq!(answer.error_object()["param"], "metadata[a]");
+    assert_eq!(error_object(&answer)["param"], "metadata[a]");
     // Deep query strings too.
     let query = format!(
         "GET /v1/checkout/sessions?created{}=1 HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {DEFAULT_API_KEY}\r\n\r\n",
@@ -60,7 +60,7 @@ async fn deep_form_nesting_is_refused_with_the_param_not_a_crash() {
     );
     let answer = one(&h, query.as_bytes()).await;
     assert_eq!(answer.status, 400);
-    assert!(answer.error_object()["message"].as_str().unwrap().contains("levels deep"));
+    assert!(error_object(&answer)["message"].as_str().unwrap().contains("levels deep"));
 }
 
 #[tokio::test]
@@ -72,14 +72,14 @@ async fn a_parameter_without_a_name_is_refused_without_an_empty_param() {
         let request = format!("GET /v1/checkout/sessions?{query} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {DEFAULT_API_KEY}\r\n\r\n");
         let answer = one(&h, request.as_bytes()).await;
         assert_eq!(answer.status, 400, "{query}");
-        let error = answer.error_object();
+        let error = error_object(&answer);
         assert_eq!((error["param"].as_str(), error["message"].as_str()), (None, Some("A parameter has no name")), "{query}");
     }
     let answer = one(&h, &create(&format!("{GOOD}&=x"))).await;
-    assert_eq!(answer.error_object()["message"], "A parameter has no name");
+    assert_eq!(error_object(&answer)["message"], "A parameter has no name");
     // A long unknown name is shown shortened.
     let answer = one(&h, &create(&format!("{GOOD}&{}=x", "k".repeat(5_000)))).await;
-    let error = answer.error_object();
+    let error = error_object(&answer);
     assert!(error["param"].as_str().unwrap().len() < 300, "{error}");
 }
 
@@ -92,11 +92,11 @@ async fn unknown_routes_show_the_path_quoted_and_short() {
     let request = format!("POST {path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {DEFAULT_API_KEY}\r\ncontent-length: 0\r\n\r\n");
     let answer = one(&h, request.as_bytes()).await;
     assert_eq!(answer.status, 404);
-    let message = answer.error_object()["message"].as_str().unwrap().to_owned();
+    let message = error_object(&answer)["message"].as_str().unwrap().to_owned();
     assert!(message.starts_with("Unrecognized request URL (`POST /v1/checkout/se::") && message.ends_with("...`)"), "{message}");
     assert!(message.len() < 260, "{message}");
     let request = format!("DELETE /v1/checkout/sessions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {DEFAULT_API_KEY}\r\n\r\n");
-    let error = one(&h, request.as_bytes()).await.error_object();
+    let error = error_object(&one(&h, request.as_bytes()).await);
     assert_eq!(error["message"], "The method is not allowed on this path (`DELETE /v1/checkout/sessions`)");
 }
 
@@ -106,14 +106,14 @@ async fn parameter_count_and_array_index_are_bounded() {
     let many: String = (0..2_001).map(|i| format!("&expand[]=e{i}")).collect();
     let answer = one(&h, &create(&format!("{GOOD}{many}"))).await;
     assert_eq!(answer.status, 400);
-    assert!(answer.error_object()["message"].as_str().unwrap().contains("at most 2000 parameters"));
+    assert!(error_object(&answer)["message"].as_str().unwrap().contains("at most 2000 parameters"));
     let far = GOOD.replace("line_items[0]", "line_items[99999999999999999999]");
     let answer = one(&h, &create(&far)).await;
     assert_eq!(answer.status, 400);
-    let error = answer.error_object();
+    let error = error_object(&answer);
     assert_eq!(error["param"], "line_items", "{error}");
     let far = GOOD.replace("line_items[0]", "line_items[2000]");
-    let error = one(&h, &create(&far)).await.error_object();
+    let error = error_object(&one(&h, &create(&far)).await);
     assert!(error["message"].as_str().unwrap().contains("index 2000"), "{error}");
 }
 
@@ -137,7 +137,7 @@ async fn amounts_out_of_range_are_400_not_an_overflow() {
     for (body, param) in cases {
         let answer = one(&h, &create(&body)).await;
         assert_eq!(answer.status, 400, "{body}");
-        assert_eq!(answer.error_object()["param"], param, "{body}");
+        assert_eq!(error_object(&answer)["param"], param, "{body}");
     }
     // Every value within its bounds, a line's amount or the total not: the
     // API's amount limit.
@@ -155,11 +155,11 @@ async fn amounts_out_of_range_are_400_not_an_overflow() {
     for (lines, param) in cases {
         let answer = one(&h, &create(&format!("mode=payment&success_url=x{lines}"))).await;
         assert_eq!(answer.status, 400);
-        let error = answer.error_object();
+        let error = error_object(&answer);
         assert_eq!((error["code"].as_str(), error["param"].as_str()), (Some("amount_too_large"), Some(param)), "{error}");
     }
     let answer = one(&h, &create(&format!("mode=payment&success_url=x{}", line(0, 99_999_999, 1)))).await;
-    assert_eq!((answer.status, &answer.json()["amount_total"]), (200, &serde_json::json!(99_999_999)));
+    assert_eq!((answer.status, &json(&answer)["amount_total"]), (200, &serde_json::json!(99_999_999)));
 }
 
 #[tokio::test]
@@ -202,7 +202,7 @@ async fn heads_over_the_limits_get_the_error_object() {
         let answer = one(&h, request.as_bytes()).await;
         let shown = String::from_utf8_lossy(&request.as_bytes()[..request.len().min(120)]).into_owned();
         assert_eq!(answer.status, status, "{shown}: {answer:?}");
-        let error = answer.error_object();
+        let error = error_object(&answer);
         assert_eq!(error["code"], code, "{shown}: {error}");
         assert_wire_words(error["message"].as_str().unwrap());
     }
@@ -233,9 +233,9 @@ async fn pipelined_requests_keep_their_order_through_the_guard() {
     let statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
     assert_eq!(statuses, [200, 200, 200, 414], "{answers:?}");
     for answer in &answers[..3] {
-        assert!(answer.json()["id"].as_str().is_some_and(|id| id.starts_with("cs_test_")));
+        assert!(json(&answer)["id"].as_str().is_some_and(|id| id.starts_with("cs_test_")));
     }
-    answers[3].error_object();
+    error_object(&answers[3]);
 }
 
 #[tokio::test]
@@ -250,7 +250,7 @@ async fn the_guard_ends_a_chunked_body_where_hyper_does() {
     let answers = exchange(h.server.addr, requests, usize::MAX).await;
     assert!(!answers.is_empty(), "an answer");
     for answer in &answers {
-        answer.error_object();
+        error_object(&answer);
     }
 }
 
@@ -279,7 +279,7 @@ async fn error_messages_speak_the_wire_not_rust() {
         let body = format!("{GOOD}&{extra}").replace(&format!("{GOOD}&line_items"), "mode=payment&success_url=x&line_items");
         let answer = one(&h, &create(&body)).await;
         assert_eq!(answer.status, 400, "{body}");
-        let error = answer.error_object();
+        let error = error_object(&answer);
         let message = error["message"].as_str().unwrap();
         assert_eq!(error["param"], param, "{body}: {message}");
         assert!(message.contains(words), "{body}: {message}");
@@ -308,12 +308,12 @@ async fn the_apis_own_limits_hold() {
     for (extra, param, words) in cases {
         let answer = one(&h, &create(&format!("{GOOD}{extra}"))).await;
         assert_eq!(answer.status, 400, "{param}");
-        let error = answer.error_object();
+        let error = error_object(&answer);
         assert_eq!(error["param"], param, "{error}");
         assert!(error["message"].as_str().unwrap().contains(words), "{error}");
     }
     // At the limits, accepted.
     let keys: String = (0..50).map(|i| format!("&metadata[{}{i:02}]={}", "k".repeat(38), "v".repeat(500))).collect();
     let answer = one(&h, &create(&format!("{GOOD}{keys}"))).await;
-    assert_eq!(answer.status, 200, "{:?}", answer.json());
+    assert_eq!(answer.status, 200, "{:?}", json(&answer));
 }
