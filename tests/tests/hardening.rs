@@ -233,7 +233,7 @@ async fn pipelined_requests_keep_their_order_through_the_guard() {
     let statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
     assert_eq!(statuses, [200, 200, 200, 414], "{answers:?}");
     for answer in &answers[..3] {
-        assert!(json(&answer)["id"].as_str().is_some_and(|id| id.starts_with("cs_test_")));
+        assert!(json(answer)["id"].as_str().is_some_and(|id| id.starts_with("cs_test_")));
     }
     error_object(&answers[3]);
 }
@@ -250,7 +250,7 @@ async fn the_guard_ends_a_chunked_body_where_hyper_does() {
     let answers = exchange(h.server.addr, requests, usize::MAX).await;
     assert!(!answers.is_empty(), "an answer");
     for answer in &answers {
-        error_object(&answer);
+        error_object(answer);
     }
 }
 
