@@ -2,6 +2,7 @@
 
 use std::sync::RwLock;
 
+use checkout_sessions::runtime::shown;
 use checkout_sessions::http_server::{Rejection, RejectionKind, RequestContext};
 use checkout_sessions::runtime::{List, Nullable};
 use checkout_sessions::server::{ApiError, CheckoutSessionsApi, Failure};
@@ -201,7 +202,7 @@ fn expansions(expand: &Option<Vec<String>>, prefix: &str) -> Result<bool, Failur
             return Err(invalid(
                 "parameter_invalid",
                 Some(&format!("expand[{i}]")),
-                format!("This property cannot be expanded ({path})."),
+                format!("This property cannot be expanded (`{}`).", shown(path)),
             ));
         }
     }
@@ -231,7 +232,7 @@ fn both_cursors() -> Failure {
 }
 
 fn no_such_cursor(id: &str, param: &str) -> Failure {
-    invalid("resource_missing", Some(param), format!("No such object: '{id}'"))
+    invalid("resource_missing", Some(param), format!("No such object: `{}`", shown(id)))
 }
 
 fn matches(session: &CheckoutSession, params: &ListCheckoutSessionsParams) -> bool {
@@ -379,7 +380,7 @@ impl CheckoutSessionsApi for ReferenceServer {
             return Err(invalid(
                 "parameter_invalid",
                 Some(&format!("expand[{i}]")),
-                format!("This property cannot be expanded ({path})."),
+                format!("This property cannot be expanded (`{}`).", shown(path)),
             ));
         }
         let store = self.read();

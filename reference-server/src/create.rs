@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use checkout_sessions::runtime::shown;
 use checkout_sessions::server::Failure;
 use checkout_sessions::types::*;
 use checkout_sessions::{Expandable, Nullable, OrEmpty};
@@ -31,7 +32,7 @@ fn metadata_keys(value: &serde_json::Value, at: String) -> Result<(), Failure> {
                     return Err(invalid(
                         "parameter_invalid",
                         Some(&child(key)),
-                        format!("Metadata keys must be at most {MAX_METADATA_KEY} characters: `{long}` is longer."),
+                        format!("Metadata keys must be at most {MAX_METADATA_KEY} characters: `{}` is longer.", shown(long)),
                     ));
                 }
                 metadata_keys(value, child(key))?;
@@ -72,7 +73,7 @@ pub fn error(status: u16, kind: ApiErrorType, code: &str, param: Option<&str>, m
 
 /// `No such checkout.session: 'cs_…'` with 404.
 pub fn no_such(object: &str, id: &str, param: &str) -> Failure {
-    error(404, ApiErrorType::InvalidRequestError, "resource_missing", Some(param), format!("No such {object}: '{id}'"))
+    error(404, ApiErrorType::InvalidRequestError, "resource_missing", Some(param), format!("No such {object}: `{}`", shown(id)))
 }
 
 fn missing(param: &str) -> Failure {
@@ -152,7 +153,7 @@ fn line_items(params: &CreateCheckoutSessionParams, now: i64) -> Result<Vec<Line
             (None, None) => return Err(missing(&at("price"))),
             (Some(id), None) => {
                 let known = CATALOG.iter().find(|p| p.id == id).ok_or_else(|| {
-                    invalid("resource_missing", Some(&at("price")), format!("No such price: '{id}'"))
+                    invalid("resource_missing", Some(&at("price")), format!("No such price: `{}`", shown(id)))
                 })?;
                 (catalog_price(known, now), known.name.to_owned())
             }

@@ -288,6 +288,19 @@ async fn error_messages_speak_the_wire_not_rust() {
 }
 
 #[tokio::test]
+async fn the_reference_server_shows_what_it_did_not_find_quoted_and_short() {
+    // Found by the router fuzz target: an unknown price was echoed as sent.
+    let h = harness(Config::default()).await;
+    let body = "mode=payment&success_url=x&line_items[0][price]=p%60%0Dq%60&line_items[0][quantity]=1";
+    let error = error_object(&one(&h, &create(body)).await);
+    assert_eq!(error["message"], "No such price: `p'?q'`", "{error}");
+    let id = format!("cs_{}", "x".repeat(60));
+    let request = format!("GET /v1/checkout/sessions/{id}?expand[]=a%60b HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {DEFAULT_API_KEY}\r\n\r\n");
+    let error = error_object(&one(&h, request.as_bytes()).await);
+    assert_eq!(error["message"], "This property cannot be expanded (`a'b`).", "{error}");
+}
+
+#[tokio::test]
 async fn the_apis_own_limits_hold() {
     let h = harness(Config::default()).await;
     let keys: String = (0..51).map(|i| format!("&metadata[k{i}]=v")).collect();
