@@ -37,7 +37,7 @@ pub struct Answer {
 /// Every whole response in `bytes`, in order, or what is wrong with them:
 /// the generated server sends a `Content-Length` with every answer. The
 /// answer to a `HEAD` has the length and no body: a response followed at
-/// once by the next one, or by the end, has none.
+/// once by the next one (`HTTP/1.0` or `HTTP/1.1`), or by the end, has none.
 pub fn responses(mut bytes: &[u8]) -> Result<Vec<Answer>, &'static str> {
     let mut out = Vec::new();
     while !bytes.is_empty() {
@@ -57,7 +57,7 @@ pub fn responses(mut bytes: &[u8]) -> Result<Vec<Answer>, &'static str> {
         }
         let declared = length;
         let rest = &bytes[end..];
-        if rest.is_empty() || rest.starts_with(b"HTTP/1.1 ") {
+        if rest.is_empty() || rest.starts_with(b"HTTP/1.") {
             length = 0;
         }
         if rest.len() < length {
