@@ -8,9 +8,20 @@
 //! is written here, taking that name everywhere a spec can: as an
 //! `operationId`, a path parameter, a field beside a constructor, and the
 //! name a list operation's stream method would take. Each must compile.
+//!
+//! And the mutants of every fixture (`mutate.rs`, shared with the
+//! robustness test) that the generator accepts are generated and compiled
+//! too, listed in `fixtures::MUTANTS`: what a test generates compiles
+//! without a warning, not only what is written by hand.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
+
+#[path = "mutate.rs"]
+mod mutate;
+
+/// Mutants made of each fixture spec (`mutate::mutant` with these seeds).
+const MUTANT_SEEDS: [u64; 8] = [1, 2, 3, 4, 5, 6, 7, 8];
 
 fn main() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
@@ -33,10 +44,32 @@ fn main() {
         std::fs::write(&path, reserved_spec(name)).expect("OUT_DIR is writable");
         specs.push((format!("reserved_{name}"), path));
     }
+    println!("cargo:rerun-if-changed=mutate.rs");
+    let mutants_dir = out.join("mutants");
+    std::fs::create_dir_all(&mutants_dir).expect("OUT_DIR is writable");
+    let mut mutants = Vec::new();
+    for name in &names {
+        let text = std::fs::read_to_string(dir.join(name)).expect("a fixture");
+        let original = openapi_codegen::parse_yaml(&text).expect("a fixture parses");
+        for seed in MUTANT_SEEDS {
+            let (doc, _) = mutate::mutant(&original, seed);
+            let text = serde_json::to_string_pretty(&doc).expect("JSON");
+            let Ok(doc) = openapi_codegen::Document::from_text("mutant.json", text.clone()) else { continue };
+            if openapi_codegen::Generator::new().build(&doc).is_err() {
+                continue;
+            }
+            let stem = format!("mutant_{}_{seed}", name.trim_end_matches(".yaml"));
+            let path = mutants_dir.join(format!("{stem}.json"));
+            std::fs::write(&path, text).expect("OUT_DIR is writable");
+            mutants.push(stem.clone());
+            specs.push((stem, path));
+        }
+    }
     let mut mounts = String::new();
     for (stem, path) in specs {
         mount(&stem, &path, &out, &mut mounts);
     }
+    writeln!(mounts, "/// The fixture mutants that generated, and so are compiled here.\npub const MUTANTS: &[&str] = &{mutants:?};").unwrap();
     std::fs::write(out.join("fixtures.rs"), mounts).expect("OUT_DIR is writable");
 }
 

@@ -271,10 +271,10 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
         let key = wire::shorten(key);
         Rejection::new(RejectionKind::UnknownParam, Some(key.clone()), format!("Received unknown parameter: {key}"))
     };
-    let too_many = || {
+    let too_many = |key: &str| {
         Rejection::new(
             RejectionKind::InvalidParam,
-            None,
+            Some(wire::shorten(key)),
             format!("A request may hold at most {} parameters", wire::MAX_PARAMS),
         )
     };
@@ -282,7 +282,7 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
     if let Some(query) = query {
         for (k, v) in form_urlencoded::parse(query.as_bytes()) {
             if pairs.len() == wire::MAX_PARAMS {
-                return Err(too_many());
+                return Err(too_many(&k));
             }
             if !located(&top(&k), In::Query) {
                 return Err(unknown(&k));
@@ -326,7 +326,7 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
                 let whole = spec.params.iter().find(|(_, p)| *p == In::WholeBody).map(|(n, _)| *n);
                 for (k, v) in form_urlencoded::parse(body) {
                     if pairs.len() == wire::MAX_PARAMS {
-                        return Err(too_many());
+                        return Err(too_many(&k));
                     }
                     let key = match whole {
                         Some(name) => match k.split_once('[') {

@@ -106,7 +106,9 @@ async fn parameter_count_and_array_index_are_bounded() {
     let many: String = (0..2_001).map(|i| format!("&expand[]=e{i}")).collect();
     let answer = one(&h, &create(&format!("{GOOD}{many}"))).await;
     assert_eq!(answer.status, 400);
-    assert!(error_object(&answer)["message"].as_str().unwrap().contains("at most 2000 parameters"));
+    let error = error_object(&answer);
+    assert!(error["message"].as_str().unwrap().contains("at most 2000 parameters"), "{error}");
+    assert_eq!(error["param"], "expand[]", "the first parameter past the limit");
     let far = GOOD.replace("line_items[0]", "line_items[99999999999999999999]");
     let answer = one(&h, &create(&far)).await;
     assert_eq!(answer.status, 400);

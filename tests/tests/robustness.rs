@@ -6,83 +6,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use contract_tests::root;
 use openapi_codegen::{Document, Generator};
-use serde_json::{Value, json};
 
-/// xorshift64*: reproducible without a dependency.
-struct Rng(u64);
+#[path = "../mutate.rs"]
+mod mutate;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-/// Every node's pointer.
-fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                pointers(v, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out);
-            }
-        }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                pointers(v, format!("{at}/{i}"), out);
-            }
-        }
-        _ => {}
-    }
-    out.push(at);
-}
-
-fn mutate(doc: &mut Value, rng: &mut Rng, all: &[String]) -> String {
-    let pointer = &all[rng.below(all.len())];
-    let replacements = [
-        json!(null),
-        json!(7),
-        json!("x"),
-        json!({}),
-        json!([]),
-        json!({"$ref": "#/components/schemas/nowhere"}),
-        json!({"type": "object", "required": ["loop"], "properties": {"loop": {"$ref": "#/components/schemas/checkout.session"}}}),
-        json!({"type": "wat"}),
-        json!({"anyOf": []}),
-        json!({"allOf": [{"type": "string"}, {"$ref": "#/components/schemas/address"}]}),
-    ];
-    let choice = rng.below(replacements.len() + 1);
-    if choice == replacements.len() {
-        // Delete the node from its parent.
-        if let Some((parent, key)) = pointer.rsplit_once('/')
-            && let Some(parent) = doc.pointer_mut(parent)
-        {
-            match parent {
-                Value::Object(map) => {
-                    map.shift_remove(&key.replace("~1", "/").replace("~0", "~"));
-                }
-                Value::Array(items) => {
-                    if let Ok(i) = key.parse::<usize>()
-                        && i < items.len()
-                    {
-                        items.remove(i);
-                    }
-                }
-                _ => {}
-            }
-        }
-        return format!("delete {pointer}");
-    }
-    if let Some(node) = doc.pointer_mut(pointer) {
-        *node = replacements[choice].clone();
-    }
-    format!("{pointer} = {}", replacements[choice])
-}
+use mutate::{Rng, mutant, mutate, pointers};
 
 #[test]
 fn mutated_specs_never_panic() {
@@ -119,4 +47,34 @@ fn mutated_specs_never_panic() {
     }
     // Both outcomes happen, so the mutations are neither all harmless nor all fatal.
     assert!(ok > 0 && refused > 0, "ok {ok}, refused {refused}");
+}
+
+#[test]
+fn mutants_of_every_fixture_never_panic_and_those_that_generate_compile() {
+    // The build script generated and compiled (with warnings denied) each
+    // mutant listed in `MUTANTS`; here, the same mutants, and the rest.
+    let mut built = Vec::new();
+    let mut names: Vec<_> = std::fs::read_dir(root().join("tests/fixtures")).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    let generator = Generator::new();
+    for path in names.iter().filter(|p| p.extension().is_some_and(|e| e == "yaml")) {
+        let original = openapi_codegen::parse_yaml(&std::fs::read_to_string(path).unwrap()).unwrap();
+        for seed in 1..=8 {
+            let (doc, changes) = mutant(&original, seed);
+            let text = serde_json::to_string_pretty(&doc).unwrap();
+            let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<(), openapi_codegen::Error> {
+                let doc = Document::from_text("mutant.json", text)?;
+                let api = generator.build(&doc)?;
+                generator.modules(&api)?;
+                Ok(())
+            }));
+            match outcome {
+                Ok(Ok(())) => built.push(format!("mutant_{}_{seed}", path.file_stem().unwrap().to_string_lossy())),
+                Ok(Err(e)) => assert!(e.problems().is_some(), "{e}"),
+                Err(_) => panic!("{} seed {seed} panicked after: {changes:?}", path.display()),
+            }
+        }
+    }
+    assert_eq!(built, contract_tests::fixtures::MUTANTS, "the build script compiled the same mutants");
+    assert!(built.len() >= 15, "only {} mutants generate", built.len());
 }
