@@ -17,6 +17,7 @@
 //!   values through its types, for tools that do not link it.
 //! - [`report`]: the outcome as a human summary, JUnit XML and JSON.
 
+pub mod arazzo;
 pub mod checks;
 pub mod examples;
 pub mod generate;

@@ -1,0 +1,1 @@
+//! Running Arazzo workflows against a live server.
