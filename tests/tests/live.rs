@@ -1,5 +1,6 @@
-//! Check 4, the live scenario: it holds against the reference server and
-//! fails, precisely, against servers broken on purpose.
+//! Check 4, the live workflows (`spec/checkout_sessions.arazzo.yaml`, run
+//! by the Arazzo runner): they hold against the reference server and fail,
+//! precisely, against servers broken on purpose.
 
 use std::sync::Arc;
 
@@ -7,6 +8,7 @@ use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use openapi_contract::Case;
+use openapi_contract::arazzo::{self, run::Target};
 use openapi_contract::checks::Spec;
 use reference_server::{Config, DEFAULT_API_KEY, ReferenceServer};
 use serde_json::Value;
@@ -42,15 +44,30 @@ async fn serve(spoil: Spoil) -> String {
 
 async fn scenario(url: String) -> Vec<Case> {
     tokio::task::spawn_blocking(move || {
-        let mut spec = Spec::load(&contract_tests::root().join("spec/checkout_sessions.yaml")).unwrap();
-        openapi_contract::live::scenario(&mut spec, &url, DEFAULT_API_KEY)
+        let root = contract_tests::root();
+        let mut spec = Spec::load(&root.join("spec/checkout_sessions.yaml")).unwrap();
+        let text = std::fs::read_to_string(root.join("spec/checkout_sessions.arazzo.yaml")).unwrap();
+        let doc = arazzo::Document::load("checkout_sessions.arazzo.yaml", &text, &spec.doc).unwrap_or_else(|e| panic!("{e}"));
+        let headers = vec![("Authorization".to_owned(), format!("Bearer {DEFAULT_API_KEY}"))];
+        let target = Target { base_url: url, headers, timeout: std::time::Duration::from_secs(10) };
+        arazzo::run::run_all(&doc, &mut spec, &target, &Default::default())
     })
     .await
     .unwrap()
 }
 
+/// The failures of the steps (a workflow's own case only says it failed).
 fn failures(cases: &[Case]) -> Vec<String> {
-    cases.iter().filter(|c| c.failed()).flat_map(|c| c.failures.iter().map(move |f| format!("{}: {f}", c.name))).collect()
+    cases
+        .iter()
+        .filter(|c| c.failed() && !c.name.starts_with("workflow "))
+        .flat_map(|c| c.failures.iter().map(move |f| format!("{}: {f}", c.name)))
+        .collect()
+}
+
+/// The workflows that failed.
+fn failed_workflows(cases: &[Case]) -> Vec<&str> {
+    cases.iter().filter(|c| c.failed() && c.name.starts_with("workflow ")).map(|c| c.name.as_str()).collect()
 }
 
 fn is_session(route: &str) -> bool {
@@ -62,7 +79,9 @@ async fn the_reference_server_keeps_the_contract() {
     let cases = scenario(serve(|_, _, _, _| {}).await).await;
     assert!(cases.len() >= 20, "{cases:#?}");
     assert_eq!(failures(&cases), Vec::<String>::new());
-    assert!(cases.iter().any(|c| c.name.contains("page 3 forwards")), "pagination crosses more than 2 pages");
+    assert_eq!(failed_workflows(&cases), Vec::<&str>::new());
+    assert!(cases.iter().any(|c| c.name.starts_with("checkout/page_3")), "pagination crosses more than 2 pages");
+    assert!(cases.iter().any(|c| c.name.starts_with("refusals/unknown_session")), "every refusal ran");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -89,9 +108,11 @@ async fn a_missing_required_field_is_caught() {
         }
     }).await)
     .await;
+    // The first create fails, and with it the workflow: no step after it runs.
     let found = failures(&cases);
-    assert_eq!(found.len(), 5, "five creates: {found:#?}");
-    assert!(found.iter().all(|f| f.contains("response 200 body: (root): expected required property `livemode`, found nothing")), "{found:#?}");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].starts_with("checkout/create ") && found[0].contains("response 200 body: (root): expected required property `livemode`, found nothing"), "{found:#?}");
+    assert_eq!(failed_workflows(&cases), ["workflow checkout"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -121,8 +142,8 @@ async fn an_undeclared_status_and_a_wrong_content_type_are_caught() {
     }).await)
     .await;
     let found = failures(&cases);
-    assert!(found.iter().any(|f| f.contains("(create with line items): response: status 201 is not declared (declared: 200, default; `default` covers errors only)")), "{found:#?}");
-    assert!(found.iter().any(|f| f.contains("(retrieve): response 200: Content-Type `text/plain` is not declared for `200`")), "{found:#?}");
+    assert!(found.iter().any(|f| f.starts_with("checkout/create ") && f.contains("response: status 201 is not declared (declared: 200, default; `default` covers errors only)")), "{found:#?}");
+    assert!(found.iter().any(|f| f.starts_with("refusals/unknown_session ") && f.contains("response 404: Content-Type `text/plain` is not declared")), "{found:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -135,7 +156,72 @@ async fn a_server_that_accepts_what_the_spec_forbids_is_caught() {
         }
     }).await)
     .await;
+    let failed: Vec<&Case> = cases.iter().filter(|c| c.failed() && !c.name.starts_with("workflow ")).collect();
+    let names: Vec<&str> = failed.iter().map(|c| c.name.split(' ').next().unwrap()).collect();
+    assert_eq!(names, ["refusals/limit_0", "refusals/limit_101", "refusals/unknown_status"], "{failed:#?}");
+    assert!(failed.iter().all(|c| c.failures.iter().any(|f| f.contains("a request that breaks the spec got 200, not a 4xx"))), "{failed:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn jsonpath_and_regex_criteria_are_checked() {
+    // Answers within the contract, but not what the workflow expects.
+    let cases = scenario(serve(|route, _, _, json| {
+        if route.ends_with("/line_items") {
+            for item in json["data"].as_array_mut().into_iter().flatten() {
+                item["quantity"] = Value::from(3);
+            }
+        }
+        if route.ends_with("/expire") && json["error"]["code"] == "checkout_session_not_open" {
+            json["error"]["code"] = Value::String("not_open".into());
+        }
+    }).await)
+    .await;
     let found = failures(&cases);
-    assert_eq!(found.len(), 3, "{found:#?}");
-    assert!(found.iter().all(|f| f.contains("(invalid: ") && f.contains("expected a 4xx error, got 200")), "{found:#?}");
+    assert_eq!(found.len(), 1, "the workflow ends at the first: {found:#?}");
+    assert!(found[0].starts_with("checkout/line_items ") && found[0].contains("successCriteria/1 does not hold"), "{found:#?}");
+}
+
+#[test]
+fn a_broken_workflow_document_is_refused_by_pointer_and_line() {
+    let spec = Spec::load(&contract_tests::root().join("spec/checkout_sessions.yaml")).unwrap();
+    let text = r#"arazzo: 1.0.1
+info: {title: Broken, version: "1"}
+sourceDescriptions: [{name: api, url: ./checkout_sessions.yaml, type: openapi}]
+workflows:
+  - workflowId: broken
+    steps:
+      - stepId: first
+        operationId: NoSuchOperation
+        successCriteria:
+          - condition: $statusCode = 200
+      - stepId: second
+        operationId: RetrieveCheckoutSession
+        parameters:
+          - {name: session, in: path, value: $steps.first.outputs.id}
+          - {name: x, in: body, value: 1}
+        successCriteria:
+          - {condition: "//a", context: $response.body, type: xpath}
+        onSuccess:
+          - {name: loop, type: goto, stepId: nowhere}
+      - stepId: third
+        operationPath: "{$sourceDescriptions.api.url}#/paths/~1v1~1checkout~1sessions/get"
+"#;
+    let problems = arazzo::Document::load("broken.arazzo.yaml", text, &spec.doc).unwrap_err();
+    let shown: Vec<String> = problems.problems.iter().map(|p| format!("{}: {}", p.line.unwrap_or(0), p.pointer)).collect();
+    assert_eq!(
+        shown,
+        [
+            "8: #/workflows/0/steps/0/operationId",
+            "10: #/workflows/0/steps/0/successCriteria/0/condition",
+            "15: #/workflows/0/steps/1/parameters/1/in",
+            "17: #/workflows/0/steps/1/successCriteria/0/type",
+            "21: #/workflows/0/steps/2/operationPath",
+            "19: #/workflows/0/steps/1/onSuccess/0/stepId",
+            "11: #/workflows/0/steps/1",
+        ],
+        "{problems}"
+    );
+    let text = problems.to_string();
+    assert!(text.contains("no operation `NoSuchOperation`") && text.contains("`xpath` criteria are not supported"), "{text}");
+    assert!(text.contains("step `first` has no output `id`"), "{text}");
 }

@@ -4,8 +4,9 @@
 //! 1. every example of the spec satisfies its schema;
 //! 2. body and event examples round-trip through the generated types;
 //! 3. generated values satisfy their schemas and round-trip;
-//! 4. with `--server URL`, a scenario against a live server, every request
-//!    and response validated;
+//! 4. with `--server URL`, the spec's Arazzo workflows (`--workflows FILE`,
+//!    by default the `*.arazzo.yaml` files beside the spec) against a live
+//!    server, every request and response validated;
 //!
 //! and with `--fixtures FILE`, every fixture object validates and
 //! round-trips. The generated types are reached through a small runner
@@ -14,8 +15,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use openapi_contract::arazzo::{self, run::Target};
 use openapi_contract::checks::{self, Spec};
 use openapi_contract::runner::{self, Runner};
 use openapi_contract::{Case, Report};
@@ -45,11 +47,33 @@ fn runner(spec: &Path, default: bool) -> Result<Runner, String> {
     Runner::start(&binary)
 }
 
+/// The Arazzo documents beside a spec: `<dir>/*.arazzo.yaml`, sorted.
+fn beside(spec: &Path) -> Vec<PathBuf> {
+    let dir = spec.parent().unwrap_or(Path::new("."));
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(".arazzo.yaml") || n.ends_with(".arazzo.json")))
+        .collect();
+    found.sort();
+    found
+}
+
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut args = args.to_vec();
     let spec_arg = take_value(&mut args, "--spec")?;
     let server = take_value(&mut args, "--server")?;
     let api_key = take_value(&mut args, "--api-key")?;
+    let mut workflows = Vec::new();
+    while let Some(file) = take_value(&mut args, "--workflows")? {
+        workflows.push(PathBuf::from(file));
+    }
+    let mut headers = Vec::new();
+    while let Some(header) = take_value(&mut args, "--header")? {
+        let (name, value) = header.split_once(':').ok_or_else(|| format!("--header `{header}`: expected `Name: value`"))?;
+        headers.push((name.trim().to_owned(), value.trim().to_owned()));
+    }
     let fixtures = take_value(&mut args, "--fixtures")?.map(PathBuf::from);
     let junit = take_value(&mut args, "--junit")?.map(PathBuf::from);
     let json = take_value(&mut args, "--json")?.map(PathBuf::from);
@@ -73,12 +97,32 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         let value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
         report.cases.extend(checks::fixtures(&mut spec, &mut types, &value, &file.display().to_string()));
     }
+    if workflows.is_empty() {
+        workflows = beside(&path);
+    }
     match &server {
+        Some(_) if workflows.is_empty() => {
+            report.cases.push(Case::skipped("live", "workflows", "no Arazzo workflows: pass --workflows FILE"));
+        }
         Some(url) => {
             let key = api_key.unwrap_or_else(|| "sk_test_reference".into());
-            report.cases.extend(openapi_contract::live::scenario(&mut spec, url, &key));
+            if !headers.iter().any(|(n, _): &(String, String)| n.eq_ignore_ascii_case("authorization")) {
+                headers.push(("Authorization".into(), format!("Bearer {key}")));
+            }
+            let target = Target { base_url: url.clone(), headers, timeout: Duration::from_secs(10) };
+            for file in &workflows {
+                let shown = file.display().to_string();
+                let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {shown}: {e}"))?;
+                match arazzo::Document::load(&shown, &text, &spec.doc) {
+                    Ok(doc) => report.cases.extend(arazzo::run::run_all(&doc, &mut spec, &target, &Default::default())),
+                    Err(problems) => {
+                        let failures = problems.problems.iter().map(|p| format!("{shown}:{p}")).collect();
+                        report.cases.push(Case::new("live", format!("workflows {shown}"), failures, Duration::ZERO));
+                    }
+                }
+            }
         }
-        None => report.cases.push(Case::skipped("live", "scenario", "no --server URL given")),
+        None => report.cases.push(Case::skipped("live", "workflows", "no --server URL given")),
     }
     report.duration = started.elapsed();
 

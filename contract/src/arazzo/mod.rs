@@ -72,6 +72,9 @@ pub struct Step {
     pub on_failure: Option<Vec<Action>>,
     /// `outputs`.
     pub outputs: Vec<(String, Expr)>,
+    /// `x-contract: invalid`: the request is meant to break the OpenAPI
+    /// document's rules (it must, and the server must refuse it).
+    pub invalid: bool,
 }
 
 /// Where a parameter goes.
@@ -485,6 +488,7 @@ impl Document {
                     on_success,
                     on_failure,
                     outputs,
+                    invalid: s.get("x-contract").and_then(Value::as_str) == Some("invalid"),
                 });
             }
             if steps.is_empty() {
