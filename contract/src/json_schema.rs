@@ -5,7 +5,10 @@
 //! The translation reads the spec's JSON directly (not the validator's
 //! compiled form), so a misreading in one is not repeated in the other:
 //!
-//! - `nullable: true` becomes `anyOf: [{type: null}, <the rest>]`;
+//! - `nullable: true` becomes `null` among the `type`s (OpenAPI 3.0.3: only
+//!   where `type` is given, every other keyword still applying), or
+//!   `anyOf: [{type: null}, <the rest>]` (3.0.0 to 3.0.2: whatever the rest
+//!   says), as [`crate::validator::strict_nullable`] decides;
 //! - boolean `exclusiveMinimum` / `exclusiveMaximum` become the numeric
 //!   keywords of 2020-12;
 //! - `int32` / `int64` become bounds, the formats JSON Schema knows
@@ -32,6 +35,7 @@ const FORMATS: &[&str] = &["date-time", "date", "email", "uuid", "ipv4", "ipv6",
 
 struct Translator<'a> {
     doc: &'a Value,
+    strict_nullable: bool,
     direction: Direction,
     names: BTreeMap<String, String>,
     queue: Vec<String>,
@@ -40,7 +44,8 @@ struct Translator<'a> {
 /// The schema at `pointer` of the OpenAPI document `doc`, for values
 /// travelling in `direction`, as a self-contained JSON Schema.
 pub fn translate(doc: &Value, pointer: &str, direction: Direction) -> Result<Value, CompileError> {
-    let mut t = Translator { doc, direction, names: BTreeMap::new(), queue: Vec::new() };
+    let strict_nullable = crate::validator::strict_nullable(doc);
+    let mut t = Translator { doc, strict_nullable, direction, names: BTreeMap::new(), queue: Vec::new() };
     let root = t.name(pointer);
     let mut defs = Map::new();
     while let Some(at) = t.queue.pop() {
@@ -171,6 +176,14 @@ impl<'a> Translator<'a> {
         }
         if let Some(not) = map.get("not") {
             out.insert("not".into(), self.schema(not, &child("not"))?);
+        }
+        if self.strict_nullable {
+            if flag("nullable")
+                && let Some(Value::String(t)) = out.get("type").cloned()
+            {
+                out.insert("type".into(), json!([t, "null"]));
+            }
+            return Ok(Value::Object(out));
         }
         let out = Value::Object(out);
         Ok(if flag("nullable") { json!({"anyOf": [{"type": "null"}, out]}) } else { out })

@@ -25,8 +25,11 @@
 //!
 //! # Semantics, where OpenAPI 3.0 leaves room
 //!
-//! - `nullable: true` allows `null` whatever else the schema says, `enum`
-//!   included (as most specs that write `nullable` beside an `enum` mean).
+//! - `nullable: true`, in an OpenAPI 3.0.3 document, allows `null` where
+//!   `type` is given, and every other keyword still applies to it (a
+//!   nullable `enum` lists `null`); in a 3.0.0 to 3.0.2 document it allows
+//!   `null` whatever else the schema says, as most of them mean
+//!   ([`strict_nullable`]).
 //! - `type: integer` accepts a number with no fractional part (`1.0`), as
 //!   JSON Schema does since draft 6.
 //! - Formats checked: `date-time` and `date` (RFC 3339), `email` (an `@`),
@@ -293,6 +296,23 @@ pub struct Validator {
     raw: Value,
     nodes: Vec<Node>,
     by_pointer: HashMap<String, usize>,
+    /// `nullable` read as OpenAPI 3.0.3 says ([`strict_nullable`]).
+    strict_nullable: bool,
+}
+
+/// Whether a document reads `nullable` as OpenAPI 3.0.3 clarified it: it
+/// adds `null` to the types only where `type` is given, and every other
+/// keyword (`enum`, `allOf`, ...) still applies to `null`, so a nullable
+/// enum lists `null`, and "this object or null" is
+/// `anyOf: [{$ref: ...}, {type: object, nullable: true, enum: [null]}]`.
+/// Documents of 3.0.0 to 3.0.2 (Stripe's among them, with `nullable` beside
+/// `anyOf` in 1,445 places) keep the reading they were written for:
+/// `nullable: true` allows `null` whatever else the schema says.
+pub fn strict_nullable(doc: &Value) -> bool {
+    let version = doc.get("openapi").and_then(Value::as_str).unwrap_or_default();
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor, patch) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (major, minor, patch) >= (3, 0, 3)
 }
 
 /// Where a value is in the instance, built on the stack and rendered only
@@ -347,7 +367,8 @@ impl Validator {
 
     /// A validator of the schemas in a raw OpenAPI document.
     pub fn from_value(raw: Value) -> Validator {
-        Validator { raw, nodes: Vec::new(), by_pointer: HashMap::new() }
+        let strict_nullable = strict_nullable(&raw);
+        Validator { raw, nodes: Vec::new(), by_pointer: HashMap::new(), strict_nullable }
     }
 
     /// The raw document.
@@ -460,7 +481,10 @@ impl Validator {
             Some(other) => return Err(fail(format!("`type` must be a string in OpenAPI 3.0, found {}", describe(other)))),
         }
         let flag = |key: &str| map.get(key).and_then(Value::as_bool).unwrap_or(false);
-        checks.nullable = flag("nullable");
+        // Whether `nullable` makes `null` valid here (see `strict_nullable`).
+        checks.nullable = flag("nullable")
+            && (!self.strict_nullable
+                || (map.contains_key("type") && map.get("enum").and_then(Value::as_array).is_none_or(|e| e.contains(&Value::Null))));
         checks.read_only = flag("readOnly");
         checks.write_only = flag("writeOnly");
         if let Some(values) = map.get("enum") {
@@ -596,9 +620,11 @@ impl Validator {
             causes: Vec::new(),
         };
         if value.is_null() && checks.nullable {
-            return true;
-        }
-        if checks.types != 0 && !type_matches(checks.types, value) {
+            // Read strictly, the other keywords still apply to `null`.
+            if !self.strict_nullable {
+                return true;
+            }
+        } else if checks.types != 0 && !type_matches(checks.types, value) {
             // Nothing else is worth saying about a value of the wrong type.
             return sink.error(|| error("type", type_names(checks.types, checks.nullable), describe(value)));
         }

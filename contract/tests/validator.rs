@@ -22,6 +22,29 @@ fn valid(v: &mut Validator, name: &str, value: Value) -> bool {
 }
 
 #[test]
+fn nullable_is_read_as_the_document_version_says() {
+    let schemas = json!({
+        "o": {"type": "object", "properties": {"a": {"type": "string"}}},
+        "beside_all_of": {"nullable": true, "allOf": [{"$ref": "#/components/schemas/o"}]},
+        "or_null": {"anyOf": [{"$ref": "#/components/schemas/o"}, {"type": "object", "nullable": true, "enum": [null]}]},
+        "enum_with_null": {"type": "string", "nullable": true, "enum": ["a", null]},
+        "enum_without_null": {"type": "string", "nullable": true, "enum": ["a"]},
+    });
+    // 3.0.3, strictly: `nullable` needs `type`, and `enum` applies to null.
+    let mut strict = Validator::from_value(json!({"openapi": "3.0.3", "components": {"schemas": schemas.clone()}}));
+    assert!(!valid(&mut strict, "beside_all_of", json!(null)));
+    assert!(valid(&mut strict, "or_null", json!(null)) && valid(&mut strict, "or_null", json!({"a": "x"})));
+    assert!(!valid(&mut strict, "or_null", json!({"a": 1})));
+    assert!(valid(&mut strict, "enum_with_null", json!(null)) && !valid(&mut strict, "enum_without_null", json!(null)));
+    // 3.0.0 to 3.0.2, as they were written: `nullable` allows null regardless.
+    let mut lenient = Validator::from_value(json!({"openapi": "3.0.0", "components": {"schemas": schemas}}));
+    for name in ["beside_all_of", "or_null", "enum_with_null", "enum_without_null"] {
+        assert!(valid(&mut lenient, name, json!(null)), "{name}");
+    }
+    assert!(!valid(&mut lenient, "enum_without_null", json!("b")));
+}
+
+#[test]
 fn types_and_nullable() {
     let mut v = validator(json!({
         "i": {"type": "integer"},
@@ -35,7 +58,8 @@ fn types_and_nullable() {
     assert!(valid(&mut v, "n", json!(3)) && valid(&mut v, "n", json!(-0.5)) && !valid(&mut v, "n", json!(true)));
     assert!(valid(&mut v, "s", json!(null)) && valid(&mut v, "s", json!("x")) && !valid(&mut v, "s", json!(1)));
     assert!(valid(&mut v, "any", json!(null)) && valid(&mut v, "any", json!({"x": [1]})));
-    assert!(valid(&mut v, "e", json!(null)) && valid(&mut v, "e", json!("a")) && !valid(&mut v, "e", json!("c")));
+    // OpenAPI 3.0.3: the enum still applies to null, so it must list it.
+    assert!(!valid(&mut v, "e", json!(null)) && valid(&mut v, "e", json!("a")) && !valid(&mut v, "e", json!("c")));
     let e = errors(&mut v, "s", json!(5), Direction::Neutral);
     assert_eq!(e.len(), 1);
     assert_eq!((e[0].expected.as_str(), e[0].found.as_str()), ("string or null", "5"));

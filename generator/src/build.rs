@@ -383,7 +383,11 @@ impl<'a> Builder<'a> {
                     None => Conv::of(TypeRef::Vec(Box::new(TypeRef::Json))),
                 }
             }
-            Shape::Union(variants) => self.union(&variants, docs_of(data), ctx),
+            Shape::Union(variants, keyword) => {
+                let placed: Vec<(String, SchemaRef<'s>)> =
+                    variants.into_iter().enumerate().map(|(i, v)| (format!("{keyword}/{i}"), v)).collect();
+                self.union(&placed, docs_of(data), ctx)
+            }
             Shape::AllOf { parts, siblings } => self.all_of(&parts, siblings, schema, ctx),
             Shape::Not => Conv::json(JSON_NOTE_NOT),
             Shape::Free => Conv::json("Any JSON value."),
@@ -557,14 +561,40 @@ impl<'a> Builder<'a> {
         self.settings.expand_depth.is_some_and(|max| depth + 1 > max)
     }
 
-    fn union<'s>(&mut self, variants: &[SchemaRef<'s>], doc: Vec<String>, mut ctx: Ctx) -> Conv
+    /// Whether an alternative of a union admits `null` and nothing else
+    /// (`{type: object, nullable: true, enum: [null]}`, or `{type: null}`):
+    /// how OpenAPI 3.0.3 says "or null" beside an object.
+    fn null_only(&self, at: &str, variant: SchemaRef<'_>) -> bool {
+        let raw = match variant {
+            SchemaRef::Ref(r) => self.doc.resolve_pointer(r),
+            SchemaRef::Inline(_) => self.doc.resolve_pointer(at),
+        };
+        raw.is_some_and(|raw| {
+            let nullable_enum = raw.get("nullable") == Some(&Value::Bool(true))
+                && raw.get("enum").and_then(Value::as_array).is_some_and(|e| !e.is_empty() && e.iter().all(Value::is_null));
+            nullable_enum || raw.get("type").and_then(Value::as_str) == Some("null")
+        })
+    }
+
+    /// An `anyOf` or `oneOf`: its alternatives with where each is
+    /// (`anyOf/1`). An alternative that admits only `null` makes the rest
+    /// nullable.
+    fn union<'s>(&mut self, placed: &[(String, SchemaRef<'s>)], doc: Vec<String>, mut ctx: Ctx) -> Conv
     where
         'a: 's,
     {
-        if variants.len() == 1 {
-            return self.schema(variants[0], ctx.child("anyOf/0", ctx.hint.clone()).with_fixed(ctx.fixed.take()));
+        let (nulls, placed): (Vec<_>, Vec<_>) =
+            placed.iter().cloned().partition(|(at, v)| self.null_only(&format!("{}/{at}", ctx.pointer), *v));
+        if !nulls.is_empty() {
+            let mut conv = if placed.is_empty() { Conv::json("Only `null`.") } else { self.union(&placed, doc, ctx) };
+            conv.nullable = true;
+            return conv;
         }
-        if let Some(objects) = self.expandable_objects(variants) {
+        let variants: Vec<SchemaRef<'s>> = placed.iter().map(|(_, v)| *v).collect();
+        if let [(at, only)] = placed.as_slice() {
+            return self.schema(*only, ctx.child(at, ctx.hint.clone()).with_fixed(ctx.fixed.take()));
+        }
+        if let Some(objects) = self.expandable_objects(&variants) {
             if self.cut(ctx.depth) {
                 let note = format!(
                     "The expanded object is not generated past expansion depth {}: it is kept as JSON.",
@@ -577,34 +607,38 @@ impl<'a> Builder<'a> {
                 self.reference(objects[0], deeper).ty
             } else {
                 let name = self.names.claim(&ctx.hint);
-                let refs: Vec<SchemaRef<'s>> = objects.iter().map(|r| SchemaRef::Ref(r)).collect();
+                let refs: Vec<(String, SchemaRef<'s>)> = placed
+                    .iter()
+                    .filter(|(_, v)| matches!(v, SchemaRef::Ref(r) if objects.contains(r)))
+                    .cloned()
+                    .collect();
                 let doc = vec![format!("What `{}` holds when expanded.", last_segment(&ctx.pointer))];
                 self.union_def(name, &refs, doc, &deeper)
             };
             return Conv::of(TypeRef::Expandable(Box::new(inner)));
         }
-        if variants.len() == 2 {
-            let marker = variants.iter().position(|v| matches!(v, SchemaRef::Inline(s) if is_empty_string_marker(s)));
-            if let Some(marker) = marker {
-                let other = 1 - marker;
-                let inner = self.schema(variants[other], ctx.child(&format!("anyOf/{other}"), ctx.hint.clone()));
+        if let [(first_at, first), (second_at, second)] = placed.as_slice() {
+            let marker = |v: &SchemaRef<'_>| matches!(v, SchemaRef::Inline(s) if is_empty_string_marker(s));
+            let other = if marker(first) { Some((second_at, *second)) } else if marker(second) { Some((first_at, *first)) } else { None };
+            if let Some((at, other)) = other {
+                let inner = self.schema(other, ctx.child(at, ctx.hint.clone()));
                 let constraints = inner.constraints;
                 return Conv { note: inner.note, constraints, ..Conv::of(TypeRef::OrEmpty(Box::new(inner.ty))) };
             }
         }
         let name = self.name_for(&mut ctx);
-        Conv::of(self.union_def(name, variants, doc, &ctx))
+        Conv::of(self.union_def(name, &placed, doc, &ctx))
     }
 
-    fn union_def<'s>(&mut self, name: String, variants: &[SchemaRef<'s>], doc: Vec<String>, ctx: &Ctx) -> TypeRef
+    fn union_def<'s>(&mut self, name: String, placed: &[(String, SchemaRef<'s>)], doc: Vec<String>, ctx: &Ctx) -> TypeRef
     where
         'a: 's,
     {
         let mut idents = Namespace::camel(&[]);
         let mut out = Vec::new();
-        for (i, variant) in variants.iter().enumerate() {
+        for (at, variant) in placed {
             let ident = idents.claim(&self.variant_name(*variant));
-            let conv = self.schema(*variant, ctx.child(&format!("anyOf/{i}"), format!("{name}{ident}")));
+            let conv = self.schema(*variant, ctx.child(at, format!("{name}{ident}")));
             let ty = if conv.nullable { TypeRef::Option(Box::new(conv.ty)) } else { conv.ty };
             out.push(UnionVariant { ident, ty, constants: self.constants(*variant) });
         }
@@ -687,7 +721,7 @@ impl<'a> Builder<'a> {
                     Shape::Boolean => "Boolean",
                     Shape::Object(_) => "Object",
                     Shape::Array { .. } => "Array",
-                    Shape::Union(_) | Shape::AllOf { .. } => "Variant",
+                    Shape::Union(..) | Shape::AllOf { .. } => "Variant",
                     Shape::Not | Shape::Free | Shape::Unknown(_) => "Json",
                 }
                 .into()

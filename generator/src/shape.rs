@@ -35,8 +35,8 @@ pub enum Shape<'a> {
         /// `items`, when given.
         items: Option<SchemaRef<'a>>,
     },
-    /// `anyOf` or `oneOf`.
-    Union(Vec<SchemaRef<'a>>),
+    /// `anyOf` or `oneOf`: the alternatives, and which keyword holds them.
+    Union(Vec<SchemaRef<'a>>, &'static str),
     /// `allOf`, plus sibling properties when the schema has them too.
     AllOf {
         /// The parts.
@@ -132,8 +132,8 @@ pub fn shape(schema: &Schema) -> Shape<'_> {
             additional: Additional::of(&o.additional_properties),
         }),
         SchemaKind::Type(Type::Array(a)) => Shape::Array { items: a.items.as_ref().map(SchemaRef::of_boxed) },
-        SchemaKind::OneOf { one_of } => Shape::Union(refs(one_of)),
-        SchemaKind::AnyOf { any_of } => Shape::Union(refs(any_of)),
+        SchemaKind::OneOf { one_of } => Shape::Union(refs(one_of), "oneOf"),
+        SchemaKind::AnyOf { any_of } => Shape::Union(refs(any_of), "anyOf"),
         SchemaKind::AllOf { all_of } => Shape::AllOf { parts: refs(all_of), siblings: None },
         SchemaKind::Not { .. } => Shape::Not,
         SchemaKind::Any(any) => {
@@ -147,10 +147,10 @@ pub fn shape(schema: &Schema) -> Shape<'_> {
                 return Shape::AllOf { parts: refs(&any.all_of), siblings: has_object.then(object) };
             }
             if !any.any_of.is_empty() {
-                return Shape::Union(refs(&any.any_of));
+                return Shape::Union(refs(&any.any_of), "anyOf");
             }
             if !any.one_of.is_empty() {
-                return Shape::Union(refs(&any.one_of));
+                return Shape::Union(refs(&any.one_of), "oneOf");
             }
             if any.not.is_some() {
                 return Shape::Not;
