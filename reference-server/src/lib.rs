@@ -139,6 +139,9 @@ pub struct Config {
     pub retries: Retries,
     /// How often sessions are checked for a passed `expires_at`.
     pub sweep_every: std::time::Duration,
+    /// Break the contract on purpose (`--misbehave`), for checking the
+    /// checkers: see [`misbehave`].
+    pub misbehave: bool,
 }
 
 impl Default for Config {
@@ -150,6 +153,7 @@ impl Default for Config {
             webhooks: Vec::new(),
             retries: Retries::default(),
             sweep_every: std::time::Duration::from_secs(1),
+            misbehave: false,
         }
     }
 }
@@ -200,10 +204,36 @@ pub async fn serve(server: Arc<ReferenceServer>, listener: TcpListener) -> std::
         }
     };
     let app = router(Arc::clone(&server));
+    let app = if server.config().misbehave { misbehave(app) } else { app };
     tokio::select! {
         served = checkout_sessions::server::serve_router(listener, app, server) => served,
         () = sweeper => Ok(()),
     }
+}
+
+/// The API's routes, breaking the contract in two ways that any contract
+/// checker must catch: a retrieved session's `amount_total` is a string,
+/// and a list request the spec forbids is answered 200 with an empty page.
+/// Not for integrations: for checking the checkers (`cargo xtask respect`).
+pub fn misbehave(app: axum::Router) -> axum::Router {
+    app.layer(axum::middleware::from_fn(|request: axum::extract::Request, next: axum::middleware::Next| async move {
+        let path = request.uri().path().to_owned();
+        let method = request.method().clone();
+        let response = next.run(request).await;
+        let (mut parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+        let mut json: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        let retrieve = method == axum::http::Method::GET && path.starts_with("/v1/checkout/sessions/cs_") && path.matches('/').count() == 4;
+        if retrieve && json.get("amount_total").is_some() {
+            json["amount_total"] = serde_json::Value::String(json["amount_total"].to_string());
+        }
+        if method == axum::http::Method::GET && path == "/v1/checkout/sessions" && parts.status == axum::http::StatusCode::BAD_REQUEST {
+            parts.status = axum::http::StatusCode::OK;
+            json = serde_json::json!({"object": "list", "data": [], "has_more": false, "url": "/v1/checkout/sessions"});
+        }
+        parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+        axum::response::Response::from_parts(parts, axum::body::Body::from(serde_json::to_vec(&json).unwrap_or_default()))
+    }))
 }
 
 /// Starts a server on an ephemeral port of 127.0.0.1.

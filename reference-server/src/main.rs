@@ -18,12 +18,14 @@ usage: reference-server [--host 127.0.0.1] [--port 12111] [--api-key KEY]... [--
                   repeat for several endpoints
   --webhook-secret SECRET
                   the signing secret (whsec_...) of the --webhook before it
+  --misbehave     break the contract on purpose, for checking contract checkers
 ";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let (mut host, mut port, mut keys, mut threads) = ("127.0.0.1".to_owned(), 12111u16, Vec::new(), None);
     let mut webhooks: Vec<(String, Option<String>)> = Vec::new();
+    let mut misbehave = false;
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         let parsed = match arg.as_str() {
@@ -46,6 +48,10 @@ fn main() -> ExitCode {
             }),
             "--threads" => value("--threads")
                 .and_then(|v| v.parse().ok().filter(|&n: &usize| n > 0).map(|n| threads = Some(n)).ok_or(format!("bad thread count `{v}`"))),
+            "--misbehave" => {
+                misbehave = true;
+                Ok(())
+            }
             "-h" | "--help" => {
                 print!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -70,7 +76,7 @@ fn main() -> ExitCode {
             }
         }
     }
-    let config = Config { api_keys: keys, webhooks: endpoints, ..Config::default() };
+    let config = Config { api_keys: keys, webhooks: endpoints, misbehave, ..Config::default() };
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(threads) = threads {
         builder.worker_threads(threads);

@@ -69,6 +69,12 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     while let Some(file) = take_value(&mut args, "--workflows")? {
         workflows.push(PathBuf::from(file));
     }
+    let mut inputs = serde_json::Map::new();
+    while let Some(input) = take_value(&mut args, "--input")? {
+        let (name, value) = input.split_once('=').ok_or_else(|| format!("--input `{input}`: expected `name=value`"))?;
+        let value = serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
+        inputs.insert(name.to_owned(), value);
+    }
     let mut headers = Vec::new();
     while let Some(header) = take_value(&mut args, "--header")? {
         let (name, value) = header.split_once(':').ok_or_else(|| format!("--header `{header}`: expected `Name: value`"))?;
@@ -105,7 +111,10 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             report.cases.push(Case::skipped("live", "workflows", "no Arazzo workflows: pass --workflows FILE"));
         }
         Some(url) => {
+            // The key goes to workflows as the input `token`, and as an
+            // `Authorization` header to steps that say nothing of security.
             let key = api_key.unwrap_or_else(|| "sk_test_reference".into());
+            inputs.entry("token").or_insert_with(|| serde_json::Value::String(key.clone()));
             if !headers.iter().any(|(n, _): &(String, String)| n.eq_ignore_ascii_case("authorization")) {
                 headers.push(("Authorization".into(), format!("Bearer {key}")));
             }
@@ -114,7 +123,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
                 let shown = file.display().to_string();
                 let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {shown}: {e}"))?;
                 match arazzo::Document::load(&shown, &text, &spec.doc) {
-                    Ok(doc) => report.cases.extend(arazzo::run::run_all(&doc, &mut spec, &target, &Default::default())),
+                    Ok(doc) => report.cases.extend(arazzo::run::run_all(&doc, &mut spec, &target, &inputs)),
                     Err(problems) => {
                         let failures = problems.problems.iter().map(|p| format!("{shown}:{p}")).collect();
                         report.cases.push(Case::new("live", format!("workflows {shown}"), failures, Duration::ZERO));

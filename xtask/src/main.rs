@@ -16,6 +16,7 @@ mod contract;
 mod diff;
 mod fuzz;
 mod load;
+mod respect;
 mod stripe;
 
 use std::path::PathBuf;
@@ -62,6 +63,11 @@ commands:
              validator, the jsonschema crate and Python's jsonschema side by
              side (builds contract/bench, outside the workspace, in release)
              --millis N         measuring time per figure (default 2000)
+  respect    run the Arazzo workflows under this runner and under Redocly's
+             (npm, installed if missing) against a faithful and a misbehaving
+             reference server; exit 1 unless every step has the same verdict
+             --workflows FILE   (default spec/checkout_sessions.arazzo.yaml)
+             --spec PATH        (default spec/checkout_sessions.yaml)
   fuzz       coverage-guided fuzzing (libFuzzer via cargo-fuzz, installed if
              missing) of every trust boundary; fails on a crash
              [TARGET...]        form_decode, router, webhook_signature, generator,
@@ -86,6 +92,7 @@ fn main() -> ExitCode {
         Some("bench-server") => load::run(&args[1..]),
         Some("bench-validate") => bench::validate(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("respect") => respect::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

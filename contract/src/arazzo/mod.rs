@@ -47,6 +47,19 @@ pub struct Workflow {
     pub success_actions: Vec<Action>,
     /// `failureActions`: what a step without its own `onFailure` does.
     pub failure_actions: Vec<Action>,
+    /// `x-security`: how every step authenticates (Redocly's extension).
+    pub security: Vec<Security>,
+}
+
+/// An `x-security` entry: a security scheme of the OpenAPI document, by
+/// name, and the values it takes (`token` for a bearer scheme, `username`
+/// and `password` for basic, `apiKey` for an API key), with expressions.
+#[derive(Debug, Clone)]
+pub struct Security {
+    /// The scheme, from `components.securitySchemes`.
+    pub scheme: Value,
+    /// The values, unresolved.
+    pub values: Value,
 }
 
 /// A step: one operation call.
@@ -75,6 +88,8 @@ pub struct Step {
     /// `x-contract: invalid`: the request is meant to break the OpenAPI
     /// document's rules (it must, and the server must refuse it).
     pub invalid: bool,
+    /// `x-security` of the step, before the workflow's.
+    pub security: Vec<Security>,
 }
 
 /// Where a parameter goes.
@@ -130,7 +145,9 @@ pub enum CriterionKind {
     Simple(Condition),
     /// A regular expression that the context's text must match.
     Regex(Expr, regex::Regex),
-    /// A JSONPath query (RFC 9535) on the context that must select something.
+    /// A JSONPath query (RFC 9535) that must select something when run over
+    /// the context as the one item of an array (`$[?@.count > 0]` tests the
+    /// context itself).
     JsonPath(Expr, serde_json_path::JsonPath),
 }
 
@@ -366,6 +383,53 @@ impl Reader<'_> {
     }
 }
 
+impl Reader<'_> {
+    /// `x-security` entries, each naming a scheme of `openapi`.
+    fn security(&mut self, value: Option<&Value>, at: &str, openapi: &openapi_codegen::Document) -> Vec<Security> {
+        let mut out = Vec::new();
+        let Some(value) = value else { return out };
+        let Some(items) = value.as_array() else {
+            self.push(at, "`x-security` is a list");
+            return out;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let here = format!("{at}/{i}");
+            let scheme = match (item.get("schemeName").and_then(Value::as_str), item.get("scheme")) {
+                (Some(name), None) => match openapi.raw.pointer(&format!("/components/securitySchemes/{}", openapi_codegen::escape_segment(name))) {
+                    Some(scheme) => scheme.clone(),
+                    None => {
+                        self.push(&format!("{here}/schemeName"), format!("no security scheme `{name}` in the OpenAPI document"));
+                        continue;
+                    }
+                },
+                (None, Some(scheme)) => scheme.clone(),
+                _ => {
+                    self.push(&here, "an `x-security` entry has `schemeName` or `scheme`, one of them");
+                    continue;
+                }
+            };
+            let kind = (scheme.get("type").and_then(Value::as_str), scheme.get("scheme").and_then(Value::as_str).map(str::to_ascii_lowercase));
+            let needs: &[&str] = match (kind.0, kind.1.as_deref()) {
+                (Some("http"), Some("bearer")) => &["token"],
+                (Some("http"), Some("basic")) => &["username", "password"],
+                (Some("apiKey"), _) => &["apiKey"],
+                _ => {
+                    self.push(&here, "only http bearer, http basic and apiKey schemes are supported");
+                    continue;
+                }
+            };
+            let values = item.get("values").cloned().unwrap_or(Value::Null);
+            for need in needs {
+                if values.get(*need).is_none() {
+                    self.push(&format!("{here}/values"), format!("this scheme needs the value `{need}`"));
+                }
+            }
+            out.push(Security { scheme, values });
+        }
+        out
+    }
+}
+
 /// The `operationId`s of an OpenAPI document.
 fn operation_ids(openapi: &openapi_codegen::Document) -> Vec<String> {
     let mut ids = Vec::new();
@@ -477,6 +541,7 @@ impl Document {
                 let on_success = r.actions(s.get("onSuccess"), &format!("{here}/onSuccess"));
                 let on_failure = r.actions(s.get("onFailure"), &format!("{here}/onFailure"));
                 let outputs = r.outputs(s.get("outputs"), &format!("{here}/outputs"));
+                let security = r.security(s.get("x-security"), &format!("{here}/x-security"), openapi);
                 steps.push(Step {
                     id: step_id,
                     pointer: here,
@@ -489,6 +554,7 @@ impl Document {
                     on_failure,
                     outputs,
                     invalid: s.get("x-contract").and_then(Value::as_str) == Some("invalid"),
+                    security,
                 });
             }
             if steps.is_empty() {
@@ -497,7 +563,9 @@ impl Document {
             let outputs = r.outputs(w.get("outputs"), &format!("{at}/outputs"));
             let success_actions = r.actions(w.get("successActions"), &format!("{at}/successActions")).unwrap_or_default();
             let failure_actions = r.actions(w.get("failureActions"), &format!("{at}/failureActions")).unwrap_or_default();
+            let security = r.security(w.get("x-security"), &format!("{at}/x-security"), openapi);
             workflows.push(Workflow {
+                security,
                 summary: w.get("summary").or(w.get("description")).and_then(Value::as_str).unwrap_or_default().to_owned(),
                 inputs: w.get("inputs").cloned().unwrap_or(Value::Null),
                 depends_on: w.get("dependsOn").and_then(Value::as_array).into_iter().flatten().filter_map(|d| d.as_str().map(str::to_owned)).collect(),

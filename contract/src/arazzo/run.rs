@@ -134,7 +134,12 @@ fn criterion_holds(c: &Criterion, scope: &Scope) -> bool {
     match &c.kind {
         CriterionKind::Simple(condition) => condition.holds(scope),
         CriterionKind::Regex(context, re) => scope.eval(context).is_ok_and(|v| re.is_match(&expr::as_text(&v))),
-        CriterionKind::JsonPath(context, path) => scope.eval(context).is_ok_and(|v| !path.query(&v).is_empty()),
+        // As the specification's own example (`$[?count(@.pets) > 0]`) has
+        // it, the query runs over the context as the one item of an array, so
+        // that a filter at the root tests the context itself.
+        CriterionKind::JsonPath(context, path) => {
+            scope.eval(context).is_ok_and(|v| !path.query(&Value::Array(vec![v])).is_empty())
+        }
     }
 }
 
@@ -255,7 +260,7 @@ impl Runner<'_> {
         let started = Instant::now();
         let name = format!("{}/{} ({})", w.id, step.id, step.operation);
         let mut failures = Vec::new();
-        let result = self.send(step, scope);
+        let result = self.send(w, step, scope);
         let (exchange, contract_invalid) = match result {
             Ok(sent) => sent,
             Err(e) => {
@@ -302,7 +307,7 @@ impl Runner<'_> {
 
     /// Builds and sends a step's request; answers the exchange and whether
     /// the step is meant to break the spec.
-    fn send(&mut self, step: &Step, scope: &mut Scope) -> Result<(Exchange, bool), String> {
+    fn send(&mut self, w: &Workflow, step: &Step, scope: &mut Scope) -> Result<(Exchange, bool), String> {
         let Some(op) = operation(self.spec, &step.operation) else {
             return Err(format!("no operation `{}` in the spec", step.operation));
         };
@@ -324,6 +329,26 @@ impl Runner<'_> {
         }
         if path.contains('{') {
             return Err(format!("path parameters of `{}` are not all given: {path}", op.path));
+        }
+        let security = if step.security.is_empty() { &w.security } else { &step.security };
+        for entry in security {
+            let values = scope.resolve(&entry.values)?;
+            let value = |name: &str| values.get(name).map(expr::as_text).unwrap_or_default();
+            match (entry.scheme.get("type").and_then(Value::as_str), entry.scheme.get("in").and_then(Value::as_str)) {
+                (Some("apiKey"), location) => {
+                    let name = entry.scheme.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+                    match location {
+                        Some("query") => query.push((name, value("apiKey"))),
+                        Some("cookie") => cookies.push(format!("{name}={}", value("apiKey"))),
+                        _ => headers.push((name, value("apiKey"))),
+                    }
+                }
+                _ if entry.scheme.get("scheme").and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case("basic")) => {
+                    let credentials = base64(format!("{}:{}", value("username"), value("password")).as_bytes());
+                    headers.push(("Authorization".into(), format!("Basic {credentials}")));
+                }
+                _ => headers.push(("Authorization".into(), format!("Bearer {}", value("token")))),
+            }
         }
         if !cookies.is_empty() {
             headers.push(("Cookie".into(), cookies.join("; ")));
@@ -362,5 +387,50 @@ impl Runner<'_> {
             ..std::mem::take(scope)
         };
         Ok((Exchange { method: op.method, path, query: query_text, body, response }, step.invalid))
+    }
+}
+
+/// Standard base64 with padding (RFC 4648), for HTTP basic credentials:
+/// eight lines, where a crate would be one more dependency of the suite.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() { ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{Criterion, CriterionKind, criterion_holds};
+    use crate::arazzo::expr::{self, Scope};
+
+    #[test]
+    fn jsonpath_and_regex_criteria_test_the_context() {
+        let scope = Scope { response_body: Some(json!({"data": [{"quantity": 2}, {"quantity": 3}], "code": "not_open"})), ..Scope::default() };
+        let body = expr::parse("$response.body").unwrap();
+        let jsonpath = |query: &str| Criterion {
+            pointer: String::new(),
+            kind: CriterionKind::JsonPath(body.clone(), serde_json_path::JsonPath::parse(query).unwrap()),
+        };
+        assert!(criterion_holds(&jsonpath("$[?count(@.data[?@.quantity == 3]) > 0]"), &scope));
+        assert!(criterion_holds(&jsonpath("$[0].data[?@.quantity == 2]"), &scope));
+        assert!(!criterion_holds(&jsonpath("$[0].data[?@.quantity == 4]"), &scope));
+        let code = expr::parse("$response.body#/code").unwrap();
+        let regex = |re: &str| Criterion { pointer: String::new(), kind: CriterionKind::Regex(code.clone(), regex::Regex::new(re).unwrap()) };
+        assert!(criterion_holds(&regex("^not_"), &scope) && !criterion_holds(&regex("^checkout_"), &scope));
+    }
+
+    #[test]
+    fn base64_as_rfc_4648_says() {
+        for (input, output) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")] {
+            assert_eq!(super::base64(input.as_bytes()), output);
+        }
     }
 }
