@@ -225,3 +225,103 @@ workflows:
     assert!(text.contains("no operation `NoSuchOperation`") && text.contains("`xpath` criteria are not supported"), "{text}");
     assert!(text.contains("step `first` has no output `id`"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dependencies_replacements_and_actions_run_as_written() {
+    let url = serve(|_, _, _, _| {}).await;
+    let cases = tokio::task::spawn_blocking(move || {
+        let mut spec = Spec::load(&contract_tests::root().join("spec/checkout_sessions.yaml")).unwrap();
+        let text = r#"arazzo: 1.0.1
+info: {title: Actions, version: "1"}
+sourceDescriptions: [{name: api, url: ./checkout_sessions.yaml, type: openapi}]
+workflows:
+  - workflowId: make
+    inputs:
+      type: object
+      properties:
+        order: {type: string, default: "41"}
+    steps:
+      - stepId: create
+        operationId: CreateCheckoutSession
+        requestBody:
+          contentType: application/x-www-form-urlencoded
+          payload:
+            mode: payment
+            success_url: https://example.com/done
+            line_items: [{price: price_1MotwRLkdIwHu7ixYcPLm5uZ, quantity: 1}]
+            metadata: {order: placeholder}
+          replacements:
+            - {target: /metadata/order, value: "order-{$inputs.order}"}
+        successCriteria:
+          - condition: $statusCode == 200 && $response.header.Content-Type == 'application/json'
+        outputs:
+          id: $response.body#/id
+    outputs:
+      session: $steps.create.outputs.id
+  - workflowId: use
+    dependsOn: [make]
+    steps:
+      - stepId: read
+        operationId: RetrieveCheckoutSession
+        parameters:
+          - {name: session, in: path, value: $workflows.make.outputs.session}
+        successCriteria:
+          - condition: $response.body#/metadata/order == 'order-42'
+        onSuccess:
+          - {name: skip the poll, type: goto, stepId: expire}
+      - stepId: never
+        operationId: RetrieveCheckoutSession
+        parameters:
+          - {name: session, in: path, value: does_not_matter}
+      - stepId: expire
+        operationId: ExpireCheckoutSession
+        parameters:
+          - {name: session, in: path, value: $workflows.make.outputs.session}
+        successCriteria:
+          - condition: $response.body#/status == 'expired'
+        onSuccess:
+          - name: done
+            type: end
+            criteria: [{condition: $statusCode == 200}]
+      - stepId: after_end
+        operationId: RetrieveCheckoutSession
+        parameters:
+          - {name: session, in: path, value: $workflows.make.outputs.session}
+  - workflowId: poll
+    dependsOn: [make]
+    steps:
+      - stepId: until_complete
+        operationId: RetrieveCheckoutSession
+        parameters:
+          - {name: session, in: path, value: $workflows.make.outputs.session}
+        successCriteria:
+          - condition: $response.body#/status == 'complete'
+        onFailure:
+          - {name: again, type: retry, retryAfter: 0, retryLimit: 2}
+"#;
+        let doc = arazzo::Document::load("actions.arazzo.yaml", text, &spec.doc).unwrap_or_else(|e| panic!("{e}"));
+        let headers = vec![("Authorization".to_owned(), format!("Bearer {DEFAULT_API_KEY}"))];
+        let target = Target { base_url: url, headers, timeout: std::time::Duration::from_secs(10) };
+        let inputs = serde_json::json!({"order": "42"}).as_object().unwrap().clone();
+        arazzo::run::run_all(&doc, &mut spec, &target, &inputs)
+    })
+    .await
+    .unwrap();
+    let ran: Vec<String> = cases.iter().map(|c| format!("{} {}", c.name.split(' ').next().unwrap(), if c.passed() { "ok" } else { "FAILED" })).collect();
+    assert_eq!(
+        ran,
+        [
+            "make/create ok",
+            "workflow ok",
+            "use/read ok",
+            "use/expire ok",
+            "workflow ok",
+            // A retry runs the step again, up to its limit, then fails the workflow.
+            "poll/until_complete FAILED",
+            "poll/until_complete FAILED",
+            "poll/until_complete FAILED",
+            "workflow FAILED",
+        ],
+        "{cases:#?}"
+    );
+}
