@@ -1,0 +1,118 @@
+//! Nothing in the contract suite knows the Checkout Sessions API: a second
+//! API (`tests/fixtures/pets.yaml`), served by an implementation of its
+//! generated stubs, is checked live by a workflow file of its own.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use contract_tests::fixtures::pets::http_server::{Rejection, RequestContext};
+use contract_tests::fixtures::pets::runtime::Nullable;
+use contract_tests::fixtures::pets::server::{self, Failure, PetsApi};
+use contract_tests::fixtures::pets::types::{CreatePetParams, ListPetsParams, ListPetsResponse, Pet, Problem};
+use contract_tests::root;
+use openapi_contract::arazzo::{self, run::Target};
+use openapi_contract::checks::Spec;
+use tokio::net::TcpListener;
+
+const KEY: &str = "pets-key";
+
+#[derive(Default)]
+struct Pets {
+    pets: Mutex<BTreeMap<i64, Pet>>,
+    /// Breaks the contract: answers 200 where the spec says 201.
+    misbehave: bool,
+}
+
+fn problem(status: u16, code: &str, message: &str) -> Failure {
+    Failure::new(status, Problem { code: code.into(), message: message.into(), param: Nullable::Absent })
+}
+
+/// The API key is a header the router does not read: each operation checks it.
+fn checked(context: &RequestContext) -> Result<(), Failure> {
+    match context.headers.get("X-Api-Key").and_then(|v| v.to_str().ok()) {
+        Some(KEY) => Ok(()),
+        _ => Err(problem(401, "unauthorized", "Send the API key as X-Api-Key")),
+    }
+}
+
+impl PetsApi for Pets {
+    fn authenticate(&self, _: Option<&str>) -> bool {
+        true
+    }
+
+    fn rejection(&self, rejection: &Rejection) -> Problem {
+        Problem { code: format!("{:?}", rejection.kind).to_lowercase(), message: rejection.message.clone(), param: rejection.param.clone().map_or(Nullable::Absent, Nullable::Value) }
+    }
+
+    async fn list_pets(&self, params: ListPetsParams, context: RequestContext) -> Result<ListPetsResponse, Failure> {
+        checked(&context)?;
+        let pets = self.pets.lock().unwrap();
+        let tagged = |p: &&Pet| params.tag.is_none() || p.tag.as_option() == params.tag.as_ref();
+        Ok(ListPetsResponse { pets: pets.values().filter(tagged).cloned().collect() })
+    }
+
+    async fn create_pet(&self, params: CreatePetParams, context: RequestContext) -> Result<Pet, Failure> {
+        checked(&context)?;
+        let mut pets = self.pets.lock().unwrap();
+        let id = pets.keys().last().map_or(1, |last| last + 1);
+        let pet = Pet { id, name: params.name, tag: params.tag.map_or(Nullable::Absent, Nullable::Value) };
+        pets.insert(id, pet.clone());
+        if self.misbehave {
+            return Err(Failure::new(200, problem(200, "ok", "stored").body.as_ref().clone()));
+        }
+        Ok(pet)
+    }
+
+    async fn get_pet(&self, pet_id: i64, context: RequestContext) -> Result<Pet, Failure> {
+        checked(&context)?;
+        self.pets.lock().unwrap().get(&pet_id).cloned().ok_or_else(|| problem(404, "not_found", "No such pet"))
+    }
+
+    async fn delete_pet(&self, pet_id: i64, context: RequestContext) -> Result<(), Failure> {
+        checked(&context)?;
+        self.pets.lock().unwrap().remove(&pet_id).map(|_| ()).ok_or_else(|| problem(404, "not_found", "No such pet"))
+    }
+}
+
+/// Serves a pets server on the generated `serve` and runs the workflows.
+async fn check(misbehave: bool) -> Vec<openapi_contract::Case> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(server::serve(listener, Arc::new(Pets { misbehave, ..Pets::default() })));
+    tokio::task::spawn_blocking(move || {
+        let mut spec = Spec::load(&root().join("tests/fixtures/pets.yaml")).unwrap();
+        let text = std::fs::read_to_string(root().join("tests/workflows/pets.arazzo.yaml")).unwrap();
+        let doc = arazzo::Document::load("pets.arazzo.yaml", &text, &spec.doc).unwrap_or_else(|e| panic!("{e}"));
+        let target = Target { base_url: url, headers: Vec::new(), timeout: std::time::Duration::from_secs(10) };
+        arazzo::run::run_all(&doc, &mut spec, &target, &Default::default())
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_api_is_checked_live_by_its_own_workflows() {
+    let cases = check(false).await;
+    let failed: Vec<String> = cases.iter().filter(|c| c.failed()).map(|c| format!("{}: {:?}", c.name, c.failures)).collect();
+    assert_eq!(failed, Vec::<String>::new());
+    let steps: Vec<&str> = cases.iter().filter(|c| !c.name.starts_with("workflow ")).map(|c| c.name.split(' ').next().unwrap()).collect();
+    assert_eq!(
+        steps,
+        [
+            "lifecycle/create",
+            "lifecycle/read",
+            "lifecycle/list_by_tag",
+            "lifecycle/delete",
+            "lifecycle/read_deleted",
+            "refuse_a_nameless_pet/empty_name",
+            "refuse_without_a_key/no_key"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn and_its_broken_server_fails_it() {
+    let cases = check(true).await;
+    let create = cases.iter().find(|c| c.name.starts_with("lifecycle/create")).unwrap();
+    assert!(create.failures.iter().any(|f| f.contains("response: status 200 is not declared")), "{create:#?}");
+}
