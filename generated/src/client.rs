@@ -242,7 +242,6 @@ impl Client {
             format!("/v1/checkout/sessions/{session}/line_items"),
         );
         request.query("ending_before", &params.ending_before, wire::Style::Form, true)?;
-        request.query("expand", &params.expand, wire::Style::DeepObject, true)?;
         request.query("limit", &params.limit, wire::Style::Form, true)?;
         request
             .query("starting_after", &params.starting_after, wire::Style::Form, true)?;

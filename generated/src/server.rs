@@ -267,14 +267,13 @@ pub mod operations {
     pub const LIST_CHECKOUT_SESSION_LINE_ITEMS: OperationSpec = OperationSpec {
         params: &[
             ("ending_before", In::Query),
-            ("expand", In::Query),
             ("limit", In::Query),
             ("starting_after", In::Query),
         ],
         body: None,
         success: 200,
         success_body: true,
-        depth: 3,
+        depth: 2,
     };
 }
 

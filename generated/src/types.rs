@@ -2674,6 +2674,43 @@ impl Validate for CreateCheckoutSessionDiscounts {
     }
 }
 
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CreateCheckoutSessionExpand {
+    /// `line_items`
+    LineItems,
+    /// A value this version of the spec does not know.
+    Unknown(String),
+}
+
+impl CreateCheckoutSessionExpand {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LineItems => "line_items",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CreateCheckoutSessionExpand {
+    fn from(value: &str) -> Self {
+        match value {
+            "line_items" => Self::LineItems,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+str_enum!(CreateCheckoutSessionExpand);
+
+impl Validate for CreateCheckoutSessionExpand {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["line_items"], at, errors);
+        }
+    }
+}
+
 /// Create an invoice after payment (`payment` mode).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `enabled`")]
@@ -3452,9 +3489,9 @@ pub struct CreateCheckoutSessionParams {
     /// A coupon or promotion code to apply (only one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discounts: Option<Vec<CreateCheckoutSessionDiscounts>>,
-    /// Fields of the response to expand, e.g. `line_items`.
+    /// Fields of the session to expand (`line_items`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expand: Option<Vec<String>>,
+    pub expand: Option<Vec<CreateCheckoutSessionExpand>>,
     /// When the session expires, in Unix seconds, 30 minutes to 24 hours from now. Defaults to 24 hours.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
@@ -3674,7 +3711,7 @@ impl CreateCheckoutSessionParams {
     }
 
     /// Sets `expand`.
-    pub fn expand(mut self, value: Vec<String>) -> Self {
+    pub fn expand(mut self, value: Vec<CreateCheckoutSessionExpand>) -> Self {
         self.expand = Some(value);
         self
     }
@@ -3866,16 +3903,8 @@ impl Validate for CreateCheckoutSessionParams {
         );
         at.field("customer_update", &self.customer_update, errors);
         at.field("discounts", &self.discounts, errors);
-        at.bounded(
-            "expand",
-            &self.expand,
-            {
-                const BOUNDS: Bounds = Bounds::new()
-                    .items(&Bounds::new().max_length(5000));
-                BOUNDS
-            },
-            errors,
-        );
+        at.field("expand", &self.expand, errors);
+        at.counted("expand", &self.expand, Bounds::new().max_items(10), errors);
         at.field("invoice_creation", &self.invoice_creation, errors);
         at.field("line_items", &self.line_items, errors);
         at.counted("line_items", &self.line_items, Bounds::new().max_items(100), errors);
@@ -6371,18 +6400,55 @@ pub struct EventRequest {
     pub idempotency_key: Option<String>,
 }
 
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ExpireCheckoutSessionExpand {
+    /// `line_items`
+    LineItems,
+    /// A value this version of the spec does not know.
+    Unknown(String),
+}
+
+impl ExpireCheckoutSessionExpand {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LineItems => "line_items",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ExpireCheckoutSessionExpand {
+    fn from(value: &str) -> Self {
+        match value {
+            "line_items" => Self::LineItems,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+str_enum!(ExpireCheckoutSessionExpand);
+
+impl Validate for ExpireCheckoutSessionExpand {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["line_items"], at, errors);
+        }
+    }
+}
+
 /// Parameters of `expire_checkout_session` (`POST /v1/checkout/sessions/{session}/expire`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `expand`")]
 pub struct ExpireCheckoutSessionParams {
-    /// Fields of the response to expand.
+    /// Fields of the session to expand (`line_items`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expand: Option<Vec<String>>,
+    pub expand: Option<Vec<ExpireCheckoutSessionExpand>>,
 }
 
 impl ExpireCheckoutSessionParams {
     /// Sets `expand`.
-    pub fn expand(mut self, value: Vec<String>) -> Self {
+    pub fn expand(mut self, value: Vec<ExpireCheckoutSessionExpand>) -> Self {
         self.expand = Some(value);
         self
     }
@@ -6390,16 +6456,8 @@ impl ExpireCheckoutSessionParams {
 
 impl Validate for ExpireCheckoutSessionParams {
     fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
-        at.bounded(
-            "expand",
-            &self.expand,
-            {
-                const BOUNDS: Bounds = Bounds::new()
-                    .items(&Bounds::new().max_length(5000));
-                BOUNDS
-            },
-            errors,
-        );
+        at.field("expand", &self.expand, errors);
+        at.counted("expand", &self.expand, Bounds::new().max_items(10), errors);
     }
 }
 
@@ -6566,17 +6624,12 @@ pub type LineItemList = List<Item>;
 
 /// Parameters of `list_checkout_session_line_items` (`GET /v1/checkout/sessions/{session}/line_items`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(
-    expecting = "an object with any of `ending_before`, `expand`, `limit`, `starting_after`"
-)]
+#[serde(expecting = "an object with any of `ending_before`, `limit`, `starting_after`")]
 pub struct ListCheckoutSessionLineItemsParams {
     /// A cursor: an object ID. The page ends just before this object, for
     /// moving backwards through a list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ending_before: Option<String>,
-    /// Fields of the response to expand, e.g. `expand[]=line_items`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expand: Option<Vec<String>>,
     /// How many objects a page holds, from 1 to 100.
     ///
     /// Defaults to `10`.
@@ -6592,12 +6645,6 @@ impl ListCheckoutSessionLineItemsParams {
     /// Sets `ending_before`.
     pub fn ending_before(mut self, value: impl Into<String>) -> Self {
         self.ending_before = Some(value.into());
-        self
-    }
-
-    /// Sets `expand`.
-    pub fn expand(mut self, value: Vec<String>) -> Self {
-        self.expand = Some(value);
         self
     }
 
@@ -6619,17 +6666,7 @@ impl Validate for ListCheckoutSessionLineItemsParams {
         at.bounded(
             "ending_before",
             &self.ending_before,
-            Bounds::new().max_length(5000),
-            errors,
-        );
-        at.bounded(
-            "expand",
-            &self.expand,
-            {
-                const BOUNDS: Bounds = Bounds::new()
-                    .items(&Bounds::new().max_length(5000));
-                BOUNDS
-            },
+            Bounds::new().max_length(255),
             errors,
         );
         at.bounded(
@@ -6641,7 +6678,7 @@ impl Validate for ListCheckoutSessionLineItemsParams {
         at.bounded(
             "starting_after",
             &self.starting_after,
-            Bounds::new().max_length(5000),
+            Bounds::new().max_length(255),
             errors,
         );
     }
@@ -6659,6 +6696,43 @@ impl Validate for ListCheckoutSessionsCreated {
         match self {
             Self::RangeQuerySpecs(value) => value.validate(at, errors),
             Self::Integer(_) => {}
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ListCheckoutSessionsExpand {
+    /// `data.line_items`
+    DataLineItems,
+    /// A value this version of the spec does not know.
+    Unknown(String),
+}
+
+impl ListCheckoutSessionsExpand {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::DataLineItems => "data.line_items",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ListCheckoutSessionsExpand {
+    fn from(value: &str) -> Self {
+        match value {
+            "data.line_items" => Self::DataLineItems,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+str_enum!(ListCheckoutSessionsExpand);
+
+impl Validate for ListCheckoutSessionsExpand {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["data.line_items"], at, errors);
         }
     }
 }
@@ -6684,9 +6758,9 @@ pub struct ListCheckoutSessionsParams {
     /// moving backwards through a list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ending_before: Option<String>,
-    /// Fields of the response to expand, e.g. `expand[]=line_items`.
+    /// Fields of each listed session to expand (`expand[]=data.line_items`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expand: Option<Vec<String>>,
+    pub expand: Option<Vec<ListCheckoutSessionsExpand>>,
     /// How many objects a page holds, from 1 to 100.
     ///
     /// Defaults to `10`.
@@ -6736,7 +6810,7 @@ impl ListCheckoutSessionsParams {
     }
 
     /// Sets `expand`.
-    pub fn expand(mut self, value: Vec<String>) -> Self {
+    pub fn expand(mut self, value: Vec<ListCheckoutSessionsExpand>) -> Self {
         self.expand = Some(value);
         self
     }
@@ -6781,24 +6855,16 @@ impl ListCheckoutSessionsParams {
 impl Validate for ListCheckoutSessionsParams {
     fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
         at.field("created", &self.created, errors);
-        at.bounded("customer", &self.customer, Bounds::new().max_length(5000), errors);
+        at.bounded("customer", &self.customer, Bounds::new().max_length(255), errors);
         at.field("customer_details", &self.customer_details, errors);
         at.bounded(
             "ending_before",
             &self.ending_before,
-            Bounds::new().max_length(5000),
+            Bounds::new().max_length(255),
             errors,
         );
-        at.bounded(
-            "expand",
-            &self.expand,
-            {
-                const BOUNDS: Bounds = Bounds::new()
-                    .items(&Bounds::new().max_length(5000));
-                BOUNDS
-            },
-            errors,
-        );
+        at.field("expand", &self.expand, errors);
+        at.counted("expand", &self.expand, Bounds::new().max_items(10), errors);
         at.bounded(
             "limit",
             &self.limit,
@@ -6808,26 +6874,26 @@ impl Validate for ListCheckoutSessionsParams {
         at.bounded(
             "payment_intent",
             &self.payment_intent,
-            Bounds::new().max_length(5000),
+            Bounds::new().max_length(255),
             errors,
         );
         at.bounded(
             "payment_link",
             &self.payment_link,
-            Bounds::new().max_length(5000),
+            Bounds::new().max_length(255),
             errors,
         );
         at.bounded(
             "starting_after",
             &self.starting_after,
-            Bounds::new().max_length(5000),
+            Bounds::new().max_length(255),
             errors,
         );
         at.field("status", &self.status, errors);
         at.bounded(
             "subscription",
             &self.subscription,
-            Bounds::new().max_length(5000),
+            Bounds::new().max_length(255),
             errors,
         );
     }
@@ -7383,18 +7449,55 @@ impl From<&str> for RecurringInterval {
 
 str_enum!(RecurringInterval);
 
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RetrieveCheckoutSessionExpand {
+    /// `line_items`
+    LineItems,
+    /// A value this version of the spec does not know.
+    Unknown(String),
+}
+
+impl RetrieveCheckoutSessionExpand {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LineItems => "line_items",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for RetrieveCheckoutSessionExpand {
+    fn from(value: &str) -> Self {
+        match value {
+            "line_items" => Self::LineItems,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+str_enum!(RetrieveCheckoutSessionExpand);
+
+impl Validate for RetrieveCheckoutSessionExpand {
+    fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        if let Self::Unknown(value) = self {
+            not_one_of(value, &["line_items"], at, errors);
+        }
+    }
+}
+
 /// Parameters of `retrieve_checkout_session` (`GET /v1/checkout/sessions/{session}`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `expand`")]
 pub struct RetrieveCheckoutSessionParams {
-    /// Fields of the response to expand, e.g. `expand[]=line_items`.
+    /// Fields of the session to expand (`expand[]=line_items`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expand: Option<Vec<String>>,
+    pub expand: Option<Vec<RetrieveCheckoutSessionExpand>>,
 }
 
 impl RetrieveCheckoutSessionParams {
     /// Sets `expand`.
-    pub fn expand(mut self, value: Vec<String>) -> Self {
+    pub fn expand(mut self, value: Vec<RetrieveCheckoutSessionExpand>) -> Self {
         self.expand = Some(value);
         self
     }
@@ -7402,16 +7505,8 @@ impl RetrieveCheckoutSessionParams {
 
 impl Validate for RetrieveCheckoutSessionParams {
     fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
-        at.bounded(
-            "expand",
-            &self.expand,
-            {
-                const BOUNDS: Bounds = Bounds::new()
-                    .items(&Bounds::new().max_length(5000));
-                BOUNDS
-            },
-            errors,
-        );
+        at.field("expand", &self.expand, errors);
+        at.counted("expand", &self.expand, Bounds::new().max_items(10), errors);
     }
 }
 
