@@ -1,14 +1,10 @@
-//! A small blocking HTTP/1.1 client over `std::net`, enough to drive a
-//! server on a plain `http://` address: requests with a body, responses
-//! with `Content-Length` or chunked bodies, keep-alive.
-//!
-//! The contract checks use it rather than a full client so that what goes
-//! on the wire is exactly what the check wrote, and what comes back is
-//! seen before any client library interprets it.
+//! Raw HTTP/1.1 on a byte stream, for what a client library will not do:
+//! tests that send malformed requests byte for byte, and the load generator,
+//! which pipelines pre-encoded requests so that it measures the server and
+//! not a client. The contract checks talk to servers through
+//! [`crate::client`] (hyper).
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
+use std::io::Read;
 
 /// A response as received.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,21 +24,9 @@ impl Response {
     }
 }
 
-/// `host:port` and the path prefix of an `http://` base URL.
-pub fn split_url(base: &str) -> Result<(String, String), String> {
-    let rest = base.strip_prefix("http://").ok_or_else(|| format!("`{base}`: only http:// URLs are supported"))?;
-    let (host, prefix) = match rest.find('/') {
-        Some(at) => (&rest[..at], rest[at..].trim_end_matches('/')),
-        None => (rest, ""),
-    };
-    if host.is_empty() {
-        return Err(format!("`{base}` names no host"));
-    }
-    let host = if host.contains(':') { host.to_owned() } else { format!("{host}:80") };
-    Ok((host, prefix.to_owned()))
-}
-
-/// The bytes of a request.
+/// The bytes of a request, for tools that write requests themselves (the
+/// load generator pipelines pre-encoded requests; a client library would
+/// measure itself rather than the server).
 pub fn request_bytes(method: &str, target: &str, host: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
     let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\n");
     for (name, value) in headers {
@@ -55,17 +39,6 @@ pub fn request_bytes(method: &str, target: &str, host: &str, headers: &[(&str, &
     let mut bytes = head.into_bytes();
     bytes.extend_from_slice(body);
     bytes
-}
-
-/// Sends one request on a new connection and reads the response.
-pub fn send(host: &str, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8], timeout: Duration) -> Result<Response, String> {
-    let mut stream = TcpStream::connect(host).map_err(|e| format!("cannot connect to {host}: {e}"))?;
-    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
-    stream.set_write_timeout(Some(timeout)).map_err(|e| e.to_string())?;
-    let mut all = headers.to_vec();
-    all.push(("Connection", "close"));
-    stream.write_all(&request_bytes(method, target, host, &all, body)).map_err(|e| format!("cannot send to {host}: {e}"))?;
-    read_response(&mut stream, &mut Vec::new(), method == "HEAD")
 }
 
 /// Reads one response from `stream`. Bytes read past it stay in `buffer`
@@ -150,7 +123,7 @@ pub fn read_response(stream: &mut impl Read, buffer: &mut Vec<u8>, head_only: bo
 
 #[cfg(test)]
 mod tests {
-    use super::{read_response, split_url};
+    use super::read_response;
 
     #[test]
     fn reads_sized_and_chunked_bodies_one_after_the_other() {
@@ -163,12 +136,5 @@ HTTP/1.1 400 Bad Request\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n3;x
         let second = read_response(&mut stream, &mut buffer, false).unwrap();
         assert_eq!((second.status, second.body.as_slice()), (400, &b"{\"a\":1}"[..]));
         assert!(read_response(&mut stream, &mut buffer, false).is_err());
-    }
-
-    #[test]
-    fn urls() {
-        assert_eq!(split_url("http://127.0.0.1:12111").unwrap(), ("127.0.0.1:12111".into(), String::new()));
-        assert_eq!(split_url("http://localhost/api/").unwrap(), ("localhost:80".into(), "/api".into()));
-        assert!(split_url("https://api.example.com").is_err());
     }
 }

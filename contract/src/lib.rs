@@ -10,15 +10,17 @@
 //! - [`checks`]: examples against their schemas; examples through the
 //!   generated types and back ([`checks::Types`]); generated values
 //!   ([`generate`]) against their schemas and through the types.
-//! - [`live`]: every exchange with a live server validated against the
-//!   spec, and a scenario of the Checkout Sessions API ([`http`] is the
-//!   small client it speaks through).
+//! - [`arazzo`]: Arazzo 1.0 workflows run against a live server, every
+//!   exchange validated ([`live`]) and recorded byte for byte ([`client`]:
+//!   hyper, rustls, proxies from the environment).
+//! - [`http`]: raw HTTP/1.1 for tests and tools that write bytes themselves.
 //! - [`runner`]: a binary built against a generated crate that runs
 //!   values through its types, for tools that do not link it.
 //! - [`report`]: the outcome as a human summary, JUnit XML and JSON.
 
 pub mod arazzo;
 pub mod checks;
+pub mod client;
 pub mod examples;
 pub mod generate;
 pub mod http;

@@ -13,6 +13,7 @@
 use serde_json::{Map, Value};
 
 use crate::checks::Spec;
+use crate::client::Transcript;
 use crate::http::Response;
 use crate::validator::{Additional, Validator, ty};
 use crate::{Direction, SchemaId};
@@ -30,6 +31,8 @@ pub struct Exchange {
     pub body: Option<(String, Vec<u8>)>,
     /// The response.
     pub response: Response,
+    /// The bytes on the wire.
+    pub transcript: Transcript,
 }
 
 /// An operation of the spec: where it is and its path parameters' values.

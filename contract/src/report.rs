@@ -5,8 +5,38 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::client::Transcript;
+
 /// How many skipped cases the human summary lists.
 const SKIPPED_SHOWN: usize = 20;
+
+/// How much of each direction of a failed exchange the human summary and
+/// JUnit show (the JSON report holds all of it).
+const WIRE_SHOWN: usize = 2048;
+
+/// Bytes as text for a report: UTF-8 where they are, `\xNN` elsewhere; at
+/// most `limit` bytes, with a note of how many more there were.
+fn wire_text(bytes: &[u8], limit: usize) -> String {
+    let shown = &bytes[..bytes.len().min(limit)];
+    let mut out = String::new();
+    for chunk in shown.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02x}");
+        }
+    }
+    if bytes.len() > limit {
+        let _ = write!(out, "\n... {} more bytes", bytes.len() - limit);
+    }
+    out
+}
+
+/// A failed exchange, both directions, for people to read.
+fn wire_shown(wire: &Transcript) -> String {
+    let sent = wire_text(&wire.sent, WIRE_SHOWN);
+    let received = wire_text(&wire.received, WIRE_SHOWN);
+    format!("> {}\n< {}", sent.trim_end().replace("\r\n", "\n").replace('\n', "\n> "), received.trim_end().replace("\r\n", "\n").replace('\n', "\n< "))
+}
 
 /// One check of one thing (an example, a schema, an exchange).
 #[derive(Debug, Clone, PartialEq)]
@@ -22,17 +52,24 @@ pub struct Case {
     pub skipped: Option<String>,
     /// How long it took.
     pub duration: Duration,
+    /// For a live case: the bytes of its exchange.
+    pub wire: Option<Transcript>,
 }
 
 impl Case {
     /// A case that held, or failed with `failures`.
     pub fn new(group: &str, name: impl Into<String>, failures: Vec<String>, duration: Duration) -> Case {
-        Case { group: group.to_owned(), name: name.into(), failures, skipped: None, duration }
+        Case { group: group.to_owned(), name: name.into(), failures, skipped: None, duration, wire: None }
+    }
+
+    /// The case with the bytes of its exchange.
+    pub fn with_wire(self, wire: Transcript) -> Case {
+        Case { wire: Some(wire), ..self }
     }
 
     /// A case that was not checked.
     pub fn skipped(group: &str, name: impl Into<String>, reason: impl Into<String>) -> Case {
-        Case { group: group.to_owned(), name: name.into(), failures: Vec::new(), skipped: Some(reason.into()), duration: Duration::ZERO }
+        Case { group: group.to_owned(), name: name.into(), failures: Vec::new(), skipped: Some(reason.into()), duration: Duration::ZERO, wire: None }
     }
 
     /// Whether it held (a skipped case neither held nor failed).
@@ -98,6 +135,9 @@ impl Report {
             for failure in &case.failures {
                 let _ = writeln!(out, "  {}", failure.replace('\n', "\n  "));
             }
+            if let Some(wire) = &case.wire {
+                let _ = writeln!(out, "  {}", wire_shown(wire).replace('\n', "\n  "));
+            }
         }
         let skipped: Vec<&Case> = self.cases.iter().filter(|c| c.skipped.is_some()).collect();
         if !skipped.is_empty() {
@@ -158,6 +198,9 @@ impl Report {
                         xml(first),
                         xml(&case.failures.join("\n"))
                     );
+                    if let Some(wire) = &case.wire {
+                        let _ = writeln!(out, "      <system-out>{}</system-out>", xml(&wire_shown(wire)));
+                    }
                 }
                 out.push_str("    </testcase>\n");
             }
@@ -184,6 +227,10 @@ impl Report {
                 "failures": c.failures,
                 "skipped": c.skipped,
                 "seconds": c.duration.as_secs_f64(),
+                "wire": c.wire.as_ref().map(|w| json!({
+                    "sent": wire_text(&w.sent, usize::MAX),
+                    "received": wire_text(&w.received, usize::MAX),
+                })),
             })).collect::<Vec<_>>(),
         })
     }
@@ -210,7 +257,8 @@ fn xml(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Case, Report};
+    use super::{Case, Report, wire_text};
+    use crate::client::Transcript;
     use std::time::Duration;
 
     fn report() -> Report {
@@ -219,6 +267,10 @@ mod tests {
                 Case::new("examples", "create request <one>", Vec::new(), Duration::from_millis(1)),
                 Case::new("examples", "retrieve response 200", vec!["/status: expected one of \"open\", found \"paid\" & more".into()], Duration::ZERO),
                 Case::skipped("live", "scenario", "no --server given"),
+                Case::new("live", "checkout/retrieve", vec!["status 500 is not declared".into()], Duration::ZERO).with_wire(Transcript {
+                    sent: b"GET /v1/x HTTP/1.1\r\nHost: a\r\n\r\n".to_vec(),
+                    received: b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 2\r\n\r\n\xff!".to_vec(),
+                }),
             ],
             duration: Duration::from_millis(12),
         }
@@ -230,13 +282,15 @@ mod tests {
         assert!(text.contains("examples         2 checks      1 passed  1 FAILED"), "{text}");
         assert!(text.contains("FAILED examples: retrieve response 200\n  /status: expected"), "{text}");
         assert!(text.contains("skipped live: scenario: no --server given"), "{text}");
-        assert!(text.contains("contract: FAILED: 3 checks, 1 passed, 1 failed, 1 skipped"), "{text}");
+        assert!(text.contains("contract: FAILED: 4 checks, 1 passed, 2 failed, 1 skipped"), "{text}");
+        assert!(text.contains("  > GET /v1/x HTTP/1.1\n  > Host: a\n  < HTTP/1.1 500 Internal Server Error\n  < content-length: 2\n  < \n  < \\xff!"), "{text}");
     }
 
     #[test]
     fn junit_is_escaped_and_counts() {
         let xml = report().junit();
-        assert!(xml.contains("<testsuites name=\"contract\" tests=\"3\" failures=\"1\" skipped=\"1\""), "{xml}");
+        assert!(xml.contains("<testsuites name=\"contract\" tests=\"4\" failures=\"2\" skipped=\"1\""), "{xml}");
+        assert!(xml.contains("<system-out>&gt; GET /v1/x HTTP/1.1\n&gt; Host: a\n&lt; HTTP/1.1 500"), "{xml}");
         assert!(xml.contains("name=\"create request &lt;one&gt;\""), "{xml}");
         assert!(xml.contains("<failure message=\"/status: expected one of &quot;open&quot;, found &quot;paid&quot; &amp; more\""), "{xml}");
         assert!(xml.contains("<skipped message=\"no --server given\"/>"), "{xml}");
@@ -247,8 +301,16 @@ mod tests {
     fn json_report_has_statuses() {
         let json = report().json();
         assert_eq!(json["ok"], false);
-        assert_eq!((json["passed"].as_u64(), json["failed"].as_u64()), (Some(1), Some(1)));
+        assert_eq!((json["passed"].as_u64(), json["failed"].as_u64()), (Some(1), Some(2)));
         assert_eq!(json["cases"][1]["status"], "failed");
         assert_eq!(json["cases"][2]["status"], "skipped");
+        assert_eq!(json["cases"][3]["wire"]["received"], "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 2\r\n\r\n\\xff!");
+        assert_eq!(json["cases"][0]["wire"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn wire_text_is_bounded() {
+        assert_eq!(wire_text(b"abcdef", 4), "abcd\n... 2 more bytes");
+        assert_eq!(wire_text("é".as_bytes(), 1), "\\xc3\n... 1 more bytes");
     }
 }

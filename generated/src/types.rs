@@ -6685,7 +6685,7 @@ impl Validate for ListCheckoutSessionLineItemsParams {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged, expecting = "an object or an integer")]
+#[serde(untagged, expecting = "must be an object or an integer")]
 pub enum ListCheckoutSessionsCreated {
     RangeQuerySpecs(Box<RangeQuerySpecs>),
     Integer(i64),

@@ -4,7 +4,8 @@
 //! nesting, as Stripe-style APIs read them: objects `a[b]=1`, arrays of
 //! objects `line_items[0][price]=p`, arrays of scalars `expand[]=x`,
 //! booleans `true`/`false`, `None` left out, `null` and `OrEmpty::Empty` as
-//! the empty string (which such APIs read as "unset").
+//! the empty string (which such APIs read as "unset" where the spec allows
+//! it).
 //!
 //! Decoding (server): pairs become a [`Node`] tree, and `Node` is a serde
 //! `Deserializer` that reads numbers and booleans out of their text, so the
@@ -703,10 +704,12 @@ impl<'de> de::Deserializer<'de> for Node {
         self.deserialize_str(visitor)
     }
 
-    /// The empty string is "unset": `None`.
+    /// A value that is there is `Some`, the empty string too: the empty
+    /// string unsets a field only where the spec says so (`OrEmpty`, read
+    /// before it gets here), and is otherwise a value like any other, valid
+    /// or not for its schema (an empty `status` is outside its enum).
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, NodeError> {
         match self {
-            Node::Leaf(text) if text.is_empty() => visitor.visit_none(),
             Node::Json(v) => Json(v).deserialize_option(visitor),
             other => visitor.visit_some(other),
         }

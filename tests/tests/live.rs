@@ -9,6 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use openapi_contract::Case;
 use openapi_contract::arazzo::{self, run::Target};
+use openapi_contract::client::{Client, Options};
 use openapi_contract::checks::Spec;
 use reference_server::{Config, DEFAULT_API_KEY, ReferenceServer};
 use serde_json::Value;
@@ -49,7 +50,7 @@ async fn scenario(url: String) -> Vec<Case> {
         let text = std::fs::read_to_string(root.join("spec/checkout_sessions.arazzo.yaml")).unwrap();
         let doc = arazzo::Document::load("checkout_sessions.arazzo.yaml", &text, &spec.doc).unwrap_or_else(|e| panic!("{e}"));
         let headers = vec![("Authorization".to_owned(), format!("Bearer {DEFAULT_API_KEY}"))];
-        let target = Target { base_url: url, headers, timeout: std::time::Duration::from_secs(10) };
+        let target = Target { base_url: url, headers, client: Client::new(&Options::direct(std::time::Duration::from_secs(10))).unwrap() };
         arazzo::run::run_all(&doc, &mut spec, &target, &Default::default())
     })
     .await
@@ -301,7 +302,7 @@ workflows:
 "#;
         let doc = arazzo::Document::load("actions.arazzo.yaml", text, &spec.doc).unwrap_or_else(|e| panic!("{e}"));
         let headers = vec![("Authorization".to_owned(), format!("Bearer {DEFAULT_API_KEY}"))];
-        let target = Target { base_url: url, headers, timeout: std::time::Duration::from_secs(10) };
+        let target = Target { base_url: url, headers, client: Client::new(&Options::direct(std::time::Duration::from_secs(10))).unwrap() };
         let inputs = serde_json::json!({"order": "42"}).as_object().unwrap().clone();
         arazzo::run::run_all(&doc, &mut spec, &target, &inputs)
     })

@@ -11,6 +11,7 @@ use contract_tests::fixtures::pets::server::{self, Failure, PetsApi};
 use contract_tests::fixtures::pets::types::{CreatePetParams, ListPetsParams, ListPetsResponse, Pet, Problem};
 use contract_tests::root;
 use openapi_contract::arazzo::{self, run::Target};
+use openapi_contract::client::{Client, Options};
 use openapi_contract::checks::Spec;
 use tokio::net::TcpListener;
 
@@ -83,7 +84,7 @@ async fn check(misbehave: bool) -> Vec<openapi_contract::Case> {
         let mut spec = Spec::load(&root().join("tests/fixtures/pets.yaml")).unwrap();
         let text = std::fs::read_to_string(root().join("tests/workflows/pets.arazzo.yaml")).unwrap();
         let doc = arazzo::Document::load("pets.arazzo.yaml", &text, &spec.doc).unwrap_or_else(|e| panic!("{e}"));
-        let target = Target { base_url: url, headers: Vec::new(), timeout: std::time::Duration::from_secs(10) };
+        let target = Target { base_url: url, headers: Vec::new(), client: Client::new(&Options::direct(std::time::Duration::from_secs(10))).unwrap() };
         arazzo::run::run_all(&doc, &mut spec, &target, &Default::default())
     })
     .await

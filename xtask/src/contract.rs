@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use openapi_contract::arazzo::{self, run::Target};
 use openapi_contract::checks::{self, Spec};
+use openapi_contract::client;
 use openapi_contract::runner::{self, Runner};
 use openapi_contract::{Case, Report};
 
@@ -80,6 +81,17 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         let (name, value) = header.split_once(':').ok_or_else(|| format!("--header `{header}`: expected `Name: value`"))?;
         headers.push((name.trim().to_owned(), value.trim().to_owned()));
     }
+    let mut client_options = client::Options { timeout: Duration::from_secs(10), ..client::Options::default() };
+    while let Some(file) = take_value(&mut args, "--ca-cert")? {
+        client_options.ca_certs.push(PathBuf::from(file));
+    }
+    if let Some(seconds) = take_value(&mut args, "--timeout")? {
+        let seconds: f64 = seconds.parse().ok().filter(|s: &f64| s.is_finite() && *s > 0.0 && *s <= 3600.0).ok_or("--timeout needs seconds, over 0 and at most 3600")?;
+        client_options.timeout = Duration::from_secs_f64(seconds);
+    }
+    if let Some(proxy) = take_value(&mut args, "--proxy")? {
+        client_options.proxy = if proxy == "none" { client::Proxy::None } else { client::Proxy::All(proxy) };
+    }
     let fixtures = take_value(&mut args, "--fixtures")?.map(PathBuf::from);
     let junit = take_value(&mut args, "--junit")?.map(PathBuf::from);
     let json = take_value(&mut args, "--json")?.map(PathBuf::from);
@@ -118,7 +130,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             if !headers.iter().any(|(n, _): &(String, String)| n.eq_ignore_ascii_case("authorization")) {
                 headers.push(("Authorization".into(), format!("Bearer {key}")));
             }
-            let target = Target { base_url: url.clone(), headers, timeout: Duration::from_secs(10) };
+            let target = Target { base_url: url.clone(), headers, client: client::Client::new(&client_options)? };
             for file in &workflows {
                 let shown = file.display().to_string();
                 let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {shown}: {e}"))?;

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use openapi_contract::arazzo::{self, run::Target};
 use openapi_contract::checks::Spec;
+use openapi_contract::client;
 use serde_json::Value;
 
 use crate::{root, take_value};
@@ -79,7 +80,7 @@ fn ours(spec_path: &Path, workflows: &Path, url: &str) -> Result<Verdicts, Strin
     let mut spec = Spec::load(spec_path).map_err(|e| e.to_string())?;
     let text = std::fs::read_to_string(workflows).map_err(|e| e.to_string())?;
     let doc = arazzo::Document::load(&workflows.display().to_string(), &text, &spec.doc).map_err(|e| e.to_string())?;
-    let target = Target { base_url: url.to_owned(), headers: Vec::new(), timeout: Duration::from_secs(10) };
+    let target = Target { base_url: url.to_owned(), headers: Vec::new(), client: client::Client::new(&client::Options::direct(Duration::from_secs(10)))? };
     let cases = arazzo::run::run_all(&doc, &mut spec, &target, &Default::default());
     Ok(cases
         .iter()

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::expr::{self, Scope};
 use super::{ActionKind, Body, Criterion, CriterionKind, Document, In, Step, Workflow};
 use crate::checks::Spec;
-use crate::http;
+use crate::client::Client;
 use crate::live::{Exchange, form_tree, validate_exchange};
 use crate::report::Case;
 
@@ -22,15 +22,15 @@ use crate::report::Case;
 pub const MAX_STEP_RUNS: usize = 1_000;
 
 /// Where the server is and what every request carries.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Target {
-    /// `http://host:port[/prefix]`.
+    /// `http[s]://host[:port][/prefix]`.
     pub base_url: String,
     /// Headers sent with every request (`Authorization`, say), unless a
     /// step sets its own.
     pub headers: Vec<(String, String)>,
-    /// Per request.
-    pub timeout: Duration,
+    /// What the requests go through (TLS, proxies, the timeout).
+    pub client: Client,
 }
 
 /// The outcome of one workflow run.
@@ -301,7 +301,7 @@ impl Runner<'_> {
             scope.steps.insert(step.id.clone(), Value::Object(outputs));
         }
         let shown = format!("{name}: {} {}{}", exchange.method, exchange.path, if exchange.query.is_empty() { String::new() } else { format!("?{}", exchange.query) });
-        self.cases.push(Case::new("live", shown, failures, started.elapsed()));
+        self.cases.push(Case::new("live", shown, failures, started.elapsed()).with_wire(exchange.transcript));
         ok
     }
 
@@ -365,14 +365,13 @@ impl Runner<'_> {
         if let Some((content_type, _)) = &body {
             headers.push(("Content-Type".into(), content_type.clone()));
         }
-        let (host, prefix) = http::split_url(&self.target.base_url)?;
         let query_text = encode(&query);
-        let target = if query_text.is_empty() { format!("{prefix}{path}") } else { format!("{prefix}{path}?{query_text}") };
-        let header_refs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let base = self.target.base_url.trim_end_matches('/');
+        let url = if query_text.is_empty() { format!("{base}{path}") } else { format!("{base}{path}?{query_text}") };
         let bytes = body.as_ref().map(|(_, b)| b.as_slice()).unwrap_or_default();
-        let response = http::send(&host, &op.method, &target, &header_refs, bytes, self.target.timeout)?;
+        let (response, transcript) = self.target.client.send(&op.method, &url, &headers, bytes)?;
         *scope = Scope {
-            url: format!("{}{target}", self.target.base_url.trim_end_matches(&prefix)),
+            url,
             method: op.method.clone(),
             request_headers: headers,
             request_query: query,
@@ -386,7 +385,7 @@ impl Runner<'_> {
             }),
             ..std::mem::take(scope)
         };
-        Ok((Exchange { method: op.method, path, query: query_text, body, response }, step.invalid))
+        Ok((Exchange { method: op.method, path, query: query_text, body, response, transcript }, step.invalid))
     }
 }
 

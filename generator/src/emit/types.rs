@@ -463,8 +463,10 @@ fn union_def(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
     let structs = keys.iter().filter(|k| k.is_some()).count();
     let ambiguous = structs >= 2 || u.variants.iter().any(|v| !v.constants.is_empty());
     if def.input || !ambiguous {
+        // serde reports an untagged union that nothing matched with its
+        // `expecting` text alone, so the text is the whole sentence.
         let expecting = def.input.then(|| {
-            let text = describe(api, &TypeRef::Named(def.name.clone()), true);
+            let text = format!("must be {}", describe(api, &TypeRef::Named(def.name.clone()), true));
             quote!(, expecting = #text)
         });
         return quote! {
