@@ -13,6 +13,8 @@
 //! - [`arazzo`]: Arazzo 1.0 workflows run against a live server, every
 //!   exchange validated ([`live`]) and recorded byte for byte ([`client`]:
 //!   hyper, rustls, proxies from the environment).
+//! - [`negative`]: requests generated from the spec that break one rule
+//!   each, expected to be refused with the spec's error response.
 //! - [`http`]: raw HTTP/1.1 for tests and tools that write bytes themselves.
 //! - [`runner`]: a binary built against a generated crate that runs
 //!   values through its types, for tools that do not link it.
@@ -26,6 +28,7 @@ pub mod generate;
 pub mod http;
 pub mod json_schema;
 pub mod live;
+pub mod negative;
 pub mod report;
 pub mod runner;
 pub mod validator;

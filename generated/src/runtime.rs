@@ -483,6 +483,8 @@ pub struct Bounds {
     pub min_length: Option<usize>,
     /// `maxLength`, in characters.
     pub max_length: Option<usize>,
+    /// `pattern`.
+    pub pattern: Option<Pattern>,
     /// `minItems`, or `minProperties`.
     pub min_items: Option<usize>,
     /// `maxItems`, or `maxProperties`.
@@ -501,6 +503,7 @@ impl Bounds {
             exclusive_maximum: false,
             min_length: None,
             max_length: None,
+            pattern: None,
             min_items: None,
             max_items: None,
             items: None,
@@ -533,6 +536,12 @@ impl Bounds {
         self
     }
 
+    /// With `pattern`: its text, and the test of a value against it.
+    pub const fn pattern(mut self, source: &'static str, matches: fn(&str) -> bool) -> Self {
+        self.pattern = Some(Pattern { source, matches });
+        self
+    }
+
     /// With `minItems` (or `minProperties`).
     pub const fn min_items(mut self, value: usize) -> Self {
         self.min_items = Some(value);
@@ -549,6 +558,29 @@ impl Bounds {
     pub const fn items(mut self, items: &'static Bounds) -> Self {
         self.items = Some(items);
         self
+    }
+}
+
+/// A schema's `pattern`: the regular expression as the spec writes it, and
+/// the generated test of a string against it.
+#[derive(Clone, Copy)]
+pub struct Pattern {
+    /// The regular expression.
+    pub source: &'static str,
+    /// Whether a string matches it.
+    pub matches: fn(&str) -> bool,
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Pattern").field(&self.source).finish()
+    }
+}
+
+/// Two patterns are the same when their text is.
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
     }
 }
 
@@ -598,6 +630,11 @@ impl Bounded for String {
             && length < min
         {
             at.invalid(errors, format!("Invalid {}: must be at least {min} characters", at.render()));
+        }
+        if let Some(pattern) = bounds.pattern
+            && !(pattern.matches)(self)
+        {
+            at.invalid(errors, format!("Invalid {}: must match the pattern `{}`", at.render(), pattern.source));
         }
     }
 }

@@ -3207,6 +3207,20 @@ impl CreateCheckoutSessionLineItemsPriceData {
 
 impl Validate for CreateCheckoutSessionLineItemsPriceData {
     fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
+        at.bounded(
+            "currency",
+            &self.currency,
+            Bounds::new()
+                .pattern(
+                    "^[a-z]{3}$",
+                    |text| {
+                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                        ::regex::Regex::new("^[a-z]{3}$").ok());
+                        PATTERN.as_ref().is_none_or(|re| re.is_match(text))
+                    },
+                ),
+            errors,
+        );
         at.bounded("product", &self.product, Bounds::new().max_length(5000), errors);
         at.field("product_data", &self.product_data, errors);
         at.field("recurring", &self.recurring, errors);
@@ -3220,7 +3234,16 @@ impl Validate for CreateCheckoutSessionLineItemsPriceData {
         at.bounded(
             "unit_amount_decimal",
             &self.unit_amount_decimal,
-            Bounds::new().max_length(21),
+            Bounds::new()
+                .max_length(21)
+                .pattern(
+                    "^[0-9]{1,8}(\\.[0-9]{1,12})?$",
+                    |text| {
+                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                        ::regex::Regex::new("^[0-9]{1,8}(\\.[0-9]{1,12})?$").ok());
+                        PATTERN.as_ref().is_none_or(|re| re.is_match(text))
+                    },
+                ),
             errors,
         );
     }
@@ -3891,6 +3914,20 @@ impl Validate for CreateCheckoutSessionParams {
             errors,
         );
         at.field("consent_collection", &self.consent_collection, errors);
+        at.bounded(
+            "currency",
+            &self.currency,
+            Bounds::new()
+                .pattern(
+                    "^[a-z]{3}$",
+                    |text| {
+                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                        ::regex::Regex::new("^[a-z]{3}$").ok());
+                        PATTERN.as_ref().is_none_or(|re| re.is_match(text))
+                    },
+                ),
+            errors,
+        );
         at.field("custom_fields", &self.custom_fields, errors);
         at.field("custom_text", &self.custom_text, errors);
         at.bounded("customer", &self.customer, Bounds::new().max_length(5000), errors);
@@ -5747,6 +5784,20 @@ impl CreateCheckoutSessionShippingOptionsShippingRateDataFixedAmount {
 impl Validate for CreateCheckoutSessionShippingOptionsShippingRateDataFixedAmount {
     fn validate(&self, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
         at.bounded("amount", &self.amount, Bounds::new().minimum(0.0, false), errors);
+        at.bounded(
+            "currency",
+            &self.currency,
+            Bounds::new()
+                .pattern(
+                    "^[a-z]{3}$",
+                    |text| {
+                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                        ::regex::Regex::new("^[a-z]{3}$").ok());
+                        PATTERN.as_ref().is_none_or(|re| re.is_match(text))
+                    },
+                ),
+            errors,
+        );
     }
 }
 

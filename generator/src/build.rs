@@ -1162,6 +1162,7 @@ fn constraints(schema: &Schema) -> Constraints {
         SchemaKind::Type(Type::String(s)) => {
             c.min_length = s.min_length;
             c.max_length = s.max_length;
+            c.pattern = s.pattern.clone();
         }
         SchemaKind::Type(Type::Integer(i)) => {
             c.minimum = i.minimum.map(|v| v as f64);
@@ -1190,6 +1191,7 @@ fn constraints(schema: &Schema) -> Constraints {
             c.exclusive_maximum = a.exclusive_maximum.unwrap_or(false);
             c.min_length = a.min_length;
             c.max_length = a.max_length;
+            c.pattern = a.pattern.clone();
             c.min_items = a.min_items.or(a.min_properties);
             c.max_items = a.max_items.or(a.max_properties);
         }

@@ -154,6 +154,8 @@ pub struct Constraints {
     pub min_length: Option<usize>,
     /// `maxLength`.
     pub max_length: Option<usize>,
+    /// `pattern` (a regular expression, unanchored).
+    pub pattern: Option<String>,
     /// `minItems` of an array, `minProperties` of an object.
     pub min_items: Option<usize>,
     /// `maxItems` of an array, `maxProperties` of an object.
@@ -177,6 +179,7 @@ impl Constraints {
             && self.maximum.is_none()
             && self.min_length.is_none()
             && self.max_length.is_none()
+            && self.pattern.is_none()
             && self.min_items.is_none()
             && self.max_items.is_none()
             && self.items.is_none()
@@ -194,6 +197,7 @@ impl Constraints {
             exclusive_maximum: if maximum_set { outer.exclusive_maximum } else { self.exclusive_maximum },
             min_length: outer.min_length.or(self.min_length),
             max_length: outer.max_length.or(self.max_length),
+            pattern: outer.pattern.or(self.pattern),
             min_items: outer.min_items.or(self.min_items),
             max_items: outer.max_items.or(self.max_items),
             items: outer.items.or(self.items),

@@ -169,6 +169,7 @@ publish = false
 [dependencies]
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
+regex = {{ version = "1", default-features = false, features = ["std", "perf", "unicode"] }}
 reqwest = {{ version = "0.13", default-features = false, optional = true }}
 futures-util = {{ version = "0.3", default-features = false, optional = true }}
 tokio = {{ version = "1", default-features = false, features = ["time"], optional = true }}

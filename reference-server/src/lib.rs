@@ -193,6 +193,11 @@ pub fn router(server: Arc<ReferenceServer>) -> axum::Router {
 /// sessions whose `expires_at` passes (and sending their events) as time
 /// goes on.
 pub async fn serve(server: Arc<ReferenceServer>, listener: TcpListener) -> std::io::Result<()> {
+    serve_with(server, listener, None).await
+}
+
+/// [`serve`], over TLS when `tls` is given (see [`tls_config`]).
+pub async fn serve_with(server: Arc<ReferenceServer>, listener: TcpListener, tls: Option<Arc<rustls::ServerConfig>>) -> std::io::Result<()> {
     let sweeper = {
         let server = Arc::clone(&server);
         async move {
@@ -205,10 +210,69 @@ pub async fn serve(server: Arc<ReferenceServer>, listener: TcpListener) -> std::
     };
     let app = router(Arc::clone(&server));
     let app = if server.config().misbehave { misbehave(app) } else { app };
+    let served = async move {
+        match tls {
+            None => checkout_sessions::server::serve_router(listener, app, server).await,
+            Some(tls) => serve_tls(listener, app, server, tokio_rustls::TlsAcceptor::from(tls)).await,
+        }
+    };
     tokio::select! {
-        served = checkout_sessions::server::serve_router(listener, app, server) => served,
+        served = served => served,
         () = sweeper => Ok(()),
     }
+}
+
+/// How long a client may take over the TLS handshake.
+const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The generated server's connection handling (and its guard) over TLS: the
+/// generated `serve_connection` takes any byte stream.
+async fn serve_tls(listener: TcpListener, app: axum::Router, server: Arc<ReferenceServer>, acceptor: tokio_rustls::TlsAcceptor) -> std::io::Result<()> {
+    use checkout_sessions::server::CheckoutSessionsApi;
+    use checkout_sessions::http_server::{Refuse, respond, serve_connection};
+    let refuse: Refuse = Arc::new(move |rejection| respond(rejection.status, &server.rejection(rejection)));
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) if !matches!(e.kind(), std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported) => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let _ = stream.set_nodelay(true);
+        let (acceptor, app, refuse) = (acceptor.clone(), app.clone(), Arc::clone(&refuse));
+        tokio::spawn(async move {
+            // A failed or stalled handshake just ends the connection: there
+            // is no channel yet to answer on.
+            if let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                serve_connection(tls, app, refuse).await;
+            }
+        });
+    }
+}
+
+/// A TLS configuration from a PEM certificate chain and a PEM private key
+/// (PKCS#8, PKCS#1 or SEC1), offering HTTP/1.1.
+pub fn tls_config(cert: &std::path::Path, key: &std::path::Path) -> Result<Arc<rustls::ServerConfig>, String> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let chain = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| format!("--tls-cert {}: {e}", cert.display()))?;
+    if chain.is_empty() {
+        return Err(format!("--tls-cert {}: no PEM certificate in it", cert.display()));
+    }
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("--tls-key {}: {e}", key.display()))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| format!("--tls-cert/--tls-key: {e}"))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
 }
 
 /// The API's routes, breaking the contract in two ways that any contract

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use reference_server::{Config, DEFAULT_API_KEY, ReferenceServer, WebhookEndpoint, serve};
+use reference_server::{Config, DEFAULT_API_KEY, ReferenceServer, WebhookEndpoint, serve_with, tls_config};
 
 const USAGE: &str = "\
 usage: reference-server [--host 127.0.0.1] [--port 12111] [--api-key KEY]... [--threads N]
@@ -19,6 +19,8 @@ usage: reference-server [--host 127.0.0.1] [--port 12111] [--api-key KEY]... [--
   --webhook-secret SECRET
                   the signing secret (whsec_...) of the --webhook before it
   --misbehave     break the contract on purpose, for checking contract checkers
+  --tls-cert FILE serve HTTPS with this PEM certificate chain ...
+  --tls-key FILE  ... and this PEM private key (both or neither)
 ";
 
 fn main() -> ExitCode {
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
     let (mut host, mut port, mut keys, mut threads) = ("127.0.0.1".to_owned(), 12111u16, Vec::new(), None);
     let mut webhooks: Vec<(String, Option<String>)> = Vec::new();
     let mut misbehave = false;
+    let (mut tls_cert, mut tls_key) = (None, None);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         let parsed = match arg.as_str() {
@@ -48,6 +51,8 @@ fn main() -> ExitCode {
             }),
             "--threads" => value("--threads")
                 .and_then(|v| v.parse().ok().filter(|&n: &usize| n > 0).map(|n| threads = Some(n)).ok_or(format!("bad thread count `{v}`"))),
+            "--tls-cert" => value("--tls-cert").map(|v| tls_cert = Some(std::path::PathBuf::from(v))),
+            "--tls-key" => value("--tls-key").map(|v| tls_key = Some(std::path::PathBuf::from(v))),
             "--misbehave" => {
                 misbehave = true;
                 Ok(())
@@ -76,6 +81,20 @@ fn main() -> ExitCode {
             }
         }
     }
+    let tls = match (&tls_cert, &tls_key) {
+        (Some(cert), Some(key)) => match tls_config(cert, key) {
+            Ok(tls) => Some(tls),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::FAILURE;
+            }
+        },
+        (None, None) => None,
+        _ => {
+            eprintln!("error: --tls-cert and --tls-key go together\n\n{USAGE}");
+            return ExitCode::FAILURE;
+        }
+    };
     let config = Config { api_keys: keys, webhooks: endpoints, misbehave, ..Config::default() };
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(threads) = threads {
@@ -90,8 +109,9 @@ fn main() -> ExitCode {
     };
     let result: std::io::Result<()> = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind((host.as_str(), port)).await?;
-        eprintln!("reference-server listening on http://{}", listener.local_addr()?);
-        serve(Arc::new(ReferenceServer::new(config)), listener).await
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        eprintln!("reference-server listening on {scheme}://{}", listener.local_addr()?);
+        serve_with(Arc::new(ReferenceServer::new(config)), listener, tls).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

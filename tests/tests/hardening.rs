@@ -357,3 +357,17 @@ async fn an_empty_value_is_a_value_unless_the_spec_lets_it_unset() {
     assert_eq!(answer.status, 200, "{:?}", String::from_utf8_lossy(&answer.body));
     assert_eq!(json(&answer)["data"], serde_json::json!([]));
 }
+
+#[tokio::test]
+async fn patterns_are_enforced_by_the_generated_layer() {
+    // Found by the generated negative requests: `pattern` was not checked,
+    // so `currency=!` created a session.
+    let h = harness(Config::default()).await;
+    let answer = one(&h, &create(&format!("{GOOD}&currency=US%21"))).await;
+    assert_eq!(answer.status, 400);
+    let error = error_object(&answer);
+    assert_eq!(error["param"], "currency", "{error}");
+    assert_eq!(error["message"], "Invalid currency: must match the pattern `^[a-z]{3}$`", "{error}");
+    let answer = one(&h, &create(&format!("{GOOD}&currency=eur"))).await;
+    assert_eq!(answer.status, 200, "{:?}", String::from_utf8_lossy(&answer.body));
+}

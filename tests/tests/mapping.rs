@@ -245,3 +245,17 @@ fn fallbacks_keep_the_value() {
     assert_eq!(odd.nullable_items, Some(vec![Some("a".into()), None]));
     assert_eq!(back, input);
 }
+
+#[test]
+fn patterns_are_checked_item_by_item_and_uncompilable_ones_are_not() {
+    use unusual_shapes::runtime::Validate;
+    let params = |codes: &[&str], after_a: &str| unusual_shapes::types::GetThingParams {
+        codes: Some(codes.iter().map(|c| c.to_string()).collect()),
+        after_a: Some(after_a.to_owned()),
+        ..Default::default()
+    };
+    assert_eq!(params(&["EU", "US"], "zzz").problems(), Vec::new());
+    let problems = params(&["EU", "usa"], "zzz").problems();
+    let found: Vec<(&str, &str)> = problems.iter().map(|p| (p.param.as_str(), p.message.as_str())).collect();
+    assert_eq!(found, [("codes[1]", "Invalid codes[1]: must match the pattern `^[A-Z]{2}$`")]);
+}

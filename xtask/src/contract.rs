@@ -92,6 +92,13 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     if let Some(proxy) = take_value(&mut args, "--proxy")? {
         client_options.proxy = if proxy == "none" { client::Proxy::None } else { client::Proxy::All(proxy) };
     }
+    let mut negative = openapi_contract::negative::Settings::default();
+    if let Some(n) = take_value(&mut args, "--negative")? {
+        negative.per_operation = n.parse().map_err(|_| "--negative needs a count")?;
+    }
+    if let Some(seed) = take_value(&mut args, "--seed")? {
+        negative.seed = seed.parse().map_err(|_| "--seed needs a number")?;
+    }
     let fixtures = take_value(&mut args, "--fixtures")?.map(PathBuf::from);
     let junit = take_value(&mut args, "--junit")?.map(PathBuf::from);
     let json = take_value(&mut args, "--json")?.map(PathBuf::from);
@@ -119,7 +126,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         workflows = beside(&path);
     }
     match &server {
-        Some(_) if workflows.is_empty() => {
+        Some(_) if workflows.is_empty() && negative.per_operation == 0 => {
             report.cases.push(Case::skipped("live", "workflows", "no Arazzo workflows: pass --workflows FILE"));
         }
         Some(url) => {
@@ -141,6 +148,9 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
                         report.cases.push(Case::new("live", format!("workflows {shown}"), failures, Duration::ZERO));
                     }
                 }
+            }
+            if negative.per_operation > 0 {
+                report.cases.extend(openapi_contract::negative::run(&mut spec, &target, negative));
             }
         }
         None => report.cases.push(Case::skipped("live", "workflows", "no --server URL given")),

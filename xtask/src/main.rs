@@ -42,8 +42,20 @@ commands:
   contract   the contract checks: examples, round trips, generated values,
              and a live server; exit 0 only when every check holds
              --spec PATH        another spec (its crate is generated and built)
-             --server URL       also drive the scenario against this server
+             --server URL       also run Arazzo workflows against this server
+                                (http:// or https://)
+             --workflows FILE   an Arazzo document (repeatable; default: the
+                                *.arazzo.yaml files beside the spec)
+             --input NAME=VALUE a workflow input (JSON or text; repeatable)
              --api-key KEY      its Bearer key (default sk_test_reference)
+             --header 'N: V'    an extra header on every request (repeatable)
+             --ca-cert FILE     also trust this PEM certificate (repeatable)
+             --proxy URL|none   a proxy for every request (default: from
+                                HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY)
+             --timeout SECONDS  per exchange (default 10)
+             --negative N       generated requests that break one rule each,
+                                at most N per operation (default 40; 0: none)
+             --seed N           their seed (default 1)
              --fixtures PATH    also check every object of a fixtures file
              --cases N          generated values per schema (default 64)
              --junit FILE       write a JUnit XML report
@@ -68,6 +80,8 @@ commands:
              reference server; exit 1 unless every step has the same verdict
              --workflows FILE   (default spec/checkout_sessions.arazzo.yaml)
              --spec PATH        (default spec/checkout_sessions.yaml)
+  tls-cert   write a self-signed certificate for localhost and 127.0.0.1
+             DIR                as DIR/cert.pem and DIR/key.pem
   fuzz       coverage-guided fuzzing (libFuzzer via cargo-fuzz, installed if
              missing) of every trust boundary; fails on a crash
              [TARGET...]        form_decode, router, webhook_signature, generator,
@@ -93,6 +107,7 @@ fn main() -> ExitCode {
         Some("bench-validate") => bench::validate(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("respect") => respect::run(&args[1..]),
+        Some("tls-cert") => tls_cert(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -106,6 +121,20 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `cargo xtask tls-cert DIR`: a self-signed certificate and its key, for
+/// serving the reference server over HTTPS on this machine.
+fn tls_cert(args: &[String]) -> Result<ExitCode, String> {
+    let [dir] = args else { return Err(format!("tls-cert takes one directory\n\n{USAGE}")) };
+    let dir = PathBuf::from(dir);
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for (name, text) in [("cert.pem", made.cert.pem()), ("key.pem", made.signing_key.serialize_pem())] {
+        std::fs::write(dir.join(name), text).map_err(|e| format!("cannot write {}: {e}", dir.join(name).display()))?;
+    }
+    println!("tls-cert: wrote {0}/cert.pem and {0}/key.pem", dir.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Takes the value of `--flag VALUE` out of `args`.

@@ -71,7 +71,7 @@ fn operation(spec: &Spec, id: &str) -> Option<Operation> {
 
 /// Form pairs of a JSON value, bracket-nested: objects `a[b]`, arrays of
 /// objects `a[0][b]`, arrays of scalars `a[]`.
-fn form_pairs(name: &str, value: &Value, out: &mut Vec<(String, String)>) {
+pub(crate) fn form_pairs(name: &str, value: &Value, out: &mut Vec<(String, String)>) {
     match value {
         Value::Object(map) => {
             for (k, v) in map {
@@ -93,7 +93,7 @@ fn form_pairs(name: &str, value: &Value, out: &mut Vec<(String, String)>) {
     }
 }
 
-fn encode(pairs: &[(String, String)]) -> String {
+pub(crate) fn encode(pairs: &[(String, String)]) -> String {
     let mut out = form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs {
         out.append_pair(k, v);
