@@ -437,6 +437,91 @@ fn breakers(spec: &Spec, schema: &Value, form: bool) -> Vec<(String, Value)> {
     out
 }
 
+/// How deep into a body the changes go.
+const BODY_DEPTH: usize = 4;
+
+/// `a[0][b]`: a place in a body as a form names it.
+fn shown(path: &[String]) -> String {
+    let mut out = path.first().cloned().unwrap_or_default();
+    for segment in path.iter().skip(1) {
+        out.push_str(&format!("[{segment}]"));
+    }
+    out
+}
+
+/// Sets (`Some`) or removes (`None`) the value at `path`.
+fn apply(value: &mut Value, path: &[String], change: Option<Value>) {
+    let Some((last, parents)) = path.split_last() else { return };
+    let mut node = value;
+    for segment in parents {
+        node = match node {
+            Value::Object(map) => match map.get_mut(segment) {
+                Some(next) => next,
+                None => return,
+            },
+            Value::Array(items) => match segment.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                Some(next) => next,
+                None => return,
+            },
+            _ => return,
+        };
+    }
+    if let Value::Object(map) = node {
+        match change {
+            Some(v) => {
+                map.insert(last.clone(), v);
+            }
+            None => {
+                map.remove(last);
+            }
+        }
+    }
+}
+
+/// The changes that break one rule each of the body schema, at every level
+/// the valid body reaches (objects it holds, the first item of arrays it
+/// holds), down to [`BODY_DEPTH`].
+fn body_changes(spec: &Spec, schema: &Value, value: &Value, path: &mut Vec<String>, form: bool, out: &mut Vec<(String, Vec<String>, Option<Value>)>) {
+    let schema = spec.resolve_value(schema).clone();
+    if path.len() > BODY_DEPTH {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            let required = schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
+            for name in required.filter(|n| map.contains_key(*n)) {
+                path.push(name.to_owned());
+                out.push((format!("the required body property `{}` is missing", shown(path)), path.clone(), None));
+                path.pop();
+            }
+            for (name, property) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+                path.push(name.clone());
+                for (rule, bad) in breakers(spec, property, form) {
+                    out.push((format!("body property `{}` {rule}", shown(path)), path.clone(), Some(bad)));
+                }
+                if let Some(inner) = map.get(name) {
+                    body_changes(spec, property, inner, path, form, out);
+                }
+                path.pop();
+            }
+            if schema.get("additionalProperties") == Some(&Value::Bool(false)) {
+                let unknown = (0..).map(|i| format!("not_a_property_{i}")).find(|c| !map.contains_key(c)).unwrap_or_default();
+                path.push(unknown);
+                out.push((format!("body property `{}` is not one the schema allows", shown(path)), path.clone(), Some(json!("x"))));
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            if let (Some(first), Some(item_schema)) = (items.first(), schema.get("items")) {
+                path.push("0".to_owned());
+                body_changes(spec, item_schema, first, path, form, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Every request of an operation that breaks one rule, in a fixed order.
 fn mutants(spec: &Spec, op: &Operation, base: &Draft) -> Vec<Mutant> {
     let mut out = Vec::new();
@@ -463,34 +548,18 @@ fn mutants(spec: &Spec, op: &Operation, base: &Draft) -> Vec<Mutant> {
             _ => {}
         }
     }
-    if let Some((media, Value::Object(body))) = &base.body {
+    if let Some((media, body)) = &base.body {
         let form = media == "application/x-www-form-urlencoded";
         let pointer = op.body.iter().find(|(m, _)| m == media).map(|(_, p)| p.clone()).unwrap_or_default();
         let schema = spec.doc.resolve_pointer(&spec.resolve(&pointer)).cloned().unwrap_or(Value::Null);
-        let required: Vec<String> = schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect();
-        for name in &required {
+        let mut found = Vec::new();
+        body_changes(spec, &schema, body, &mut Vec::new(), form, &mut found);
+        for (rule, path, change) in found {
             let mut draft = base.clone();
-            if let Some((_, Value::Object(map))) = &mut draft.body {
-                map.remove(name);
+            if let Some((_, value)) = &mut draft.body {
+                apply(value, &path, change);
             }
-            push(format!("the required body property `{name}` is missing"), draft, true);
-        }
-        for (name, property) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
-            for (rule, bad) in breakers(spec, property, form) {
-                let mut draft = base.clone();
-                if let Some((_, Value::Object(map))) = &mut draft.body {
-                    map.insert(name.clone(), bad);
-                }
-                push(format!("body property `{name}` {rule}"), draft, true);
-            }
-        }
-        if schema.get("additionalProperties") == Some(&Value::Bool(false)) {
-            let unknown = (0..).map(|i| format!("not_a_property_{i}")).find(|c| !body.contains_key(c)).unwrap_or_default();
-            let mut draft = base.clone();
-            if let Some((_, Value::Object(map))) = &mut draft.body {
-                map.insert(unknown.clone(), json!("x"));
-            }
-            push(format!("body property `{unknown}` is not one the schema allows"), draft, true);
+            push(rule, draft, true);
         }
     }
     if op.body_required && base.body.is_some() {

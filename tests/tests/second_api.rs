@@ -117,3 +117,25 @@ async fn and_its_broken_server_fails_it() {
     let create = cases.iter().find(|c| c.name.starts_with("lifecycle/create")).unwrap();
     assert!(create.failures.iter().any(|f| f.contains("response: status 200 is not declared")), "{create:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn its_generated_negative_requests_are_refused_too() {
+    use openapi_contract::negative::{self, Settings};
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(server::serve(listener, Arc::new(Pets::default())));
+    let cases = tokio::task::spawn_blocking(move || {
+        let mut spec = Spec::load(&root().join("tests/fixtures/pets.yaml")).unwrap();
+        let headers = vec![("X-Api-Key".to_owned(), KEY.to_owned())];
+        let target = Target { base_url: url, headers, client: Client::new(&Options::direct(std::time::Duration::from_secs(10))).unwrap() };
+        negative::run(&mut spec, &target, Settings::default())
+    })
+    .await
+    .unwrap();
+    let failed: Vec<String> = cases.iter().filter(|c| c.failed()).map(|c| format!("{}: {:?}", c.name, c.failures)).collect();
+    assert_eq!(failed, Vec::<String>::new());
+    let names: Vec<&str> = cases.iter().filter(|c| c.passed()).map(|c| c.name.as_str()).collect();
+    assert!(names.iter().any(|n| n.contains("createPet") && n.contains("the JSON body is cut short")), "{names:#?}");
+    assert!(names.iter().any(|n| n.contains("no credentials")), "{names:#?}");
+    assert!(names.len() >= 10, "{names:#?}");
+}
