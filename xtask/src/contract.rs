@@ -7,6 +7,9 @@
 //! 4. with `--server URL`, the spec's Arazzo workflows (`--workflows FILE`,
 //!    by default the `*.arazzo.yaml` files beside the spec) against a live
 //!    server, every request and response validated;
+//! 5. with `--server URL`, generated requests that break one rule each
+//!    (`--negative N` per operation, `--seed`), each expected to be refused
+//!    with the spec's error response;
 //!
 //! and with `--fixtures FILE`, every fixture object validates and
 //! round-trips. The generated types are reached through a small runner
