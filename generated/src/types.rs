@@ -6678,7 +6678,8 @@ pub type LineItemList = List<Item>;
 #[serde(expecting = "an object with any of `ending_before`, `limit`, `starting_after`")]
 pub struct ListCheckoutSessionLineItemsParams {
     /// A cursor: an object ID. The page ends just before this object, for
-    /// moving backwards through a list.
+    /// moving backwards through a list. An ID of no object in the list is
+    /// answered 404 (`resource_missing`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ending_before: Option<String>,
     /// How many objects a page holds, from 1 to 100.
@@ -6687,7 +6688,8 @@ pub struct ListCheckoutSessionLineItemsParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// A cursor: an object ID. The page starts just after this object, for
-    /// moving forwards through a list.
+    /// moving forwards through a list. An ID of no object in the list is
+    /// answered 404 (`resource_missing`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starting_after: Option<String>,
 }
@@ -6806,7 +6808,8 @@ pub struct ListCheckoutSessionsParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_details: Option<CustomerDetailsFilter>,
     /// A cursor: an object ID. The page ends just before this object, for
-    /// moving backwards through a list.
+    /// moving backwards through a list. An ID of no object in the list is
+    /// answered 404 (`resource_missing`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ending_before: Option<String>,
     /// Fields of each listed session to expand (`expand[]=data.line_items`).
@@ -6824,7 +6827,8 @@ pub struct ListCheckoutSessionsParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_link: Option<String>,
     /// A cursor: an object ID. The page starts just after this object, for
-    /// moving forwards through a list.
+    /// moving forwards through a list. An ID of no object in the list is
+    /// answered 404 (`resource_missing`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starting_after: Option<String>,
     /// Only sessions in this status.

@@ -282,7 +282,7 @@ async fn pagination_across_pages_forwards_and_backwards() {
     assert_eq!((status, error.param.as_deref()), (400, Some("ending_before")));
     let unknown = ListCheckoutSessionsParams::default().starting_after("cs_test_unknown");
     let (status, error) = failed(h.client.list_checkout_sessions(&unknown).await);
-    assert_eq!((status, error.param.as_deref()), (400, Some("starting_after")));
+    assert_eq!((status, error.param.as_deref(), error.code.as_deref()), (404, Some("starting_after"), Some("resource_missing")));
 }
 
 #[tokio::test]
