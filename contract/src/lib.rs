@@ -13,6 +13,8 @@
 //! - [`arazzo`]: Arazzo 1.0 workflows run against a live server, every
 //!   exchange validated ([`live`]) and recorded byte for byte ([`client`]:
 //!   hyper, rustls, proxies from the environment).
+//! - [`evolution`]: what a spec change does on the wire, for whom, and to
+//!   the generated Rust API (the semver bump it needs).
 //! - [`negative`]: requests generated from the spec that break one rule
 //!   each, expected to be refused with the spec's error response.
 //! - [`http`]: raw HTTP/1.1 for tests and tools that write bytes themselves.
@@ -23,6 +25,7 @@
 pub mod arazzo;
 pub mod checks;
 pub mod client;
+pub mod evolution;
 pub mod examples;
 pub mod generate;
 pub mod http;

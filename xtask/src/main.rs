@@ -17,6 +17,7 @@ mod diff;
 mod fuzz;
 mod load;
 mod respect;
+mod spec_diff;
 mod stripe;
 
 use std::path::PathBuf;
@@ -80,6 +81,14 @@ commands:
              reference server; exit 1 unless every step has the same verdict
              --workflows FILE   (default spec/checkout_sessions.arazzo.yaml)
              --spec PATH        (default spec/checkout_sessions.yaml)
+  diff       what a spec change does: wire changes by level and party, the
+             generated crate's semver bump, old examples the new spec rejects
+             [OLD NEW]          two spec files (default: HEAD's spec against
+                                the working tree's)
+             --base REV         the spec at a git revision as OLD
+             --format F         text (default), markdown, json or junit
+             --out FILE         write there instead of stdout
+             --fail-on L        exit 1 on breaking, warning, major or minor
   tls-cert   write a self-signed certificate for localhost and 127.0.0.1
              DIR                as DIR/cert.pem and DIR/key.pem
   fuzz       coverage-guided fuzzing (libFuzzer via cargo-fuzz, installed if
@@ -108,6 +117,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("respect") => respect::run(&args[1..]),
         Some("tls-cert") => tls_cert(&args[1..]),
+        Some("diff") => spec_diff::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

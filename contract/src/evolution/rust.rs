@@ -1,0 +1,216 @@
+//! What a spec change does to the generated Rust API, by the rules of
+//! Rust's semver (the Cargo book's "SemVer compatibility" chapter):
+//!
+//! - a public item removed or renamed, a field's type changed, a variant
+//!   removed: major;
+//! - a field added to a struct whose fields are all public: major (struct
+//!   literals outside the crate stop compiling);
+//! - a variant added to an enum that is not `#[non_exhaustive]`: major
+//!   (matches without a wildcard stop compiling);
+//! - a method added to the server trait: major (every implementation must
+//!   add it); a client method or a type added: minor;
+//! - documentation or the checks a router makes (bounds, patterns): patch.
+//!
+//! The generated types are exhaustive today, so most additive spec changes
+//! are major for the crate; the README says so and what would change it.
+
+use std::collections::BTreeMap;
+
+use openapi_codegen::ir::{Api, Field, Operation, Presence, TypeDef, TypeKind, TypeRef};
+
+use super::{Bump, RustChange};
+
+/// A Rust type as the generated code writes it.
+pub fn shown(t: &TypeRef) -> String {
+    match t {
+        TypeRef::String => "String".into(),
+        TypeRef::Bool => "bool".into(),
+        TypeRef::I32 => "i32".into(),
+        TypeRef::I64 => "i64".into(),
+        TypeRef::F64 => "f64".into(),
+        TypeRef::Json => "serde_json::Value".into(),
+        TypeRef::Named(n) => n.clone(),
+        TypeRef::Vec(i) => format!("Vec<{}>", shown(i)),
+        TypeRef::Map(i) => format!("BTreeMap<String, {}>", shown(i)),
+        TypeRef::Option(i) => format!("Option<{}>", shown(i)),
+        TypeRef::Expandable(i) => format!("Expandable<{}>", shown(i)),
+        TypeRef::OrEmpty(i) => format!("OrEmpty<{}>", shown(i)),
+        TypeRef::List(i) => format!("List<{}>", shown(i)),
+        TypeRef::Box(i) => format!("Box<{}>", shown(i)),
+    }
+}
+
+/// A field's Rust type, with its presence.
+fn field_type(f: &Field) -> String {
+    let inner = shown(&f.ty);
+    match f.presence() {
+        Presence::Required => inner,
+        Presence::RequiredNullable | Presence::Optional => format!("Option<{inner}>"),
+        Presence::OptionalNullable => format!("Nullable<{inner}>"),
+    }
+}
+
+/// The shape of a type, names and docs aside: equal shapes under different
+/// names are a rename.
+fn shape(t: &TypeDef) -> String {
+    match &t.kind {
+        TypeKind::Struct(s) => {
+            let fields: Vec<String> = s.fields.iter().map(|f| format!("{}:{}", f.wire, field_type(f))).collect();
+            format!("struct {{{}}}", fields.join(","))
+        }
+        TypeKind::Enum(e) => format!("enum {:?}", e.variants.iter().map(|v| &v.wire).collect::<Vec<_>>()),
+        TypeKind::Union(u) => format!("union {:?}", u.variants.iter().map(|v| shown(&v.ty)).collect::<Vec<_>>()),
+        TypeKind::Alias(r) => format!("alias {}", shown(r)),
+        TypeKind::Newtype(r) => format!("newtype {}", shown(r)),
+    }
+}
+
+fn change(out: &mut Vec<RustChange>, bump: Bump, item: String, message: impl Into<String>) {
+    out.push(RustChange { bump, item, message: message.into() });
+}
+
+/// Every change of the generated API from `old` to `new`.
+pub fn compare(old: &Api, new: &Api) -> Vec<RustChange> {
+    let mut out = Vec::new();
+    types(old, new, &mut out);
+    operations(old, new, &mut out);
+    let events = |api: &Api| api.events.iter().map(|e| e.name.clone()).collect::<Vec<_>>();
+    let (oe, ne) = (events(old), events(new));
+    for gone in oe.iter().filter(|e| !ne.contains(e)) {
+        change(&mut out, Bump::Major, format!("webhooks::Event::{gone}"), "the event is removed");
+    }
+    for added in ne.iter().filter(|e| !oe.contains(e)) {
+        change(&mut out, Bump::Major, format!("webhooks::Event::{added}"), "a variant added to the event enum, which is exhaustive");
+    }
+    if (old.title != new.title || old.version != new.version || old.doc != new.doc) && out.is_empty() {
+        change(&mut out, Bump::Patch, "crate".into(), "the API's title, version or description changes (documentation)");
+    }
+    out
+}
+
+fn types(old: &Api, new: &Api, out: &mut Vec<RustChange>) {
+    let added: Vec<&TypeDef> = new.types.values().filter(|t| !old.types.contains_key(&t.name)).collect();
+    let mut renamed_to: BTreeMap<&str, &str> = BTreeMap::new();
+    for (name, def) in &old.types {
+        let Some(now) = new.types.get(name) else {
+            let target = added.iter().find(|a| shape(a) == shape(def) && !renamed_to.values().any(|v| *v == a.name));
+            match target {
+                Some(to) => {
+                    renamed_to.insert(name, &to.name);
+                    change(out, Bump::Major, format!("types::{name}"), format!("renamed to `{}` (same shape)", to.name));
+                }
+                None => change(out, Bump::Major, format!("types::{name}"), "the type is removed"),
+            }
+            continue;
+        };
+        type_def(def, now, out);
+    }
+    for def in added {
+        if !renamed_to.values().any(|v| *v == def.name) {
+            change(out, Bump::Minor, format!("types::{}", def.name), "a new type");
+        }
+    }
+}
+
+fn type_def(old: &TypeDef, new: &TypeDef, out: &mut Vec<RustChange>) {
+    let name = &old.name;
+    let before = out.len();
+    match (&old.kind, &new.kind) {
+        (TypeKind::Struct(o), TypeKind::Struct(n)) => {
+            for f in &o.fields {
+                match n.fields.iter().find(|g| g.ident == f.ident) {
+                    None => change(out, Bump::Major, format!("types::{name}::{}", f.ident), "the field is removed"),
+                    Some(g) if field_type(f) != field_type(g) => {
+                        change(out, Bump::Major, format!("types::{name}::{}", f.ident), format!("the field's type changes from `{}` to `{}`", field_type(f), field_type(g)))
+                    }
+                    Some(g) if f.constraints != g.constraints => {
+                        change(out, Bump::Patch, format!("types::{name}::{}", f.ident), "the checks of the field change (bounds, pattern)")
+                    }
+                    Some(g) if f.doc != g.doc => change(out, Bump::Patch, format!("types::{name}::{}", f.ident), "documentation"),
+                    Some(_) => {}
+                }
+            }
+            for g in n.fields.iter().filter(|g| !o.fields.iter().any(|f| f.ident == g.ident)) {
+                change(
+                    out,
+                    Bump::Major,
+                    format!("types::{name}::{}", g.ident),
+                    format!("a field added (`{}`): the struct's fields are all public, so struct literals outside the crate must name it", field_type(g)),
+                );
+            }
+            if o.extra.is_some() != n.extra.is_some() {
+                change(out, Bump::Major, format!("types::{name}"), "the map of additional properties is added or removed");
+            }
+        }
+        (TypeKind::Enum(o), TypeKind::Enum(n)) => {
+            for v in &o.variants {
+                if !n.variants.iter().any(|w| w.ident == v.ident) {
+                    change(out, Bump::Major, format!("types::{name}::{}", v.ident), format!("the variant for `{}` is removed", v.wire));
+                }
+            }
+            for w in n.variants.iter().filter(|w| !o.variants.iter().any(|v| v.ident == w.ident)) {
+                change(
+                    out,
+                    Bump::Major,
+                    format!("types::{name}::{}", w.ident),
+                    format!("a variant added for `{}`: the enum is exhaustive, so matches without a wildcard must name it (until then the value reads as `{}`)", w.wire, n.unknown),
+                );
+            }
+        }
+        (TypeKind::Union(o), TypeKind::Union(n)) => {
+            let (ov, nv): (Vec<String>, Vec<String>) = (o.variants.iter().map(|v| format!("{}({})", v.ident, shown(&v.ty))).collect(), n.variants.iter().map(|v| format!("{}({})", v.ident, shown(&v.ty))).collect());
+            if ov != nv {
+                change(out, Bump::Major, format!("types::{name}"), format!("the union's variants change from {ov:?} to {nv:?}"));
+            }
+        }
+        (TypeKind::Alias(o), TypeKind::Alias(n)) | (TypeKind::Newtype(o), TypeKind::Newtype(n)) => {
+            if o != n {
+                change(out, Bump::Major, format!("types::{name}"), format!("now stands for `{}`, not `{}`", shown(n), shown(o)));
+            }
+        }
+        _ => change(out, Bump::Major, format!("types::{name}"), format!("changes kind: {} becomes {}", kind(&old.kind), kind(&new.kind))),
+    }
+    if out.len() == before && old.doc != new.doc {
+        change(out, Bump::Patch, format!("types::{name}"), "documentation");
+    }
+}
+
+fn kind(k: &TypeKind) -> &'static str {
+    match k {
+        TypeKind::Struct(_) => "a struct",
+        TypeKind::Enum(_) => "an enum",
+        TypeKind::Union(_) => "a union",
+        TypeKind::Alias(_) => "an alias",
+        TypeKind::Newtype(_) => "a newtype",
+    }
+}
+
+fn signature(op: &Operation) -> String {
+    let path: Vec<String> = op.path_params.iter().map(|p| format!("{}: {}", p.ident, shown(&p.ty))).collect();
+    let success = op.success().and_then(|r| r.ty.as_ref()).map(shown).unwrap_or_else(|| "()".into());
+    format!("({}{}) -> {success}", path.join(", "), op.params.as_ref().map(|p| format!("{}params: {p}", if path.is_empty() { "" } else { ", " })).unwrap_or_default())
+}
+
+fn operations(old: &Api, new: &Api, out: &mut Vec<RustChange>) {
+    for op in &old.operations {
+        match new.operations.iter().find(|o| o.ident == op.ident) {
+            None => {
+                change(out, Bump::Major, format!("client::Client::{}", op.ident), "the method is removed");
+                change(out, Bump::Major, format!("server::{}::{}", old.service, op.ident), "the trait method is removed (implementations still define it)");
+            }
+            Some(now) => {
+                let (a, b) = (signature(op), signature(now));
+                if a != b {
+                    change(out, Bump::Major, format!("client::Client::{}", op.ident), format!("the signature changes from `{a}` to `{b}`"));
+                    change(out, Bump::Major, format!("server::{}::{}", old.service, op.ident), "the trait method's signature changes, as the client's");
+                } else if op.doc != now.doc || op.summary != now.summary {
+                    change(out, Bump::Patch, format!("client::Client::{}", op.ident), "documentation");
+                }
+            }
+        }
+    }
+    for op in new.operations.iter().filter(|o| !old.operations.iter().any(|p| p.ident == o.ident)) {
+        change(out, Bump::Minor, format!("client::Client::{}", op.ident), "a new method");
+        change(out, Bump::Major, format!("server::{}::{}", new.service, op.ident), "a new trait method: every implementation must add it");
+    }
+}

@@ -1,0 +1,597 @@
+//! Wire-level differences between two OpenAPI documents, by direction.
+//!
+//! Operations are matched by method and path template (path parameter
+//! names aside), parameters by location and name, responses by status,
+//! media types by name, properties by name. Schemas are compared by their
+//! content, through `$ref`s, so a renamed component with the same shape is
+//! no wire change. A request schema that narrows breaks clients (what they
+//! send may be refused); a response schema that widens breaks clients
+//! (what they read may be new to them); webhook payloads are responses to
+//! their receivers. Recursive schemas are compared once per pair of
+//! places, and no deeper than [`MAX_DEPTH`].
+
+use std::collections::HashSet;
+
+use openapi_codegen::{Document, escape_segment};
+use serde_json::{Map, Value};
+
+use super::{Finding, Level, Party};
+
+/// How deep schema comparison goes.
+pub const MAX_DEPTH: usize = 24;
+
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Which way a schema's values travel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Way {
+    /// Clients send, servers read.
+    Request,
+    /// Servers send, clients read.
+    Response,
+    /// The API sends, receivers read.
+    Event,
+}
+
+impl Way {
+    fn reader(self) -> Party {
+        match self {
+            Way::Request => Party::Servers,
+            Way::Response => Party::Clients,
+            Way::Event => Party::WebhookReceivers,
+        }
+    }
+
+    fn writer(self) -> Party {
+        match self {
+            Way::Request => Party::Clients,
+            Way::Response | Way::Event => Party::Servers,
+        }
+    }
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Way::Request => "request",
+            Way::Response | Way::Event => "response",
+        }
+    }
+}
+
+struct Diff<'a> {
+    old: &'a Document,
+    new: &'a Document,
+    out: Vec<Finding>,
+    seen: HashSet<(String, String, bool)>,
+}
+
+/// Every wire change from `old` to `new`.
+pub fn compare(old: &Document, new: &Document) -> Vec<Finding> {
+    let mut d = Diff { old, new, out: Vec::new(), seen: HashSet::new() };
+    d.operations();
+    d.webhooks();
+    d.version();
+    d.out
+}
+
+/// The path template with parameter names blanked: `/a/{}/b`.
+fn shape(path: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push_str("{}");
+            }
+            '}' => inside = false,
+            _ if inside => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn deprecated(v: &Value) -> bool {
+    v.get("deprecated").and_then(Value::as_bool).unwrap_or(false)
+}
+
+impl<'a> Diff<'a> {
+    fn push(&mut self, id: impl Into<String>, level: Level, parties: &[Party], old: Option<&str>, new: Option<&str>, message: String) {
+        let parties = if level == Level::Info { Vec::new() } else { parties.to_vec() };
+        self.out.push(Finding { id: id.into(), level, parties, old: old.map(str::to_owned), new: new.map(str::to_owned), message });
+    }
+
+    /// A value through its `$ref`s (at most 32), with the pointer it ends at.
+    fn follow(doc: &'a Document, pointer: &str) -> Option<(String, &'a Value)> {
+        let mut at = pointer.to_owned();
+        for _ in 0..32 {
+            let value = doc.resolve_pointer(&at)?;
+            match value.get("$ref").and_then(Value::as_str) {
+                Some(target) if target.starts_with('#') => at = target.to_owned(),
+                _ => return Some((at, value)),
+            }
+        }
+        None
+    }
+
+    fn operations(&mut self) {
+        let list = |doc: &Document| -> Vec<(String, String, String)> {
+            let mut out = Vec::new();
+            for (path, item) in doc.raw.get("paths").and_then(Value::as_object).into_iter().flatten() {
+                for method in METHODS {
+                    if item.get(method).is_some() {
+                        out.push((format!("{} {}", method.to_uppercase(), shape(path)), format!("#/paths/{}", escape_segment(path)), method.to_owned()));
+                    }
+                }
+            }
+            out
+        };
+        let (old_ops, new_ops) = (list(self.old), list(self.new));
+        for (key, item, method) in &old_ops {
+            let at = format!("{item}/{method}");
+            let old_op = self.old.resolve_pointer(&at).cloned().unwrap_or(Value::Null);
+            match new_ops.iter().find(|(k, ..)| k == key) {
+                None if deprecated(&old_op) => self.push("api-removed-with-deprecation", Level::Warning, &[Party::Clients], Some(&at), None, format!("{key} was deprecated and is removed")),
+                None => self.push("api-removed-without-deprecation", Level::Breaking, &[Party::Clients], Some(&at), None, format!("{key} is removed without being deprecated first")),
+                Some((_, new_item, new_method)) => {
+                    let new_at = format!("{new_item}/{new_method}");
+                    self.operation(key, item, &at, new_item, &new_at);
+                }
+            }
+        }
+        for (key, item, method) in &new_ops {
+            if !old_ops.iter().any(|(k, ..)| k == key) {
+                let at = format!("{item}/{method}");
+                self.push("endpoint-added", Level::Info, &[], None, Some(&at), format!("{key} is new"));
+            }
+        }
+    }
+
+    fn operation(&mut self, key: &str, old_item: &str, old_at: &str, new_item: &str, new_at: &str) {
+        let old_op = self.old.resolve_pointer(old_at).cloned().unwrap_or(Value::Null);
+        let new_op = self.new.resolve_pointer(new_at).cloned().unwrap_or(Value::Null);
+        if !deprecated(&old_op) && deprecated(&new_op) {
+            self.push("endpoint-deprecated", Level::Info, &[], Some(old_at), Some(new_at), format!("{key} is deprecated"));
+        }
+        if !deprecated(&new_op) && deprecated(&old_op) {
+            self.push("endpoint-reactivated", Level::Info, &[], Some(old_at), Some(new_at), format!("{key} is no longer deprecated"));
+        }
+        self.parameters(key, old_item, old_at, new_item, new_at);
+        self.request_body(key, old_at, new_at);
+        self.responses(key, old_at, new_at);
+        self.security(key, &old_op, old_at, &new_op, new_at);
+    }
+
+    /// Parameters of an operation and its path item: (location, name) →
+    /// (pointer, resolved parameter).
+    fn params(doc: &'a Document, item: &str, op: &str) -> Vec<((String, String), String, Value)> {
+        let mut out: Vec<((String, String), String, Value)> = Vec::new();
+        for list in [format!("{item}/parameters"), format!("{op}/parameters")] {
+            let count = doc.resolve_pointer(&list).and_then(Value::as_array).map_or(0, Vec::len);
+            for i in 0..count {
+                let Some((at, p)) = Self::follow(doc, &format!("{list}/{i}")) else { continue };
+                let place = p.get("in").and_then(Value::as_str).unwrap_or_default().to_owned();
+                let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+                // Header names are case-insensitive; path parameters match by position.
+                let name = match place.as_str() {
+                    "header" => name.to_ascii_lowercase(),
+                    _ => name,
+                };
+                out.retain(|(k, ..)| k != &(place.clone(), name.clone()));
+                out.push(((place, name), at, p.clone()));
+            }
+        }
+        out
+    }
+
+    fn parameters(&mut self, key: &str, old_item: &str, old_at: &str, new_item: &str, new_at: &str) {
+        let old = Self::params(self.old, old_item, old_at);
+        let new = Self::params(self.new, new_item, new_at);
+        let required = |p: &Value| p.get("required").and_then(Value::as_bool).unwrap_or(false);
+        let path_params = |list: &[((String, String), String, Value)]| list.iter().filter(|((l, _), ..)| l == "path").count();
+        for ((place, name), at, p) in &old {
+            if place == "path" && path_params(&old) == path_params(&new) {
+                continue;
+            }
+            match new.iter().find(|(k, ..)| k == &(place.clone(), name.clone())) {
+                None => {
+                    let moved = new.iter().find(|((_, n), ..)| n == name);
+                    match moved {
+                        Some(((to, _), new_p_at, _)) => self.push(
+                            "request-parameter-location-changed",
+                            Level::Breaking,
+                            &[Party::Clients, Party::Servers],
+                            Some(at),
+                            Some(new_p_at),
+                            format!("{key}: the {place} parameter `{name}` moves to the {to}"),
+                        ),
+                        None => self.push(
+                            "request-parameter-removed",
+                            Level::Warning,
+                            &[Party::Clients],
+                            Some(at),
+                            None,
+                            format!("{key}: the {place} parameter `{name}` is removed; clients that send it may be refused"),
+                        ),
+                    }
+                }
+                Some((_, new_p_at, np)) => {
+                    let what = format!("{key}: the {place} parameter `{name}`");
+                    match (required(p), required(np)) {
+                        (false, true) => self.push("request-parameter-became-required", Level::Breaking, &[Party::Clients], Some(at), Some(new_p_at), format!("{what} becomes required")),
+                        (true, false) => self.push("request-parameter-became-optional", Level::Warning, &[Party::Servers], Some(at), Some(new_p_at), format!("{what} becomes optional; servers must do without it")),
+                        _ => {}
+                    }
+                    for (field, default) in [("style", if place == "query" || place == "cookie" { "form" } else { "simple" }), ("explode", "")] {
+                        let get = |v: &Value| v.get(field).map(|s| s.to_string().trim_matches('"').to_owned()).unwrap_or_else(|| default.to_owned());
+                        if get(p) != get(np) {
+                            self.push(
+                                "request-parameter-style-changed",
+                                Level::Breaking,
+                                &[Party::Clients, Party::Servers],
+                                Some(at),
+                                Some(new_p_at),
+                                format!("{what}: `{field}` changes from `{}` to `{}`, so it is written differently on the wire", get(p), get(np)),
+                            );
+                        }
+                    }
+                    self.schema(&format!("{at}/schema"), &format!("{new_p_at}/schema"), Way::Request, &format!("{what}"), "request-parameter", 0, false);
+                }
+            }
+        }
+        for ((place, name), at, p) in &new {
+            if place == "path" || old.iter().any(|(k, ..)| k == &(place.clone(), name.clone())) || old.iter().any(|((_, n), ..)| n == name) {
+                continue;
+            }
+            if required(p) {
+                self.push("new-required-request-parameter", Level::Breaking, &[Party::Clients], None, Some(at), format!("{key}: a new required {place} parameter `{name}`"));
+            } else {
+                self.push("new-optional-request-parameter", Level::Info, &[], None, Some(at), format!("{key}: a new optional {place} parameter `{name}`"));
+            }
+        }
+    }
+
+    fn request_body(&mut self, key: &str, old_at: &str, new_at: &str) {
+        let old = Self::follow(self.old, &format!("{old_at}/requestBody"));
+        let new = Self::follow(self.new, &format!("{new_at}/requestBody"));
+        let required = |b: &Value| b.get("required").and_then(Value::as_bool).unwrap_or(false);
+        match (old, new) {
+            (None, None) => {}
+            (Some((at, _)), None) => self.push("request-body-removed", Level::Warning, &[Party::Clients], Some(&at), None, format!("{key}: the request body is removed; clients that send one may be refused")),
+            (None, Some((at, b))) => {
+                if required(b) {
+                    self.push("new-required-request-body", Level::Breaking, &[Party::Clients], None, Some(&at), format!("{key}: a required request body is new"));
+                } else {
+                    self.push("new-optional-request-body", Level::Info, &[], None, Some(&at), format!("{key}: an optional request body is new"));
+                }
+            }
+            (Some((oat, ob)), Some((nat, nb))) => {
+                if !required(ob) && required(nb) {
+                    self.push("request-body-became-required", Level::Breaking, &[Party::Clients], Some(&oat), Some(&nat), format!("{key}: the request body becomes required"));
+                }
+                let (ob, nb) = (ob.clone(), nb.clone());
+                self.media(key, &oat, &ob, &nat, &nb, Way::Request, "the request body");
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn media(&mut self, key: &str, old_at: &str, old: &Value, new_at: &str, new: &Value, way: Way, what: &str) {
+        let empty = Map::new();
+        let old_content = old.get("content").and_then(Value::as_object).unwrap_or(&empty);
+        let new_content = new.get("content").and_then(Value::as_object).unwrap_or(&empty);
+        for media in old_content.keys() {
+            let o = format!("{old_at}/content/{}", escape_segment(media));
+            if new_content.contains_key(media) {
+                let n = format!("{new_at}/content/{}", escape_segment(media));
+                self.schema(&format!("{o}/schema"), &format!("{n}/schema"), way, &format!("{key}: {what}"), way.prefix(), 0, false);
+            } else {
+                let (id, party) = match way {
+                    Way::Request => ("request-body-media-type-removed", Party::Clients),
+                    _ => ("response-media-type-removed", way.reader()),
+                };
+                self.push(id, Level::Breaking, &[party], Some(&o), None, format!("{key}: {what} is no longer `{media}`"));
+            }
+        }
+        for media in new_content.keys().filter(|m| !old_content.contains_key(*m)) {
+            let n = format!("{new_at}/content/{}", escape_segment(media));
+            let id = if way == Way::Request { "request-body-media-type-added" } else { "response-media-type-added" };
+            self.push(id, Level::Info, &[], None, Some(&n), format!("{key}: {what} may also be `{media}`"));
+        }
+    }
+
+    fn responses(&mut self, key: &str, old_at: &str, new_at: &str) {
+        let statuses = |doc: &Document, at: &str| -> Vec<String> {
+            doc.resolve_pointer(&format!("{at}/responses")).and_then(Value::as_object).map(|r| r.keys().cloned().collect()).unwrap_or_default()
+        };
+        let (old, new) = (statuses(self.old, old_at), statuses(self.new, new_at));
+        let success = |s: &str| s.starts_with('2');
+        for status in &old {
+            let o = format!("{old_at}/responses/{}", escape_segment(status));
+            if new.contains(status) {
+                let n = format!("{new_at}/responses/{}", escape_segment(status));
+                let (Some((oat, ov)), Some((nat, nv))) = (Self::follow(self.old, &o), Self::follow(self.new, &n)) else { continue };
+                let (ov, nv) = (ov.clone(), nv.clone());
+                self.media(key, &oat, &ov, &nat, &nv, Way::Response, &format!("the {status} response"));
+            } else if success(status) {
+                self.push("response-success-status-removed", Level::Breaking, &[Party::Clients], Some(&o), None, format!("{key}: the success status {status} is no longer answered"));
+            } else {
+                self.push("response-non-success-status-removed", Level::Info, &[], Some(&o), None, format!("{key}: the status {status} is no longer declared"));
+            }
+        }
+        for status in new.iter().filter(|s| !old.contains(s)) {
+            let n = format!("{new_at}/responses/{}", escape_segment(status));
+            if success(status) {
+                self.push("response-success-status-added", Level::Warning, &[Party::Clients], None, Some(&n), format!("{key}: a new success status {status}, which clients may not expect"));
+            } else {
+                self.push("response-non-success-status-added", Level::Info, &[], None, Some(&n), format!("{key}: a new status {status}"));
+            }
+        }
+    }
+
+    fn security(&mut self, key: &str, old_op: &Value, old_at: &str, new_op: &Value, new_at: &str) {
+        let names = |doc: &Document, op: &Value| -> Option<Vec<String>> {
+            let list = op.get("security").or_else(|| doc.raw.get("security"))?.as_array()?;
+            let mut out: Vec<String> = list.iter().map(|r| r.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>().join("+")).unwrap_or_default()).collect();
+            out.sort();
+            Some(out)
+        };
+        let (old, new) = (names(self.old, old_op).unwrap_or_default(), names(self.new, new_op).unwrap_or_default());
+        let open = |l: &[String]| l.is_empty() || l.iter().any(String::is_empty);
+        if open(&old) && !open(&new) {
+            self.push("api-security-added", Level::Breaking, &[Party::Clients], Some(old_at), Some(new_at), format!("{key} now requires credentials ({})", new.join(" or ")));
+        } else if !open(&old) && open(&new) {
+            self.push("api-security-removed", Level::Info, &[], Some(old_at), Some(new_at), format!("{key} no longer requires credentials"));
+        } else if !open(&new) {
+            for gone in old.iter().filter(|s| !new.contains(s)) {
+                self.push("api-security-scheme-removed", Level::Breaking, &[Party::Clients], Some(old_at), Some(new_at), format!("{key} no longer accepts the credentials `{gone}`"));
+            }
+            for added in new.iter().filter(|s| !old.contains(s)) {
+                self.push("api-security-scheme-added", Level::Info, &[], Some(old_at), Some(new_at), format!("{key} also accepts the credentials `{added}`"));
+            }
+        }
+    }
+
+    fn webhooks(&mut self) {
+        let events = |doc: &Document| doc.raw.get("x-webhooks").or_else(|| doc.raw.get("webhooks")).and_then(Value::as_object).map(|w| w.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+        let key = |doc: &Document| if doc.raw.get("x-webhooks").is_some() { "x-webhooks" } else { "webhooks" };
+        let (old, new) = (events(self.old), events(self.new));
+        let (ok, nk) = (key(self.old), key(self.new));
+        for name in &old {
+            let o = format!("#/{ok}/{}", escape_segment(name));
+            if !new.contains(name) {
+                self.push("webhook-removed", Level::Breaking, &[Party::WebhookReceivers], Some(&o), None, format!("the event `{name}` is no longer sent"));
+                continue;
+            }
+            let n = format!("#/{nk}/{}", escape_segment(name));
+            for method in METHODS {
+                let (oat, nat) = (format!("{o}/{method}/requestBody"), format!("{n}/{method}/requestBody"));
+                let (Some((oat, ov)), Some((nat, nv))) = (Self::follow(self.old, &oat), Self::follow(self.new, &nat)) else { continue };
+                let (ov, nv) = (ov.clone(), nv.clone());
+                self.media(&format!("event `{name}`"), &oat, &ov, &nat, &nv, Way::Event, "its payload");
+            }
+        }
+        for name in new.iter().filter(|n| !old.contains(n)) {
+            let n = format!("#/{nk}/{}", escape_segment(name));
+            self.push("webhook-added", Level::Info, &[], None, Some(&n), format!("a new event `{name}`"));
+        }
+    }
+
+    fn version(&mut self) {
+        let version = |doc: &Document| doc.raw.pointer("/info/version").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let (old, new) = (version(self.old), version(self.new));
+        if old == new && self.out.iter().any(|f| f.level == Level::Breaking) {
+            self.push(
+                "api-version-not-bumped",
+                Level::Warning,
+                &[Party::Clients, Party::Servers],
+                Some("#/info/version"),
+                Some("#/info/version"),
+                format!("the changes break someone, but `info.version` stays `{old}`"),
+            );
+        }
+    }
+
+    /// Compares the schemas at two places, values travelling `way`.
+    #[allow(clippy::too_many_arguments)]
+    fn schema(&mut self, old_at: &str, new_at: &str, way: Way, what: &str, prefix: &str, depth: usize, _nested: bool) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let (Some((oat, o)), Some((nat, n))) = (Self::follow(self.old, old_at), Self::follow(self.new, new_at)) else { return };
+        if !self.seen.insert((oat.clone(), nat.clone(), way == Way::Request)) {
+            return;
+        }
+        let (o, n) = (o.clone(), n.clone());
+        let request = way == Way::Request;
+        // Narrowing a request, or widening a response, breaks the writer's
+        // or the reader's expectations.
+        let narrow_breaks = |narrowed: bool| if narrowed == request { (Level::Breaking, if request { way.writer() } else { way.reader() }) } else { (Level::Info, way.reader()) };
+        let id = |suffix: &str| rule_id(prefix, suffix);
+
+        let ty = |v: &Value| v.get("type").and_then(Value::as_str).map(str::to_owned);
+        if let (Some(ot), Some(nt)) = (ty(&o), ty(&n))
+            && ot != nt
+        {
+            let widened = ot == "integer" && nt == "number";
+            let (level, party) = if widened { narrow_breaks(false) } else { (Level::Breaking, if request { Party::Clients } else { way.reader() }) };
+            self.push(id("type-changed"), level, &[party], Some(&oat), Some(&nat), format!("{what}: the type changes from `{ot}` to `{nt}`"));
+            return;
+        }
+        let nullable = |v: &Value| v.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+        if nullable(&o) != nullable(&n) {
+            let became = nullable(&n);
+            let (level, party) = narrow_breaks(!became);
+            let suffix = if became { "became-nullable" } else { "became-not-nullable" };
+            self.push(id(suffix), level, &[party], Some(&oat), Some(&nat), format!("{what} {}", if became { "may now be null" } else { "may no longer be null" }));
+        }
+        // enum
+        let values = |v: &Value| v.get("enum").and_then(Value::as_array).cloned();
+        match (values(&o), values(&n)) {
+            (Some(ov), Some(nv)) => {
+                for gone in ov.iter().filter(|v| !nv.contains(v)) {
+                    let (level, party) = narrow_breaks(true);
+                    self.push(id("enum-value-removed"), level, &[party], Some(&oat), Some(&nat), format!("{what}: the value {gone} is no longer allowed"));
+                }
+                for added in nv.iter().filter(|v| !ov.contains(v)) {
+                    // A reader that knows the old values meets a new one: the
+                    // generated enums keep it (`Unknown`), other readers may not.
+                    let (level, party) = if request { (Level::Info, way.reader()) } else { (Level::Warning, way.reader()) };
+                    self.push(id("enum-value-added"), level, &[party], Some(&oat), Some(&nat), format!("{what}: a new value {added}"));
+                }
+            }
+            (None, Some(_)) => {
+                let (level, party) = narrow_breaks(true);
+                self.push(id("enum-added"), level, &[party], Some(&oat), Some(&nat), format!("{what} is now limited to a list of values"));
+            }
+            (Some(_), None) => {
+                let (level, party) = narrow_breaks(false);
+                self.push(id("enum-removed"), level, &[party], Some(&oat), Some(&nat), format!("{what} is no longer limited to a list of values"));
+            }
+            (None, None) => {}
+        }
+        // bounds: (keyword, larger is looser)
+        for (keyword, upper, suffix_up, suffix_down) in [
+            ("maximum", true, "max-increased", "max-decreased"),
+            ("minimum", false, "min-increased", "min-decreased"),
+            ("maxLength", true, "max-length-increased", "max-length-decreased"),
+            ("minLength", false, "min-length-increased", "min-length-decreased"),
+            ("maxItems", true, "max-items-increased", "max-items-decreased"),
+            ("minItems", false, "min-items-increased", "min-items-decreased"),
+            ("maxProperties", true, "max-properties-increased", "max-properties-decreased"),
+        ] {
+            let get = |v: &Value| v.get(keyword).and_then(Value::as_f64);
+            let (ob, nb) = (get(&o), get(&n));
+            if ob == nb {
+                continue;
+            }
+            // A bound added narrows; removed widens; moved, by its direction.
+            let narrowed = match (ob, nb) {
+                (None, Some(_)) => true,
+                (Some(_), None) => false,
+                (Some(a), Some(b)) => (b < a) == upper,
+                (None, None) => continue,
+            };
+            let (level, party) = narrow_breaks(narrowed);
+            let grew = match (ob, nb) {
+                (Some(a), Some(b)) => b > a,
+                (None, Some(_)) => !upper,
+                _ => upper,
+            };
+            let shown = |b: Option<f64>| b.map_or("none".to_owned(), |b| if b.fract() == 0.0 { format!("{}", b as i64) } else { b.to_string() });
+            self.push(id(if grew { suffix_up } else { suffix_down }), level, &[party], Some(&oat), Some(&nat), format!("{what}: `{keyword}` changes from {} to {}", shown(ob), shown(nb)));
+        }
+        let pattern = |v: &Value| v.get("pattern").and_then(Value::as_str).map(str::to_owned);
+        if pattern(&o) != pattern(&n) {
+            let (level, party) = if pattern(&n).is_none() { narrow_breaks(false) } else { (if request { Level::Breaking } else { Level::Warning }, if request { Party::Clients } else { way.reader() }) };
+            let suffix = match (pattern(&o), pattern(&n)) {
+                (None, _) => "pattern-added",
+                (_, None) => "pattern-removed",
+                _ => "pattern-changed",
+            };
+            self.push(id(suffix), level, &[party], Some(&oat), Some(&nat), format!("{what}: `pattern` changes from {:?} to {:?}", pattern(&o).unwrap_or_default(), pattern(&n).unwrap_or_default()));
+        }
+        if request && o.get("default") != n.get("default") && (o.get("default").is_some() || n.get("default").is_some()) {
+            self.push(id("default-value-changed"), Level::Warning, &[Party::Clients], Some(&oat), Some(&nat), format!("{what}: the default changes, so clients that leave it out get another behaviour"));
+        }
+        // properties
+        self.properties(&oat, &o, &nat, &n, way, what, prefix, depth);
+        // array items
+        if o.get("items").is_some() && n.get("items").is_some() {
+            self.schema(&format!("{oat}/items"), &format!("{nat}/items"), way, &format!("{what} items"), prefix, depth + 1, true);
+        }
+        // alternatives, by position
+        for keyword in ["anyOf", "oneOf", "allOf"] {
+            let count = |v: &Value| v.get(keyword).and_then(Value::as_array).map_or(0, Vec::len);
+            for i in 0..count(&o).min(count(&n)) {
+                self.schema(&format!("{oat}/{keyword}/{i}"), &format!("{nat}/{keyword}/{i}"), way, what, prefix, depth + 1, true);
+            }
+            if count(&n) > count(&o) && keyword != "allOf" {
+                let (level, party) = narrow_breaks(false);
+                self.push(id("alternative-added"), level, &[party], Some(&oat), Some(&nat), format!("{what}: a new alternative in `{keyword}`"));
+            } else if count(&n) < count(&o) && keyword != "allOf" {
+                let (level, party) = narrow_breaks(true);
+                self.push(id("alternative-removed"), level, &[party], Some(&oat), Some(&nat), format!("{what}: an alternative of `{keyword}` is removed"));
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn properties(&mut self, oat: &str, o: &Value, nat: &str, n: &Value, way: Way, what: &str, prefix: &str, depth: usize) {
+        let request = way == Way::Request;
+        let empty = Map::new();
+        let (op, np) = (o.get("properties").and_then(Value::as_object).unwrap_or(&empty), n.get("properties").and_then(Value::as_object).unwrap_or(&empty));
+        let required = |v: &Value| -> Vec<String> { v.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect() };
+        let (or, nr) = (required(o), required(n));
+        // A property that only travels the other way is not compared.
+        let hidden = |doc: &'a Document, at: &str| {
+            let Some((_, p)) = Self::follow(doc, at) else { return false };
+            let flag = if request { "readOnly" } else { "writeOnly" };
+            p.get(flag).and_then(Value::as_bool).unwrap_or(false)
+        };
+        let id = |suffix: &str| rule_id(prefix, suffix);
+        for name in op.keys() {
+            let o_at = format!("{oat}/properties/{}", escape_segment(name));
+            if hidden(self.old, &o_at) {
+                continue;
+            }
+            let here = format!("{what}: property `{name}`");
+            if !np.contains_key(name) {
+                if request {
+                    self.push(id("property-removed"), Level::Warning, &[Party::Clients], Some(&o_at), None, format!("{here} is removed; clients that send it may be refused"));
+                } else if or.contains(name) {
+                    self.push(id("required-property-removed"), Level::Breaking, &[way.reader()], Some(&o_at), None, format!("{here}, which was always present, is removed"));
+                } else {
+                    self.push(id("optional-property-removed"), Level::Warning, &[way.reader()], Some(&o_at), None, format!("{here} is removed"));
+                }
+                continue;
+            }
+            let n_at = format!("{nat}/properties/{}", escape_segment(name));
+            match (or.contains(name), nr.contains(name)) {
+                (false, true) if request => self.push(id("property-became-required"), Level::Breaking, &[Party::Clients], Some(&o_at), Some(&n_at), format!("{here} becomes required")),
+                (true, false) if !request => self.push(id("property-became-optional"), Level::Breaking, &[way.reader()], Some(&o_at), Some(&n_at), format!("{here} may now be absent")),
+                (true, false) => self.push(id("property-became-optional"), Level::Info, &[], Some(&o_at), Some(&n_at), format!("{here} becomes optional")),
+                (false, true) => self.push(id("property-became-required"), Level::Info, &[], Some(&o_at), Some(&n_at), format!("{here} is now always present")),
+                _ => {}
+            }
+            self.schema(&o_at, &n_at, way, &here, prefix, depth + 1, true);
+        }
+        for name in np.keys().filter(|k| !op.contains_key(*k)) {
+            let n_at = format!("{nat}/properties/{}", escape_segment(name));
+            if hidden(self.new, &n_at) {
+                continue;
+            }
+            let here = format!("{what}: property `{name}`");
+            match (request, nr.contains(name)) {
+                (true, true) => self.push("new-required-request-property", Level::Breaking, &[Party::Clients], None, Some(&n_at), format!("{here} is new and required")),
+                (true, false) => self.push("new-optional-request-property", Level::Info, &[], None, Some(&n_at), format!("{here} is new")),
+                (false, _) => self.push(id("property-added"), Level::Info, &[], None, Some(&n_at), format!("{here} is new")),
+            }
+        }
+        let closed = |v: &Value| v.get("additionalProperties") == Some(&Value::Bool(false));
+        if !closed(o) && closed(n) && o.get("type").and_then(Value::as_str) == Some("object") {
+            let level = if request { Level::Breaking } else { Level::Info };
+            self.push(id("additional-properties-forbidden"), level, &[Party::Clients], Some(oat), Some(nat), format!("{what}: properties it does not name are no longer allowed"));
+        }
+    }
+}
+
+/// `request-property-type-changed` and the like: the place (a request
+/// parameter, a request property, a response property) and the change, in
+/// oasdiff's words where it has the rule.
+fn rule_id(prefix: &str, suffix: &str) -> String {
+    let base = match prefix {
+        "request-parameter" => "request-parameter",
+        "request" => "request-property",
+        _ => "response-property",
+    };
+    if let Some(kind) = ["required-", "optional-"].iter().find(|k| suffix.starts_with(**k)) {
+        // `response-required-property-removed`
+        let direction = base.split('-').next().unwrap_or(base);
+        return format!("{direction}-{kind}{}", &suffix[kind.len()..]);
+    }
+    match suffix.strip_prefix("property-") {
+        Some(rest) if base.ends_with("property") => format!("{base}-{rest}"),
+        _ => format!("{base}-{suffix}"),
+    }
+}
