@@ -946,9 +946,16 @@ impl<'a> Builder<'a> {
         let encoding = |wire: &str| content.encoding.get(wire);
         let mut whole = None;
         match inline_object {
-            // An empty form body (some specs give one to every GET) carries nothing.
-            Some(object) if object.properties.is_empty() => return,
-            Some(object) => {
+            // An empty form body (some specs give one to every GET) carries
+            // nothing, nor does an object that allows no property; a free-form
+            // JSON object is a body of its own (below).
+            Some(object)
+                if object.properties.is_empty()
+                    && (media.contains("x-www-form-urlencoded") || matches!(object.additional, Additional::Any(false))) =>
+            {
+                return;
+            }
+            Some(object) if !object.properties.is_empty() => {
                 for (wire, prop) in object.properties {
                     let ident = idents.claim(&field_ident(wire));
                     let required = body.required && object.required.contains(wire);
@@ -981,7 +988,7 @@ impl<'a> Builder<'a> {
                     });
                 }
             }
-            None => {
+            _ => {
                 let ident = idents.claim("body");
                 let ctx = Ctx { pointer: schema_at.clone(), hint: format!("{prefix}Body"), fixed: None, depth: 0 };
                 let described = body.description.as_deref();

@@ -106,3 +106,26 @@ fn the_project_spec_has_its_five_operations_and_four_events() {
         ["customer", "invoice", "line_items", "payment_intent", "payment_link", "setup_intent", "subscription"]
     );
 }
+
+#[test]
+fn a_free_form_json_body_is_sent_whole_and_an_empty_form_body_is_not() {
+    let spec = |media: &str, schema: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths:\n  /things/{{id}}:\n    delete:\n      operationId: deleteThing\n      \
+             parameters: [{{name: id, in: path, required: true, schema: {{type: string}}}}]\n      \
+             requestBody: {{required: true, content: {{'{media}': {{schema: {schema}}}}}}}\n      responses: {{'204': {{description: gone}}}}\n"
+        )
+    };
+    let build = |text: String| {
+        let doc = openapi_codegen::Document::from_text("t.yaml", text).unwrap();
+        openapi_codegen::Generator::new().build(&doc).unwrap()
+    };
+    // Found by the spec diff: the client never sent this required body.
+    let json = build(spec("application/json", "{type: object}"));
+    let fields: Vec<(&str, Location)> = op(&json, "deleteThing").param_fields.iter().map(|f| (f.wire.as_str(), f.location)).collect();
+    assert_eq!(fields, [("body", Location::WholeBody)]);
+    for (media, schema) in [("application/x-www-form-urlencoded", "{type: object}"), ("application/json", "{type: object, additionalProperties: false}")] {
+        let api = build(spec(media, schema));
+        assert!(op(&api, "deleteThing").param_fields.is_empty(), "{media} {schema}");
+    }
+}

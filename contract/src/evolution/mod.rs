@@ -289,12 +289,12 @@ fn place(f: &Finding) -> String {
 /// Compares two specs: the wire, the generated API, the old examples.
 pub fn compare(old: &mut Spec, new: &mut Spec) -> Result<Report, String> {
     let mut findings = wire::compare(&old.doc, &new.doc);
-    findings.sort_by(|a, b| b.level.cmp(&a.level));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.level));
     let generator = openapi_codegen::Generator::new();
     let old_api = generator.build(&old.doc).map_err(|e| format!("the old spec: {e}"))?;
     let new_api = generator.build(&new.doc).map_err(|e| format!("the new spec: {e}"))?;
     let mut rust = rust::compare(&old_api, &new_api);
-    rust.sort_by(|a, b| b.bump.cmp(&a.bump));
+    rust.sort_by_key(|c| std::cmp::Reverse(c.bump));
     let evidence = evidence(old, new, &findings);
     Ok(Report {
         sources: (old.doc.source.clone(), new.doc.source.clone()),
@@ -316,7 +316,11 @@ fn evidence(old: &Spec, new: &mut Spec, findings: &[Finding]) -> Vec<String> {
         let Ok(id) = new.validator.compile(&example.schema) else { continue };
         let Err(errors) = new.validator.validate(id, &example.value, example.direction) else { continue };
         let first = errors.first().map(ToString::to_string).unwrap_or_default();
-        let near = findings.iter().filter(|f| f.level >= Level::Warning).find(|f| f.new.as_deref().or(f.old.as_deref()).is_some_and(|p| related(p, &example.used_at)));
+        // The finding at the schema keyword that failed, else one in the
+        // same operation or component.
+        let failed_at = errors.first().map(|e| e.schema_path.clone()).unwrap_or_default();
+        let at_keyword = findings.iter().filter(|f| f.level >= Level::Warning).find(|f| f.new.as_deref().is_some_and(|p| failed_at.starts_with(p)));
+        let near = at_keyword.or_else(|| findings.iter().filter(|f| f.level >= Level::Warning).find(|f| f.new.as_deref().or(f.old.as_deref()).is_some_and(|p| related(p, &example.used_at))));
         let why = near.map(|f| format!(" (explained by {}: {})", f.id, f.message)).unwrap_or_default();
         out.push(format!("{}: {first}{why}", example.label()));
     }

@@ -186,9 +186,26 @@ fn kind(k: &TypeKind) -> &'static str {
 }
 
 fn signature(op: &Operation) -> String {
-    let path: Vec<String> = op.path_params.iter().map(|p| format!("{}: {}", p.ident, shown(&p.ty))).collect();
+    // Argument names are not part of a Rust API: only their types.
+    let path: Vec<String> = op.path_params.iter().map(|p| shown(&p.ty)).collect();
     let success = op.success().and_then(|r| r.ty.as_ref()).map(shown).unwrap_or_else(|| "()".into());
-    format!("({}{}) -> {success}", path.join(", "), op.params.as_ref().map(|p| format!("{}params: {p}", if path.is_empty() { "" } else { ", " })).unwrap_or_default())
+    let mut args = path;
+    if let Some(params) = &op.params {
+        args.push(params.clone());
+    }
+    if let Some(body) = &op.body
+        && op.params.is_none()
+    {
+        args.push(body.ty.as_ref().map(shown).unwrap_or_else(|| "serde_json::Value".into()));
+    }
+    format!("({}) -> {success}", args.join(", "))
+}
+
+/// Whether a parameter both operations have goes differently on the wire
+/// (its name there, its place, its style).
+fn wire_form_changed(old: &Operation, new: &Operation) -> bool {
+    let form = |f: &openapi_codegen::ir::ParamField| format!("{}:{:?}:{:?}:{}", f.wire, f.location, f.style, f.explode);
+    old.param_fields.iter().any(|f| new.param_fields.iter().find(|g| g.ident == f.ident).is_some_and(|g| form(f) != form(g)))
 }
 
 fn operations(old: &Api, new: &Api, out: &mut Vec<RustChange>) {
@@ -203,6 +220,8 @@ fn operations(old: &Api, new: &Api, out: &mut Vec<RustChange>) {
                 if a != b {
                     change(out, Bump::Major, format!("client::Client::{}", op.ident), format!("the signature changes from `{a}` to `{b}`"));
                     change(out, Bump::Major, format!("server::{}::{}", old.service, op.ident), "the trait method's signature changes, as the client's");
+                } else if wire_form_changed(op, now) {
+                    change(out, Bump::Patch, format!("client::Client::{}", op.ident), "the client writes the request differently (a parameter's place, style or name on the wire): no API change");
                 } else if op.doc != now.doc || op.summary != now.summary {
                     change(out, Bump::Patch, format!("client::Client::{}", op.ident), "documentation");
                 }

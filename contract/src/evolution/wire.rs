@@ -235,7 +235,7 @@ impl<'a> Diff<'a> {
                             );
                         }
                     }
-                    self.schema(&format!("{at}/schema"), &format!("{new_p_at}/schema"), Way::Request, &format!("{what}"), "request-parameter", 0, false);
+                    self.schema(&format!("{at}/schema"), &format!("{new_p_at}/schema"), Way::Request, &what, "request-parameter", 0, false);
                 }
             }
         }

@@ -1,0 +1,323 @@
+//! `openapi_contract::evolution` on before/after pairs: one small spec
+//! changed one way per case, each rule in the direction(s) it has (narrowing
+//! a request enum breaks clients, narrowing a response enum does not), with
+//! the finding, its level, the parties and the generated crate's bump
+//! asserted, and every report snapshotted; diff(A, A) is empty for every
+//! spec the project holds; a renamed component with the same shape is a
+//! Rust rename and no wire change.
+
+use openapi_codegen::Document;
+use openapi_contract::checks::Spec;
+use openapi_contract::evolution::{self, Bump, Level, Party, Report};
+use serde_json::{Value, json};
+
+/// A small API: a list and a create whose request and response share the
+/// shape of `thing`, a webhook event, API-key security.
+fn base() -> Value {
+    let thing = json!({
+        "type": "object",
+        "required": ["id", "name", "kind"],
+        "properties": {
+            "id": {"type": "string", "readOnly": true},
+            "name": {"type": "string", "maxLength": 100},
+            "kind": {"type": "string", "enum": ["small", "large"]},
+            "size": {"type": "integer", "minimum": 1, "maximum": 10},
+            "tags": {"type": "array", "maxItems": 5, "items": {"type": "string"}},
+            "code": {"type": "string", "pattern": "^[a-z]+$"},
+            "note": {"type": "string", "nullable": true},
+            "secret": {"type": "string", "writeOnly": true}
+        }
+    });
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Things", "version": "1"},
+        "security": [{"key": []}],
+        "paths": {
+            "/things": {
+                "get": {
+                    "operationId": "listThings",
+                    "parameters": [
+                        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                        {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["small", "large"]}},
+                        {"name": "X-Trace", "in": "header", "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/thing"}}}}},
+                        "400": {"description": "bad", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/error"}}}}
+                    }
+                },
+                "post": {
+                    "operationId": "createThing",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/new_thing"}}}},
+                    "responses": {
+                        "201": {"description": "made", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/thing"}}}}
+                    }
+                }
+            },
+            "/things/{id}": {
+                "delete": {
+                    "operationId": "deleteThing",
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": {"204": {"description": "gone"}}
+                }
+            }
+        },
+        "x-webhooks": {
+            "thing.made": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/event"}}}}, "responses": {"200": {"description": "ok"}}}}
+        },
+        "components": {
+            "securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}},
+            "schemas": {
+                "thing": thing.clone(),
+                "new_thing": thing,
+                "event": {"type": "object", "required": ["type", "size"], "properties": {"type": {"type": "string"}, "size": {"type": "integer", "maximum": 10}}},
+                "error": {"type": "object", "properties": {"message": {"type": "string"}}}
+            }
+        }
+    })
+}
+
+fn spec(name: &str, value: &Value) -> Spec {
+    Spec::new(Document::from_text(name, serde_json::to_string_pretty(value).unwrap()).unwrap_or_else(|e| panic!("{name}: {e}")))
+}
+
+fn diff(old: &Value, new: &Value) -> Report {
+    evolution::compare(&mut spec("old.json", old), &mut spec("new.json", new)).unwrap()
+}
+
+/// Sets (or, with `null`, removes) the value at a JSON pointer.
+fn set(doc: &mut Value, pointer: &str, value: Value) {
+    let (parent, key) = pointer.rsplit_once('/').unwrap();
+    let key = key.replace("~1", "/").replace("~0", "~");
+    let target = doc.pointer_mut(parent).unwrap_or_else(|| panic!("no {parent}"));
+    match (target, value) {
+        (Value::Object(map), Value::Null) => {
+            map.remove(&key);
+        }
+        (Value::Object(map), v) => {
+            map.insert(key, v);
+        }
+        (Value::Array(items), v) => {
+            let i: usize = key.parse().unwrap();
+            if v.is_null() {
+                items.remove(i);
+            } else if i == items.len() {
+                items.push(v);
+            } else {
+                items[i] = v;
+            }
+        }
+        _ => panic!("{pointer}"),
+    }
+}
+
+struct Case {
+    name: &'static str,
+    changes: Vec<(&'static str, Value)>,
+    id: &'static str,
+    level: Level,
+    parties: Vec<Party>,
+    bump: Bump,
+}
+
+fn case(name: &'static str, changes: Vec<(&'static str, Value)>, id: &'static str, level: Level, parties: &[Party], bump: Bump) -> Case {
+    Case { name, changes, id, level, parties: parties.to_vec(), bump }
+}
+
+const REQ: &str = "/components/schemas/new_thing";
+const RESP: &str = "/components/schemas/thing";
+
+fn cases() -> Vec<Case> {
+    use Bump::*;
+    use Level::*;
+    use Party::*;
+    let p = |s: &str, rest: &str| -> &'static str { Box::leak(format!("{s}{rest}").into_boxed_str()) };
+    let mut out = vec![
+        // Operations.
+        case("operation removed", vec![("/paths/~1things~1{id}", Value::Null)], "api-removed-without-deprecation", Breaking, &[Clients], Major),
+        case("operation deprecated", vec![("/paths/~1things/get/deprecated", json!(true))], "endpoint-deprecated", Info, &[], None),
+        case("operation added", vec![("/paths/~1things~1{id}/get", json!({"operationId": "getThing", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}))], "endpoint-added", Info, &[], Major),
+        case("path parameter renamed", vec![("/paths/~1things~1{thing}", json!({"delete": {"operationId": "deleteThing", "parameters": [{"name": "thing", "in": "path", "required": true, "schema": {"type": "string"}}], "responses": {"204": {"description": "gone"}}}})), ("/paths/~1things~1{id}", Value::Null)], "", Info, &[], None),
+        // Parameters.
+        case("new required query parameter", vec![("/paths/~1things/get/parameters/3", json!({"name": "owner", "in": "query", "required": true, "schema": {"type": "string"}}))], "new-required-request-parameter", Breaking, &[Clients], Major),
+        case("new optional query parameter", vec![("/paths/~1things/get/parameters/3", json!({"name": "owner", "in": "query", "schema": {"type": "string"}}))], "new-optional-request-parameter", Info, &[], Major),
+        case("query parameter removed", vec![("/paths/~1things/get/parameters/1", Value::Null)], "request-parameter-removed", Warning, &[Clients], Major),
+        case("query parameter became required", vec![("/paths/~1things/get/parameters/0/required", json!(true))], "request-parameter-became-required", Breaking, &[Clients], Major),
+        case("query parameter moved to a header", vec![("/paths/~1things/get/parameters/0/in", json!("header"))], "request-parameter-location-changed", Breaking, &[Clients, Servers], Patch),
+        case("query parameter style changed", vec![("/paths/~1things/get/parameters/1/style", json!("deepObject"))], "request-parameter-style-changed", Breaking, &[Clients, Servers], Patch),
+        case("query parameter maximum decreased", vec![("/paths/~1things/get/parameters/0/schema/maximum", json!(50))], "request-parameter-max-decreased", Breaking, &[Clients], Patch),
+        case("query parameter maximum increased", vec![("/paths/~1things/get/parameters/0/schema/maximum", json!(500))], "request-parameter-max-increased", Info, &[], Patch),
+        case("query parameter minimum increased", vec![("/paths/~1things/get/parameters/0/schema/minimum", json!(5))], "request-parameter-min-increased", Breaking, &[Clients], Patch),
+        case("query parameter type changed", vec![("/paths/~1things/get/parameters/0/schema/type", json!("string"))], "request-parameter-type-changed", Breaking, &[Clients], Major),
+        case("query parameter enum value removed", vec![("/paths/~1things/get/parameters/1/schema/enum", json!(["small"]))], "request-parameter-enum-value-removed", Breaking, &[Clients], Major),
+        case("query parameter enum value added", vec![("/paths/~1things/get/parameters/1/schema/enum", json!(["small", "large", "huge"]))], "request-parameter-enum-value-added", Info, &[], Major),
+        case("query parameter default changed", vec![("/paths/~1things/get/parameters/0/schema/default", json!(20))], "request-parameter-default-value-changed", Warning, &[Clients], Patch),
+        case("header parameter became required", vec![("/paths/~1things/get/parameters/2/required", json!(true))], "request-parameter-became-required", Breaking, &[Clients], Major),
+        // Request bodies.
+        case("request body media type removed", vec![("/paths/~1things/post/requestBody/content", json!({"application/xml": {"schema": {"type": "object"}}}))], "request-body-media-type-removed", Breaking, &[Clients], Major),
+        case("request body media type added", vec![("/paths/~1things/post/requestBody/content/text~1plain", json!({"schema": {"type": "string"}}))], "request-body-media-type-added", Info, &[], None),
+        case("request body became required", vec![("/paths/~1things/post/requestBody/required", json!(false)), ], "", Info, &[], Major),
+        case("new required request body", vec![("/paths/~1things~1{id}/delete/requestBody", json!({"required": true, "content": {"application/json": {"schema": {"type": "object"}}}}))], "new-required-request-body", Breaking, &[Clients], Major),
+        case("request property became required", vec![(p(REQ, "/required/3"), json!("size"))], "request-property-became-required", Breaking, &[Clients], Major),
+        case("new required request property", vec![(p(REQ, "/properties/owner"), json!({"type": "string"})), (p(REQ, "/required/3"), json!("owner"))], "new-required-request-property", Breaking, &[Clients], Major),
+        case("new optional request property", vec![(p(REQ, "/properties/owner"), json!({"type": "string"}))], "new-optional-request-property", Info, &[], Major),
+        case("request property removed", vec![(p(REQ, "/properties/size"), Value::Null)], "request-property-removed", Warning, &[Clients], Major),
+        case("request additional properties forbidden", vec![(p(REQ, "/additionalProperties"), json!(false))], "request-property-additional-properties-forbidden", Breaking, &[Clients], None),
+        case("read-only property changed in a request: nothing", vec![(p(REQ, "/properties/id/maxLength"), json!(5))], "", Info, &[], Patch),
+        // Responses.
+        case("success status removed", vec![("/paths/~1things/post/responses/201", Value::Null), ("/paths/~1things/post/responses/200", json!({"description": "made"}))], "response-success-status-removed", Breaking, &[Clients], Major),
+        case("error status removed", vec![("/paths/~1things/get/responses/400", Value::Null)], "response-non-success-status-removed", Info, &[], None),
+        case("error status added", vec![("/paths/~1things/post/responses/409", json!({"description": "conflict"}))], "response-non-success-status-added", Info, &[], None),
+        case("response media type removed", vec![("/paths/~1things/get/responses/200/content", json!({"application/xml": {"schema": {"type": "string"}}}))], "response-media-type-removed", Breaking, &[Clients], Major),
+        case("response required property removed", vec![(p(RESP, "/properties/kind"), Value::Null), (p(RESP, "/required"), json!(["id", "name"]))], "response-required-property-removed", Breaking, &[Clients], Major),
+        case("response optional property removed", vec![(p(RESP, "/properties/size"), Value::Null)], "response-optional-property-removed", Warning, &[Clients], Major),
+        case("response property became optional", vec![(p(RESP, "/required"), json!(["id", "name"]))], "response-property-became-optional", Breaking, &[Clients], Major),
+        case("response property added", vec![(p(RESP, "/properties/owner"), json!({"type": "string"}))], "response-property-added", Info, &[], Major),
+        case("write-only property changed in a response: nothing", vec![(p(RESP, "/properties/secret/maxLength"), json!(5))], "", Info, &[], Patch),
+        // Security.
+        case("security removed", vec![("/security", json!([]))], "api-security-removed", Info, &[], None),
+        case("security scheme replaced", vec![("/components/securitySchemes/token", json!({"type": "http", "scheme": "bearer"})), ("/security", json!([{"token": []}]))], "api-security-scheme-removed", Breaking, &[Clients], None),
+        // Webhooks.
+        case("webhook removed", vec![("/x-webhooks/thing.made", Value::Null)], "webhook-removed", Breaking, &[WebhookReceivers], Major),
+        case("webhook added", vec![("/x-webhooks/thing.gone", json!({"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/event"}}}}, "responses": {"200": {"description": "ok"}}}}))], "webhook-added", Info, &[], Major),
+        case("webhook payload widened", vec![("/components/schemas/event/properties/size/maximum", json!(1000))], "response-property-max-increased", Breaking, &[WebhookReceivers], Patch),
+        case("webhook payload property removed", vec![("/components/schemas/event/properties/size", Value::Null), ("/components/schemas/event/required", json!(["type"]))], "response-required-property-removed", Breaking, &[WebhookReceivers], Major),
+        // Version.
+        case("breaking change, version unchanged", vec![("/paths/~1things~1{id}", Value::Null)], "api-version-not-bumped", Warning, &[Clients, Servers], Major),
+    ];
+    // The same schema change in a request and in a response: mirrored.
+    let mirrored: Vec<(&str, &str, Value, &str, Level, Level, Bump)> = vec![
+        ("enum value removed", "/properties/kind/enum", json!(["small"]), "enum-value-removed", Breaking, Info, Major),
+        ("enum value added", "/properties/kind/enum", json!(["small", "large", "huge"]), "enum-value-added", Info, Warning, Major),
+        ("maxLength decreased", "/properties/name/maxLength", json!(10), "max-length-decreased", Breaking, Info, Patch),
+        ("maxLength increased", "/properties/name/maxLength", json!(1000), "max-length-increased", Info, Breaking, Patch),
+        ("minLength added", "/properties/name/minLength", json!(3), "min-length-increased", Breaking, Info, Patch),
+        ("maximum decreased", "/properties/size/maximum", json!(5), "max-decreased", Breaking, Info, Patch),
+        ("maximum increased", "/properties/size/maximum", json!(50), "max-increased", Info, Breaking, Patch),
+        ("minimum increased", "/properties/size/minimum", json!(2), "min-increased", Breaking, Info, Patch),
+        ("minimum decreased", "/properties/size/minimum", json!(0), "min-decreased", Info, Breaking, Patch),
+        ("maxItems decreased", "/properties/tags/maxItems", json!(2), "max-items-decreased", Breaking, Info, Patch),
+        ("maxItems increased", "/properties/tags/maxItems", json!(20), "max-items-increased", Info, Breaking, Patch),
+        ("pattern changed", "/properties/code/pattern", json!("^[a-z]{3}$"), "pattern-changed", Breaking, Warning, Patch),
+        ("pattern removed", "/properties/code/pattern", Value::Null, "pattern-removed", Info, Breaking, Patch),
+        ("pattern added", "/properties/name/pattern", json!("^[A-Z]"), "pattern-added", Breaking, Warning, Patch),
+        ("became nullable", "/properties/size/nullable", json!(true), "became-nullable", Info, Breaking, Major),
+        ("became not nullable", "/properties/note/nullable", Value::Null, "became-not-nullable", Breaking, Info, Major),
+        ("type changed", "/properties/size/type", json!("string"), "type-changed", Breaking, Breaking, Major),
+        ("integer widened to number", "/properties/size/type", json!("number"), "type-changed", Info, Breaking, Major),
+        ("item type changed", "/properties/tags/items/type", json!("integer"), "type-changed", Breaking, Breaking, Major),
+        ("enum removed", "/properties/kind/enum", Value::Null, "enum-removed", Info, Breaking, Major),
+    ];
+    for (what, at, value, suffix, request_level, response_level, bump) in mirrored {
+        // Whichever way the values travel, the clients are who a narrowed
+        // request or a widened response breaks.
+        let party = |level: Level, _request: bool| if level == Info { vec![] } else { vec![Clients] };
+        let request = Case {
+            name: p("request property ", what),
+            changes: vec![(p(REQ, at), value.clone())],
+            id: p("request-property-", suffix),
+            level: request_level,
+            parties: party(request_level, true),
+            bump,
+        };
+        let response = Case {
+            name: p("response property ", what),
+            changes: vec![(p(RESP, at), value)],
+            id: p("response-property-", suffix),
+            level: response_level,
+            parties: party(response_level, false),
+            bump,
+        };
+        out.push(request);
+        out.push(response);
+    }
+    out
+}
+
+#[test]
+fn each_rule_on_its_pair() {
+    let old = base();
+    let mut reports = String::new();
+    let cases = cases();
+    assert!(cases.len() >= 80, "{} pairs", cases.len());
+    for case in &cases {
+        let mut new = base();
+        for (pointer, value) in &case.changes {
+            set(&mut new, pointer, value.clone());
+        }
+        let report = diff(&old, &new);
+        if case.id.is_empty() {
+            let wire: Vec<String> = report.findings.iter().filter(|f| f.id != "endpoint-added").map(|f| format!("{} {}", f.id, f.message)).collect();
+            assert!(wire.iter().all(|f| !f.starts_with("api-removed")), "{}: {wire:#?}", case.name);
+            assert!(report.count(Level::Breaking) == 0, "{}: {wire:#?}", case.name);
+        } else {
+            let found = report.findings.iter().find(|f| f.id == case.id);
+            let Some(found) = found else {
+                panic!("{}: no `{}` in {:#?}", case.name, case.id, report.findings.iter().map(|f| (&f.id, &f.message)).collect::<Vec<_>>());
+            };
+            assert_eq!((found.level, &found.parties), (case.level, &case.parties), "{}: {found:#?}", case.name);
+        }
+        assert_eq!(report.verdict(), case.bump, "{}: {:#?}", case.name, report.rust);
+        reports.push_str(&format!("## {}\n{}\n", case.name, report.text(false).lines().skip(1).collect::<Vec<_>>().join("\n")));
+    }
+    insta::assert_snapshot!("evolution_pairs", reports);
+}
+
+#[test]
+fn a_spec_against_itself_is_empty() {
+    let root = contract_tests::root();
+    let mut specs = vec![root.join("spec/checkout_sessions.yaml"), root.join("spec/stripe/spec3.yaml")];
+    specs.extend(std::fs::read_dir(root.join("tests/fixtures")).unwrap().filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "yaml")));
+    for path in specs {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(doc) = Document::from_text(&path.display().to_string(), text.clone()) else { continue };
+        let mut a = Spec::new(doc);
+        let mut b = Spec::new(Document::from_text("again", text).unwrap());
+        let report = evolution::compare(&mut a, &mut b).unwrap();
+        assert_eq!((report.findings.len(), report.rust.len(), report.evidence.len()), (0, 0, 0), "{}: {}", path.display(), report.text(false));
+    }
+}
+
+#[test]
+fn a_renamed_component_is_a_rust_rename_and_no_wire_change() {
+    let old = base();
+    let text = serde_json::to_string(&old).unwrap().replace("#/components/schemas/error", "#/components/schemas/problem").replace("\"error\":{", "\"problem\":{");
+    let new: Value = serde_json::from_str(&text).unwrap();
+    let report = diff(&old, &new);
+    assert_eq!(report.findings, Vec::new(), "{}", report.text(false));
+    let renames: Vec<(&str, &str)> = report.rust.iter().map(|c| (c.item.as_str(), c.message.as_str())).collect();
+    assert_eq!(renames, [("types::Error", "renamed to `Problem` (same shape)")]);
+    assert_eq!(report.verdict(), Bump::Major);
+}
+
+#[test]
+fn old_examples_the_new_spec_rejects_are_evidence_with_their_finding() {
+    let mut old = base();
+    set(&mut old, "/paths/~1things/post/requestBody/content/application~1json/example", json!({"name": "a", "kind": "large"}));
+    let mut new = base();
+    set(&mut new, "/paths/~1things/post/requestBody/content/application~1json/example", json!({"name": "a", "kind": "small"}));
+    set(&mut new, &format!("{REQ}/properties/kind/enum"), json!(["small"]));
+    let report = diff(&old, &new);
+    assert_eq!(report.evidence.len(), 1, "{:#?}", report.evidence);
+    assert!(report.evidence[0].contains("createThing request body") && report.evidence[0].contains("explained by request-property-enum-value-removed"), "{}", report.evidence[0]);
+}
+
+#[test]
+fn reports_in_every_format() {
+    let old = base();
+    let mut new = base();
+    set(&mut new, "/paths/~1things~1{id}", Value::Null);
+    let report = diff(&old, &new);
+    let json = report.json();
+    assert_eq!(json["summary"]["breaking"], 1);
+    assert_eq!(json["summary"]["semver"], "major");
+    assert_eq!(json["findings"][0]["id"], "api-removed-without-deprecation");
+    assert_eq!(json["findings"][0]["parties"], json!(["clients"]));
+    let markdown = report.markdown();
+    assert!(markdown.starts_with("### Spec change: 1 breaking, 1 warning, 0 info; the generated crate needs a major version; breaks clients"), "{markdown}");
+    assert!(markdown.contains("| breaking | `api-removed-without-deprecation` | clients |"), "{markdown}");
+    let junit = report.junit();
+    assert!(junit.contains("failures=\"1\"") && junit.contains("<failure message=\"DELETE /things/{} is removed without being deprecated first\""), "{junit}");
+    let text = report.text(true);
+    assert!(text.contains("\x1b[31;1mBREAKING (1)\x1b[0m"), "{text}");
+}
