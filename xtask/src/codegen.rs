@@ -165,7 +165,9 @@ pub fn write(outputs: &[Output]) -> Result<Vec<&Output>, String> {
 }
 
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
-    let (request, check) = Request::parse(args.to_vec())?;
+    let mut args = args.to_vec();
+    let bump = take_flag(&mut args, "--bump");
+    let (request, check) = Request::parse(args)?;
     let started = Instant::now();
     let outputs = request.generate()?;
     let elapsed = started.elapsed();
@@ -191,5 +193,20 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         outputs.len(),
         elapsed
     );
+    // The default spec changed since the last commit: say what that does.
+    if request.out.is_none()
+        && let Some(report) = crate::spec_diff::since_head()
+    {
+        println!("\nspec change since HEAD: {}.\nDetails: `cargo xtask diff`.", report.summary());
+        let manifest = root().join("generated/Cargo.toml");
+        if bump {
+            let (old, new) = crate::spec_diff::apply_bump(&manifest, report.verdict())?;
+            println!("--bump: generated/Cargo.toml version {old} -> {new}");
+        } else if report.verdict() > openapi_contract::evolution::Bump::None {
+            println!("The crate's version in generated/Cargo.toml is unchanged: `cargo xtask codegen --bump` sets it.");
+        }
+    } else if bump {
+        println!("--bump: the spec did not change since HEAD; the version stays");
+    }
     Ok(ExitCode::SUCCESS)
 }

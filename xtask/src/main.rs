@@ -40,6 +40,8 @@ commands:
              --name NAME        crate name for --out (default: the folder name)
              --paths GLOB,...   only operations whose path matches
              --expand-depth N   keep only the ID of expandable fields past depth N
+             --bump             set generated/Cargo.toml's version to what the
+                                spec change since HEAD needs (see `diff`)
   contract   the contract checks: examples, round trips, generated values,
              and a live server; exit 0 only when every check holds
              --spec PATH        another spec (its crate is generated and built)
@@ -89,6 +91,13 @@ commands:
              --format F         text (default), markdown, json or junit
              --out FILE         write there instead of stdout
              --fail-on L        exit 1 on breaking, warning, major or minor
+             --unless-announced ... unless info.version changed (a breaking
+                                change on purpose)
+  bench-diff the time of `diff` on Stripe's spec at two API versions, against
+             the time to load both (use --release)
+             --runs N           (default 5)
+             --old PATH --new PATH   (default spec/stripe/spec3.2022-11-15.yaml.gz,
+                                spec/stripe/spec3.yaml)
   tls-cert   write a self-signed certificate for localhost and 127.0.0.1
              DIR                as DIR/cert.pem and DIR/key.pem
   fuzz       coverage-guided fuzzing (libFuzzer via cargo-fuzz, installed if
@@ -118,6 +127,7 @@ fn main() -> ExitCode {
         Some("respect") => respect::run(&args[1..]),
         Some("tls-cert") => tls_cert(&args[1..]),
         Some("diff") => spec_diff::run(&args[1..]),
+        Some("bench-diff") => spec_diff::bench(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

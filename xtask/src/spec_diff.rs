@@ -30,7 +30,15 @@ fn load(source: &str, text: String) -> Result<Spec, String> {
     Document::from_text(source, text).map(Spec::new).map_err(|e| e.to_string())
 }
 
-fn read(path: &str) -> Result<String, String> {
+/// A spec file's text; a `.gz` file is decompressed.
+pub fn read(path: &str) -> Result<String, String> {
+    if path.ends_with(".gz") {
+        use std::io::Read;
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(file).read_to_string(&mut text).map_err(|e| format!("cannot decompress {path}: {e}"))?;
+        return Ok(text);
+    }
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
 }
 
@@ -69,7 +77,16 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let format = take_value(&mut args, "--format")?.unwrap_or_else(|| "text".into());
     let out = take_value(&mut args, "--out")?;
     let fail_on = take_value(&mut args, "--fail-on")?;
+    let unless_announced = crate::take_flag(&mut args, "--unless-announced");
     let started = Instant::now();
+    let base = args.iter().position(|a| a == "--base").and_then(|i| args.get(i + 1)).cloned();
+    if let Some(revision) = &base
+        && at_revision(revision, DEFAULT_SPEC).is_err()
+        && !args.iter().any(|a| !a.starts_with("--") && Some(a) != base.as_ref())
+    {
+        println!("diff: no {DEFAULT_SPEC} at {revision}: nothing to compare");
+        return Ok(ExitCode::SUCCESS);
+    }
     let (mut old, mut new) = specs(&mut args)?;
     if let Some(extra) = args.first() {
         return Err(format!("unexpected argument `{extra}`"));
@@ -92,5 +109,103 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         Some(what) => fails(&report, what)?,
         None => false,
     };
+    // A maintainer announces a breaking change by changing `info.version`.
+    let announced = report.versions.0 != report.versions.1;
+    if failed && unless_announced && announced {
+        eprintln!("diff: {} (announced: info.version {} -> {})", report.summary(), report.versions.0, report.versions.1);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if failed {
+        eprintln!("diff: --fail-on {}: {}", fail_on.as_deref().unwrap_or_default(), report.summary());
+    }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// `cargo xtask bench-diff`: the diff of Stripe's spec at two API versions
+/// against the time to load both, in the same run.
+pub fn bench(args: &[String]) -> Result<ExitCode, String> {
+    let mut args = args.to_vec();
+    let runs: usize = take_value(&mut args, "--runs")?.map_or(Ok(5), |v| v.parse().map_err(|_| "--runs needs a number"))?;
+    let old_path = take_value(&mut args, "--old")?.unwrap_or_else(|| root().join("spec/stripe/spec3.2022-11-15.yaml.gz").display().to_string());
+    let new_path = take_value(&mut args, "--new")?.unwrap_or_else(|| root().join("spec/stripe/spec3.yaml").display().to_string());
+    let (old_text, new_text) = (read(&old_path)?, read(&new_path)?);
+    let (mut loads, mut compares) = (Vec::new(), Vec::new());
+    let mut last = None;
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        let mut old = load(&old_path, old_text.clone())?;
+        let mut new = load(&new_path, new_text.clone())?;
+        let loaded = started.elapsed();
+        let started = Instant::now();
+        let report = evolution::compare(&mut old, &mut new)?;
+        compares.push(started.elapsed());
+        loads.push(loaded);
+        last = Some(report);
+    }
+    let median = |v: &mut Vec<std::time::Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let (load, compare) = (median(&mut loads), median(&mut compares));
+    let report = last.ok_or("no run")?;
+    println!("bench-diff: {old_path} -> {new_path}, median of {} runs", runs.max(1));
+    println!("  load both (parse, validate, index): {load:>10.1?}  1.00x");
+    println!("  compare (wire, both IRs, examples): {compare:>10.1?}  {:.2}x of load", compare.as_secs_f64() / load.as_secs_f64());
+    println!("  findings: {} breaking, {} warning, {} info; {} generated-API changes; semver {}", report.count(Level::Breaking), report.count(Level::Warning), report.count(Level::Info), report.rust.len(), report.verdict().as_str());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The report of the default spec's change since `HEAD`, when it changed
+/// (`None` outside a git checkout, or when it did not change).
+pub fn since_head() -> Option<Report> {
+    let committed = at_revision("HEAD", DEFAULT_SPEC).ok()?;
+    let current = read(&root().join(DEFAULT_SPEC).display().to_string()).ok()?;
+    if committed == current {
+        return None;
+    }
+    let mut old = load(&format!("HEAD:{DEFAULT_SPEC}"), committed).ok()?;
+    let mut new = load(DEFAULT_SPEC, current).ok()?;
+    evolution::compare(&mut old, &mut new).ok()
+}
+
+/// `version` after a change that needs `bump`, as Cargo reads semver: below
+/// 1.0 the minor number is the "major" one.
+pub fn bumped(version: &str, bump: Bump) -> Result<String, String> {
+    let parts: Vec<u64> = version.split('.').map(|p| p.parse::<u64>()).collect::<Result<_, _>>().map_err(|_| format!("`{version}` is not a plain x.y.z version"))?;
+    let [major, minor, patch] = parts[..] else { return Err(format!("`{version}` is not x.y.z")) };
+    Ok(match (bump, major) {
+        (Bump::None, _) => version.to_owned(),
+        (Bump::Major, 0) => format!("0.{}.0", minor + 1),
+        (Bump::Major, _) => format!("{}.0.0", major + 1),
+        (Bump::Minor, 0) | (Bump::Patch, _) => format!("{major}.{minor}.{}", patch + 1),
+        (Bump::Minor, _) => format!("{major}.{}.0", minor + 1),
+    })
+}
+
+/// Sets the `version` of the package in a Cargo.toml to what `bump` needs;
+/// answers the old and the new version.
+pub fn apply_bump(manifest: &Path, bump: Bump) -> Result<(String, String), String> {
+    let text = std::fs::read_to_string(manifest).map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
+    let line = text.lines().find(|l| l.starts_with("version = \"")).ok_or_else(|| format!("{}: no `version = \"...\"` line", manifest.display()))?;
+    let old = line.trim_start_matches("version = \"").trim_end_matches('"').to_owned();
+    let new = bumped(&old, bump)?;
+    let updated = text.replacen(line, &format!("version = \"{new}\""), 1);
+    std::fs::write(manifest, updated).map_err(|e| format!("cannot write {}: {e}", manifest.display()))?;
+    Ok((old, new))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Bump, bumped};
+
+    #[test]
+    fn versions_bump_as_cargo_reads_semver() {
+        assert_eq!(bumped("0.1.0", Bump::Major).unwrap(), "0.2.0");
+        assert_eq!(bumped("0.1.0", Bump::Minor).unwrap(), "0.1.1");
+        assert_eq!(bumped("0.1.3", Bump::Patch).unwrap(), "0.1.4");
+        assert_eq!(bumped("1.4.2", Bump::Major).unwrap(), "2.0.0");
+        assert_eq!(bumped("1.4.2", Bump::Minor).unwrap(), "1.5.0");
+        assert_eq!(bumped("1.4.2", Bump::None).unwrap(), "1.4.2");
+        assert!(bumped("1.4", Bump::Major).is_err());
+    }
 }

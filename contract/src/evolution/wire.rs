@@ -403,6 +403,16 @@ impl<'a> Diff<'a> {
             return;
         }
         let (o, n) = (o.clone(), n.clone());
+        // A component reached through a `$ref` is compared once, whichever
+        // operation reaches it first: it is named for itself.
+        let named;
+        let what = match oat.strip_prefix("#/components/schemas/") {
+            Some(name) if oat != old_at && !name.contains('/') => {
+                named = format!("schema `{}`", name.replace("~1", "/").replace("~0", "~"));
+                named.as_str()
+            }
+            _ => what,
+        };
         let request = way == Way::Request;
         // Narrowing a request, or widening a response, breaks the writer's
         // or the reader's expectations.
