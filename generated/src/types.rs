@@ -1815,6 +1815,7 @@ str_enum!(CheckoutUsBankAccountOptionsVerificationMethod);
 /// What to offer when the session expires.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `recovery`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionAfterExpiration {
     /// Let the customer pick up an expired session from a new link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1841,6 +1842,7 @@ impl Validate for CreateCheckoutSessionAfterExpiration {
 /// Let the customer pick up an expired session from a new link.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `enabled`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionAfterExpirationRecovery {
     /// Whether the recovered session accepts promotion codes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1874,6 +1876,7 @@ impl Validate for CreateCheckoutSessionAfterExpirationRecovery {
 /// Calculate tax automatically.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `enabled`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionAutomaticTax {
     /// Whether tax is calculated automatically.
     pub enabled: bool,
@@ -1937,6 +1940,7 @@ impl Validate for CreateCheckoutSessionBillingAddressCollection {
 /// Which consents to ask the customer for.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `promotions`, `terms_of_service`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionConsentCollection {
     /// Ask for consent to promotional messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2059,6 +2063,7 @@ impl Validate for CreateCheckoutSessionConsentCollectionTermsOfService {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `key`, `label`, `type`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionCustomFields {
     /// The choices of a `dropdown` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2137,6 +2142,7 @@ impl Validate for CreateCheckoutSessionCustomFields {
 /// The choices of a `dropdown` field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `options`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionCustomFieldsDropdown {
     /// Up to 200 choices.
     pub options: Vec<CreateCheckoutSessionCustomFieldsDropdownOptions>,
@@ -2157,6 +2163,7 @@ impl Validate for CreateCheckoutSessionCustomFieldsDropdown {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `label`, `value`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionCustomFieldsDropdownOptions {
     /// What the customer sees.
     pub label: String,
@@ -2184,6 +2191,7 @@ impl Validate for CreateCheckoutSessionCustomFieldsDropdownOptions {
 /// The label shown for the field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `custom`, `type`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionCustomFieldsLabel {
     /// The label text, up to 50 characters.
     pub custom: String,
@@ -2252,6 +2260,7 @@ impl Validate for CreateCheckoutSessionCustomFieldsLabelType {
 /// Limits of a `numeric` field.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `maximum_length`, `minimum_length`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionCustomFieldsNumeric {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum_length: Option<i64>,
@@ -2282,6 +2291,7 @@ impl Validate for CreateCheckoutSessionCustomFieldsNumeric {
 /// Limits of a `text` field.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `maximum_length`, `minimum_length`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionCustomFieldsText {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum_length: Option<i64>,
@@ -2360,6 +2370,7 @@ impl Validate for CreateCheckoutSessionCustomFieldsType {
 #[serde(
     expecting = "an object with any of `after_submit`, `shipping_address`, `submit`, `terms_of_service_acceptance`"
 )]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionCustomText {
     #[serde(
         default,
@@ -2474,6 +2485,7 @@ impl Validate for CreateCheckoutSessionCustomerCreation {
 /// Which details the customer's input overwrites on an existing Customer.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `address`, `name`, `shipping`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionCustomerUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<CreateCheckoutSessionCustomerUpdateAddress>,
@@ -2639,6 +2651,7 @@ impl Validate for CreateCheckoutSessionCustomerUpdateShipping {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `coupon`, `promotion_code`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionDiscounts {
     /// The ID of a coupon.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2714,6 +2727,7 @@ impl Validate for CreateCheckoutSessionExpand {
 /// Create an invoice after payment (`payment` mode).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `enabled`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionInvoiceCreation {
     /// Whether to create an invoice.
     pub enabled: bool,
@@ -2752,6 +2766,7 @@ impl Validate for CreateCheckoutSessionInvoiceCreation {
 #[serde(
     expecting = "an object with any of `account_tax_ids`, `custom_fields`, `description`, `footer`, `metadata`, `rendering_options`"
 )]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionInvoiceCreationInvoiceData {
     /// IDs of the shop's tax IDs to show; `""` clears them.
     #[serde(
@@ -2868,6 +2883,7 @@ impl Validate for CreateCheckoutSessionInvoiceCreationInvoiceData {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `name`, `value`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionInvoiceCreationInvoiceDataCustomFields {
     pub name: String,
     pub value: String,
@@ -2892,6 +2908,7 @@ impl Validate for CreateCheckoutSessionInvoiceCreationInvoiceDataCustomFields {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `amount_tax_display`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount_tax_display: Option<
@@ -2969,6 +2986,7 @@ for CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptionsAmountTaxDisp
 #[serde(
     expecting = "an object with any of `adjustable_quantity`, `dynamic_tax_rates`, `price`, `price_data`, `quantity`, `tax_rates`"
 )]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionLineItems {
     /// Let the customer change the quantity on the page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3068,6 +3086,7 @@ impl Validate for CreateCheckoutSessionLineItems {
 /// Let the customer change the quantity on the page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `enabled`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionLineItemsAdjustableQuantity {
     pub enabled: bool,
     /// The highest quantity allowed (at most 999999).
@@ -3121,6 +3140,7 @@ impl Validate for CreateCheckoutSessionLineItemsAdjustableQuantity {
 /// A price made for this session only.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `currency`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionLineItemsPriceData {
     /// Three-letter ISO 4217 currency code, lowercase.
     pub currency: String,
@@ -3252,6 +3272,7 @@ impl Validate for CreateCheckoutSessionLineItemsPriceData {
 /// A product made for this session only.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `name`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionLineItemsPriceDataProductData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -3330,6 +3351,7 @@ impl Validate for CreateCheckoutSessionLineItemsPriceDataProductData {
 /// Billing period of a recurring price.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `interval`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionLineItemsPriceDataRecurring {
     pub interval: CreateCheckoutSessionLineItemsPriceDataRecurringInterval,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3463,6 +3485,7 @@ impl Validate for CreateCheckoutSessionLineItemsPriceDataTaxBehavior {
 /// Parameters of `create_checkout_session` (`POST /v1/checkout/sessions`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `mode`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionParams {
     /// What to offer when the session expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3995,6 +4018,7 @@ impl Validate for CreateCheckoutSessionParams {
 #[serde(
     expecting = "an object with any of `application_fee_amount`, `capture_method`, `description`, `metadata`, `on_behalf_of`, `receipt_email`, `setup_future_usage`, `shipping`, ..."
 )]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentIntentData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_fee_amount: Option<i64>,
@@ -4237,6 +4261,7 @@ impl Validate for CreateCheckoutSessionPaymentIntentDataSetupFutureUsage {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `address`, `name`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentIntentDataShipping {
     pub address: CreateCheckoutSessionPaymentIntentDataShippingAddress,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4299,6 +4324,7 @@ impl Validate for CreateCheckoutSessionPaymentIntentDataShipping {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `line1`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentIntentDataShippingAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
@@ -4375,6 +4401,7 @@ impl Validate for CreateCheckoutSessionPaymentIntentDataShippingAddress {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `destination`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentIntentDataTransferData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
@@ -4450,6 +4477,7 @@ impl Validate for CreateCheckoutSessionPaymentMethodCollection {
 #[serde(
     expecting = "an object with any of `acss_debit`, `boleto`, `card`, `konbini`, `oxxo`, `us_bank_account`, `wechat_pay`"
 )]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentMethodOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acss_debit: Option<CreateCheckoutSessionPaymentMethodOptionsAcssDebit>,
@@ -4542,6 +4570,7 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptions {
 #[serde(
     expecting = "an object with any of `currency`, `mandate_options`, `verification_method`"
 )]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentMethodOptionsAcssDebit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<CreateCheckoutSessionPaymentMethodOptionsAcssDebitCurrency>,
@@ -4637,6 +4666,7 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptionsAcssDebitCurrency {
 #[serde(
     expecting = "an object with any of `custom_mandate_url`, `default_for`, `interval_description`, `payment_schedule`, `transaction_type`"
 )]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptions {
     /// A mandate page of the shop's own; `""` clears it.
     #[serde(
@@ -4903,6 +4933,7 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptionsAcssDebitVerification
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `expires_after_days`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentMethodOptionsBoleto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_after_days: Option<i64>,
@@ -4926,6 +4957,7 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptionsBoleto {
 #[serde(
     expecting = "an object with any of `request_three_d_secure`, `setup_future_usage`"
 )]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentMethodOptionsCard {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_three_d_secure: Option<
@@ -5052,6 +5084,7 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptionsCardSetupFutureUsage 
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `expires_after_days`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentMethodOptionsKonbini {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_after_days: Option<i64>,
@@ -5073,6 +5106,7 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptionsKonbini {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `expires_after_days`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentMethodOptionsOxxo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_after_days: Option<i64>,
@@ -5094,6 +5128,7 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptionsOxxo {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `verification_method`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentMethodOptionsUsBankAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_method: Option<
@@ -5163,6 +5198,7 @@ for CreateCheckoutSessionPaymentMethodOptionsUsBankAccountVerificationMethod {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `client`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentMethodOptionsWechatPay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
@@ -5441,6 +5477,7 @@ impl Validate for CreateCheckoutSessionPaymentMethodTypes {
 /// Collect the customer's phone number.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `enabled`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionPhoneNumberCollection {
     pub enabled: bool,
 }
@@ -5507,6 +5544,7 @@ impl Validate for CreateCheckoutSessionRedirectOnCompletion {
 /// Settings of the SetupIntent created in `setup` mode.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `description`, `metadata`, `on_behalf_of`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionSetupIntentData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -5562,6 +5600,7 @@ impl Validate for CreateCheckoutSessionSetupIntentData {
 /// Collect a shipping address in these countries.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `allowed_countries`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionShippingAddressCollection {
     pub allowed_countries: Vec<ShippingCountry>,
 }
@@ -5581,6 +5620,7 @@ impl Validate for CreateCheckoutSessionShippingAddressCollection {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `shipping_rate`, `shipping_rate_data`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionShippingOptions {
     /// The ID of a stored shipping rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5622,6 +5662,7 @@ impl Validate for CreateCheckoutSessionShippingOptions {
 /// A shipping rate made for this session only.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `display_name`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionShippingOptionsShippingRateData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_estimate: Option<
@@ -5736,6 +5777,7 @@ impl Validate for CreateCheckoutSessionShippingOptionsShippingRateData {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `maximum`, `minimum`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionShippingOptionsShippingRateDataDeliveryEstimate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum: Option<DeliveryEstimateBound>,
@@ -5766,6 +5808,7 @@ impl Validate for CreateCheckoutSessionShippingOptionsShippingRateDataDeliveryEs
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `amount`, `currency`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionShippingOptionsShippingRateDataFixedAmount {
     pub amount: i64,
     pub currency: String,
@@ -5938,6 +5981,7 @@ impl Validate for CreateCheckoutSessionSubmitType {
 #[serde(
     expecting = "an object with any of `application_fee_percent`, `billing_cycle_anchor`, `default_tax_rates`, `description`, `metadata`, `on_behalf_of`, `transfer_data`, `trial_end`, ..."
 )]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionSubscriptionData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_fee_percent: Option<f64>,
@@ -6066,6 +6110,7 @@ impl Validate for CreateCheckoutSessionSubscriptionData {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `destination`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionSubscriptionDataTransferData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount_percent: Option<f64>,
@@ -6097,6 +6142,7 @@ impl Validate for CreateCheckoutSessionSubscriptionDataTransferData {
 /// Collect the customer's tax ID.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `enabled`")]
+#[non_exhaustive]
 pub struct CreateCheckoutSessionTaxIdCollection {
     pub enabled: bool,
 }
@@ -6228,6 +6274,7 @@ pub struct CustomTextPosition {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `message`")]
+#[non_exhaustive]
 pub struct CustomTextPositionParams {
     /// The text, up to 1200 characters.
     pub message: String,
@@ -6272,6 +6319,7 @@ pub struct Customer {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `email`")]
+#[non_exhaustive]
 pub struct CustomerDetailsFilter {
     /// The customer's email address.
     pub email: String,
@@ -6360,6 +6408,7 @@ str_enum!(DeletedCustomerObject);
 /// One end of a delivery estimate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with `unit`, `value`")]
+#[non_exhaustive]
 pub struct DeliveryEstimateBound {
     pub unit: DeliveryEstimateBoundUnit,
     pub value: i64,
@@ -6491,6 +6540,7 @@ impl Validate for ExpireCheckoutSessionExpand {
 /// Parameters of `expire_checkout_session` (`POST /v1/checkout/sessions/{session}/expire`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `expand`")]
+#[non_exhaustive]
 pub struct ExpireCheckoutSessionParams {
     /// Fields of the session to expand (`line_items`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6676,6 +6726,7 @@ pub type LineItemList = List<Item>;
 /// Parameters of `list_checkout_session_line_items` (`GET /v1/checkout/sessions/{session}/line_items`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `ending_before`, `limit`, `starting_after`")]
+#[non_exhaustive]
 pub struct ListCheckoutSessionLineItemsParams {
     /// A cursor: an object ID. The page ends just before this object, for
     /// moving backwards through a list. An ID of no object in the list is
@@ -6795,6 +6846,7 @@ impl Validate for ListCheckoutSessionsExpand {
 #[serde(
     expecting = "an object with any of `created`, `customer`, `customer_details`, `ending_before`, `expand`, `limit`, `payment_intent`, `payment_link`, ..."
 )]
+#[non_exhaustive]
 pub struct ListCheckoutSessionsParams {
     /// Only sessions created in this interval (Unix seconds), either as an
     /// exact time or as a range with `created[gt]`, `created[gte]`,
@@ -7407,6 +7459,7 @@ str_enum!(ProductObject);
 /// A range of Unix times; any bound may be left out.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `gt`, `gte`, `lt`, `lte`")]
+#[non_exhaustive]
 pub struct RangeQuerySpecs {
     /// After this time (exclusive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7544,6 +7597,7 @@ impl Validate for RetrieveCheckoutSessionExpand {
 /// Parameters of `retrieve_checkout_session` (`GET /v1/checkout/sessions/{session}`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(expecting = "an object with any of `expand`")]
+#[non_exhaustive]
 pub struct RetrieveCheckoutSessionParams {
     /// Fields of the session to expand (`expand[]=line_items`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -288,12 +288,7 @@ async fn empty_strings_unset() {
 #[test]
 fn query_strings_follow_each_parameter_style() {
     let params = ListCheckoutSessionsParams::default()
-        .created(ListCheckoutSessionsCreated::RangeQuerySpecs(Box::new(RangeQuerySpecs {
-            gt: None,
-            gte: Some(1_679_600_215),
-            lt: Some(1_679_700_000),
-            lte: None,
-        })))
+        .created(ListCheckoutSessionsCreated::RangeQuerySpecs(Box::new(RangeQuerySpecs::default().gte(1_679_600_215).lt(1_679_700_000))))
         .customer_details(CustomerDetailsFilter::new("jenny+test@example.com"))
         .expand(vec!["data.line_items".into()])
         .status(ListCheckoutSessionsStatus::Open)

@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use openapi_codegen::ir::{Api, Presence, TypeKind};
+use openapi_codegen::ir::{Api, Presence, TypeKind, TypeRef};
 use openapi_codegen::{Document, Generator};
 use openapi_contract::checks::Spec;
 use openapi_contract::evolution::{self, Bump, rust::shown};
@@ -47,14 +47,33 @@ fn base() -> Value {
 /// A downstream crate that uses every type of `api` strictly.
 fn probe(api: &Api) -> String {
     let mut out = String::from(
-        "#![allow(unused, clippy::all, non_snake_case)]\nuse std::collections::BTreeMap;\nuse api::runtime::*;\nuse api::types::*;\n",
+        "#![allow(unused, clippy::all, non_snake_case, unreachable_code)]\nuse std::collections::BTreeMap;\nuse api::runtime::*;\nuse api::types::*;\nfn any<T>() -> T { unreachable!() }\n",
     );
     for (name, def) in &api.types {
         match &def.kind {
             TypeKind::Struct(s) => {
                 let fields: Vec<&str> = s.fields.iter().map(|f| f.ident.as_str()).collect();
                 let extra = s.extra.as_ref().map(|e| format!(", {}", e.ident)).unwrap_or_default();
-                out.push_str(&format!("fn pattern_{name}(x: {name}) {{ let {name} {{ {}{extra} }} = x; }}\n", fields.join(", ")));
+                // A `#[non_exhaustive]` struct (a request type) can only be
+                // matched with `..` outside its crate.
+                let rest = if def.input { ", .." } else { "" };
+                out.push_str(&format!("fn pattern_{name}(x: {name}) {{ let {name} {{ {}{extra}{rest} }} = x; }}\n", fields.join(", ")));
+                // A request type is built with `new(required...)`, or
+                // `default()` when nothing is required.
+                if def.input {
+                    let args: Vec<String> = s
+                        .fields
+                        .iter()
+                        .filter(|f| f.required)
+                        .map(|f| match (&f.ty, f.presence()) {
+                            (t, Presence::RequiredNullable) => format!("any::<Option<{}>>()", shown(t)),
+                            (TypeRef::Box(inner), _) => format!("any::<{}>()", shown(inner)),
+                            (t, _) => format!("any::<{}>()", shown(t)),
+                        })
+                        .collect();
+                    let make = if args.is_empty() { format!("{name}::default()") } else { format!("{name}::new({})", args.join(", ")) };
+                    out.push_str(&format!("fn make_{name}() -> {name} {{ {make} }}\n"));
+                }
                 for f in &s.fields {
                     let inner = shown(&f.ty);
                     let ty = match f.presence() {
@@ -126,6 +145,7 @@ fn generated_api_verdicts_agree_with_the_compiler() {
         ("enum value removed", vec![("/components/schemas/kind/enum", json!(["small"]))]),
         ("type renamed", vec![("/components/schemas/sort", json!({"type": "string", "enum": ["small", "large"]})), ("/components/schemas/kind", Value::Null), ("/components/schemas/thing/properties/kind", json!({"$ref": "#/components/schemas/sort"}))]),
         ("query parameter added", vec![("/paths/~1things/get/parameters", json!([{"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}}, {"name": "after", "in": "query", "schema": {"type": "string"}}]))]),
+        ("required query parameter added", vec![("/paths/~1things/get/parameters", json!([{"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}}, {"name": "owner", "in": "query", "required": true, "schema": {"type": "string"}}]))]),
         ("bound changed", vec![("/components/schemas/thing/properties/size/maximum", json!(20))]),
         ("documentation changed", vec![("/components/schemas/thing/description", json!("A thing, described again."))]),
         ("type added", vec![("/components/schemas/other", json!({"type": "object", "properties": {"a": {"type": "string"}}}))]),

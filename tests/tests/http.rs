@@ -115,7 +115,8 @@ async fn ad_hoc_prices_and_modes() {
         .line_items(vec![CreateCheckoutSessionLineItems::default().price("price_monthly_support").quantity(1)]);
     assert!(h.client.create_checkout_session(&subscription).await.is_ok());
     // A one-time price cannot start a subscription.
-    let wrong = CreateCheckoutSessionParams { mode: CheckoutSessionMode::Subscription, ..one_shirt(1) };
+    let mut wrong = one_shirt(1);
+    wrong.mode = CheckoutSessionMode::Subscription;
     let (status, error) = failed(h.client.create_checkout_session(&wrong).await);
     assert_eq!((status, error.param.as_deref()), (400, Some("line_items")));
 }
@@ -125,7 +126,11 @@ async fn business_rules_name_the_parameter() {
     let h = harness(Config { clock: Clock::manual(1_700_000_000), ..Config::default() }).await;
     let cases: Vec<(CreateCheckoutSessionParams, &str)> = vec![
         (CreateCheckoutSessionParams::new(CheckoutSessionMode::Payment).success_url("https://e.x/ok"), "line_items"),
-        (CreateCheckoutSessionParams { success_url: None, ..one_shirt(1) }, "success_url"),
+        ({
+            let mut no_url = one_shirt(1);
+            no_url.success_url = None;
+            no_url
+        }, "success_url"),
         (one_shirt(0), "line_items[0][quantity]"),
         (one_shirt(1).expires_at(1_700_000_000 + 60), "expires_at"),
         (one_shirt(1).expires_at(1_700_000_000 + 25 * 3600), "expires_at"),
@@ -176,7 +181,7 @@ async fn list_filters() {
     assert_eq!(all, ids.iter().rev().cloned().collect::<Vec<_>>(), "newest first");
     let exactly = list(ListCheckoutSessionsParams::default().created(ListCheckoutSessionsCreated::Integer(1_700_000_300))).await;
     assert_eq!(exactly, [ids[3].clone()]);
-    let range = RangeQuerySpecs { gt: Some(1_700_000_100), gte: None, lt: None, lte: Some(1_700_000_400) };
+    let range = RangeQuerySpecs::default().gt(1_700_000_100).lte(1_700_000_400);
     let ranged = list(ListCheckoutSessionsParams::default().created(ListCheckoutSessionsCreated::RangeQuerySpecs(Box::new(range)))).await;
     assert_eq!(ranged, [ids[4].clone(), ids[3].clone(), ids[2].clone()]);
     let by_customer = list(ListCheckoutSessionsParams::default().customer("cus_even")).await;

@@ -207,7 +207,7 @@ fn params_structs_have_defaults_and_setters() {
     let list = ListWidgetPartsParams::default().limit(3).expand(vec!["data".into()]).x_trace("t-1");
     assert_eq!(list.limit, Some(3));
     assert_eq!(list.created, None);
-    let list = list.created(ListWidgetPartsCreated { gte: Some(5), lt: None });
+    let list = list.created(ListWidgetPartsCreated::default().gte(5));
     assert_eq!(serde_json::to_value(&list).unwrap(), json!({"limit": 3, "created": {"gte": 5}, "expand": ["data"], "X-Trace": "t-1"}));
     let create = CreateWidgetPartParams::new("bolt-m4", CreateWidgetPartKind::Bolt).note("zinc");
     assert_eq!(serde_json::to_value(&create).unwrap(), json!({"name": "bolt-m4", "kind": "bolt", "note": "zinc"}));
@@ -249,10 +249,8 @@ fn fallbacks_keep_the_value() {
 #[test]
 fn patterns_are_checked_item_by_item_and_uncompilable_ones_are_not() {
     use unusual_shapes::runtime::Validate;
-    let params = |codes: &[&str], after_a: &str| unusual_shapes::types::GetThingParams {
-        codes: Some(codes.iter().map(|c| c.to_string()).collect()),
-        after_a: Some(after_a.to_owned()),
-        ..Default::default()
+    let params = |codes: &[&str], after_a: &str| {
+        unusual_shapes::types::GetThingParams::default().codes(codes.iter().map(|c| c.to_string()).collect()).after_a(after_a)
     };
     assert_eq!(params(&["EU", "US"], "zzz").problems(), Vec::new());
     let problems = params(&["EU", "usa"], "zzz").problems();

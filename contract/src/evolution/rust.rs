@@ -4,15 +4,18 @@
 //! - a public item removed or renamed, a field's type changed, a variant
 //!   removed: major;
 //! - a field added to a struct whose fields are all public: major (struct
-//!   literals outside the crate stop compiling);
+//!   literals outside the crate stop compiling); an optional field added to
+//!   a request type, which is `#[non_exhaustive]` and built with `new` and
+//!   setters: minor;
 //! - a variant added to an enum that is not `#[non_exhaustive]`: major
 //!   (matches without a wildcard stop compiling);
 //! - a method added to the server trait: major (every implementation must
 //!   add it); a client method or a type added: minor;
 //! - documentation or the checks a router makes (bounds, patterns): patch.
 //!
-//! The generated types are exhaustive today, so most additive spec changes
-//! are major for the crate; the README says so and what would change it.
+//! Response types are exhaustive (servers and test doubles build them with
+//! struct literals), so a property added to a response is major for the
+//! crate; the README says why.
 
 use std::collections::BTreeMap;
 
@@ -131,12 +134,18 @@ fn type_def(old: &TypeDef, new: &TypeDef, out: &mut Vec<RustChange>) {
                 }
             }
             for g in n.fields.iter().filter(|g| !o.fields.iter().any(|f| f.ident == g.ident)) {
-                change(
-                    out,
-                    Bump::Major,
-                    format!("types::{name}::{}", g.ident),
-                    format!("a field added (`{}`): the struct's fields are all public, so struct literals outside the crate must name it", field_type(g)),
-                );
+                // A request type is `#[non_exhaustive]` (built with `new` and
+                // setters): an optional field is an addition; a required one
+                // changes `new`.
+                let (bump, why) = match (new.input, g.required) {
+                    (true, false) => (Bump::Minor, "the struct is `#[non_exhaustive]`, built with `new` and setters"),
+                    (true, true) => (Bump::Major, "a required field: `new` takes it"),
+                    (false, _) => (Bump::Major, "the struct's fields are all public, so struct literals outside the crate must name it"),
+                };
+                change(out, bump, format!("types::{name}::{}", g.ident), format!("a field added (`{}`): {why}", field_type(g)));
+            }
+            if old.input != new.input {
+                change(out, Bump::Major, format!("types::{name}"), "the type moves between request and response use (`#[non_exhaustive]` and its setters change)");
             }
             if o.extra.is_some() != n.extra.is_some() {
                 change(out, Bump::Major, format!("types::{name}"), "the map of additional properties is added or removed");

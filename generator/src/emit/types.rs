@@ -281,10 +281,15 @@ fn struct_def(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
         }
     });
     let builder = def.input.then(|| builder(def, s));
+    // A request type is built with `new` and its setters, so it can be
+    // `#[non_exhaustive]`: a property the spec adds is then a minor change
+    // of the crate, not a major one (struct literals outside it would break).
+    let non_exhaustive = def.input.then(|| quote!(#[non_exhaustive]));
     quote! {
         #docs
         #[derive(Clone, Debug, #default PartialEq, Serialize, Deserialize)]
         #expecting
+        #non_exhaustive
         pub struct #name {
             #(#fields)*
             #extra
