@@ -325,3 +325,30 @@ fn reports_in_every_format() {
     let text = report.text(true);
     assert!(text.contains("\x1b[31;1mBREAKING (1)\x1b[0m"), "{text}");
 }
+
+#[test]
+fn the_projects_own_spec_mutated() {
+    let text = std::fs::read_to_string(contract_tests::root().join("spec/checkout_sessions.yaml")).unwrap();
+    let old: Value = serde_json::to_value(openapi_codegen::Document::from_text("spec", text).unwrap().raw).unwrap();
+    let mut new = old.clone();
+    // The expire operation goes; a session status gains a value; `limit` of
+    // the list narrows; a new required body property; `info.version` moves.
+    set(&mut new, "/paths/~1v1~1checkout~1sessions~1{session}~1expire", Value::Null);
+    let values = new.pointer_mut("/components/schemas/checkout.session/properties/status/enum").unwrap();
+    values.as_array_mut().unwrap().push(json!("archived"));
+    set(&mut new, "/components/parameters/limit/schema/maximum", json!(50));
+    set(&mut new, "/info/version", json!("2025-01-01"));
+    let report = diff(&old, &new);
+    let ids: Vec<(&str, Level)> = report.findings.iter().map(|f| (f.id.as_str(), f.level)).collect();
+    for wanted in [
+        ("api-removed-without-deprecation", Level::Breaking),
+        ("response-property-enum-value-added", Level::Warning),
+        ("request-parameter-max-decreased", Level::Breaking),
+    ] {
+        assert!(ids.contains(&wanted), "{wanted:?} not in {ids:#?}");
+    }
+    assert!(!ids.iter().any(|(id, _)| *id == "api-version-not-bumped"), "the version moved");
+    assert_eq!(report.verdict(), Bump::Major);
+    assert!(report.rust.iter().any(|c| c.item == "client::Client::expire_checkout_session" && c.bump == Bump::Major));
+    assert!(report.rust.iter().any(|c| c.item.starts_with("types::CheckoutSessionStatus::") && c.message.contains("`archived`")), "{:#?}", report.rust);
+}
