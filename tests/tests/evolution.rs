@@ -6,6 +6,8 @@
 //! spec the project holds; a renamed component with the same shape is a
 //! Rust rename and no wire change.
 
+mod common;
+
 use openapi_codegen::Document;
 use openapi_contract::checks::Spec;
 use openapi_contract::evolution::{self, Bump, Level, Party, Report};
@@ -351,4 +353,24 @@ fn the_projects_own_spec_mutated() {
     assert_eq!(report.verdict(), Bump::Major);
     assert!(report.rust.iter().any(|c| c.item == "client::Client::expire_checkout_session" && c.bump == Bump::Major));
     assert!(report.rust.iter().any(|c| c.item.starts_with("types::CheckoutSessionStatus::") && c.message.contains("`archived`")), "{:#?}", report.rust);
+}
+
+#[test]
+fn old_examples_are_read_by_the_new_generated_types() {
+    // The new spec is the project's; the generated crate is its types. The
+    // old spec had an example the new types cannot read.
+    let text = std::fs::read_to_string(contract_tests::root().join("spec/checkout_sessions.yaml")).unwrap();
+    let new = Document::from_text("new", text).unwrap();
+    let mut old = new.raw.clone();
+    let at = "/components/examples/session/value/amount_total";
+    *old.pointer_mut(at).unwrap() = json!("4500");
+    let old = spec("old.json", &old);
+    let new = Spec::new(new);
+    let mut report = Report::default();
+    evolution::read_by_types(&old, &new, &mut common::types::Generated, &mut report);
+    // Every place that uses the example, and nothing else.
+    assert!(report.evidence.iter().any(|e| e.starts_with("RetrieveCheckoutSession response 200")), "{:#?}", report.evidence);
+    for e in &report.evidence {
+        assert!(e.contains("the new generated types cannot read it") && e.contains("amount_total"), "{e}");
+    }
 }

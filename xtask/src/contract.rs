@@ -30,7 +30,7 @@ use crate::codegen::{DEFAULT_SPEC, Request, write};
 use crate::{root, take_value};
 
 /// Builds the runner for the crate generated from `spec`.
-fn runner(spec: &Path, default: bool) -> Result<Runner, String> {
+pub fn runner(spec: &Path, default: bool) -> Result<Runner, String> {
     let work = root().join("target/contract");
     let (crate_dir, name) = if default {
         (root().join("generated"), "checkout-sessions".to_owned())

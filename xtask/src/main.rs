@@ -93,6 +93,8 @@ commands:
              --fail-on L        exit 1 on breaking, warning, major or minor
              --unless-announced ... unless info.version changed (a breaking
                                 change on purpose)
+             --types            also read the old examples with the types
+                                generated from the new spec (builds them)
   bench-diff the time of `diff` on Stripe's spec at two API versions, against
              the time to load both (use --release)
              --runs N           (default 5)

@@ -78,6 +78,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let out = take_value(&mut args, "--out")?;
     let fail_on = take_value(&mut args, "--fail-on")?;
     let unless_announced = crate::take_flag(&mut args, "--unless-announced");
+    let with_types = crate::take_flag(&mut args, "--types");
     let started = Instant::now();
     let base = args.iter().position(|a| a == "--base").and_then(|i| args.get(i + 1)).cloned();
     if let Some(revision) = &base
@@ -92,7 +93,16 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         return Err(format!("unexpected argument `{extra}`"));
     }
     let loaded = started.elapsed();
-    let report = evolution::compare(&mut old, &mut new)?;
+    let mut report = evolution::compare(&mut old, &mut new)?;
+    if with_types {
+        // The new spec's crate, generated and built, reads the old examples.
+        let dir = root().join("target/diff");
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let path = dir.join("new-spec.yaml");
+        std::fs::write(&path, &new.doc.text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let mut types = crate::contract::runner(&path, false)?;
+        evolution::read_by_types(&old, &new, &mut types, &mut report);
+    }
     let text = match format.as_str() {
         "text" => report.text(out.is_none() && std::io::stdout().is_terminal()),
         "markdown" => report.markdown(),

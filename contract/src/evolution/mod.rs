@@ -327,6 +327,23 @@ fn evidence(old: &Spec, new: &mut Spec, findings: &[Finding]) -> Vec<String> {
     out
 }
 
+/// Every body example of the old spec (responses, request bodies, events)
+/// read by the types generated from the new spec, at the same place; what
+/// they cannot read is added to the evidence.
+pub fn read_by_types(old: &Spec, new: &Spec, types: &mut dyn crate::checks::Types, report: &mut Report) {
+    use crate::examples::Kind;
+    for example in &old.examples.examples {
+        if matches!(example.kind, Kind::Schema | Kind::Parameter { .. }) || new.doc.resolve_pointer(&example.used_at).is_none() {
+            continue;
+        }
+        let form = example.media.as_deref() == Some("application/x-www-form-urlencoded");
+        let mut run = |pointer: &str| if form { types.form(pointer, &example.value) } else { types.json(pointer, &example.value) };
+        if let Some(Err(message)) = run(&example.schema).or_else(|| run(&new.resolve(&example.schema))) {
+            report.evidence.push(format!("{}: the new generated types cannot read it: {message}", example.label()));
+        }
+    }
+}
+
 /// Whether two pointers are in the same operation or component.
 fn related(a: &str, b: &str) -> bool {
     let root = |p: &str| p.split('/').take(4).collect::<Vec<_>>().join("/");
