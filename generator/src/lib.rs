@@ -34,6 +34,7 @@ mod naming;
 mod post;
 mod structure;
 pub mod shape;
+pub mod v31;
 mod validate;
 pub mod walk;
 mod yaml;

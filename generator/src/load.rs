@@ -40,6 +40,9 @@ pub struct Document {
     pub raw: Value,
     /// The document as the typed OpenAPI model.
     pub api: openapiv3::OpenAPI,
+    /// For an OpenAPI 3.1 document: the document as written (`raw` is its
+    /// 3.0 view, see [`crate::v31`]).
+    pub original: Option<Value>,
 }
 
 impl Document {
@@ -66,6 +69,16 @@ impl Document {
         let raw = parse_text(&text).map_err(|problem| problems(source, &text, vec![problem]))?;
         phases.parse = started.elapsed();
         let mut found = Vec::new();
+        // A 3.1 document is read through its 3.0 view; the original stays.
+        let (raw, original) = if crate::v31::is_31(&raw) {
+            let (view, refused) = crate::v31::normalize(&raw);
+            if !refused.is_empty() {
+                return Err(problems(source, &text, refused));
+            }
+            (view, Some(raw))
+        } else {
+            (raw, None)
+        };
         match raw.get("openapi") {
             Some(Value::String(v)) if v.starts_with("3.0.") => {}
             Some(other) => {
@@ -113,7 +126,7 @@ impl Document {
         };
         phases.model = started.elapsed();
         let started = Instant::now();
-        let document = Document { source: source.to_owned(), text, raw, api };
+        let document = Document { source: source.to_owned(), text, raw, api, original };
         found.extend(crate::validate::check_document(&document));
         phases.validate += started.elapsed();
         if found.is_empty() { Ok(document) } else { Err(document.problems(found)) }
