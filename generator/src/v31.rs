@@ -174,7 +174,7 @@ pub fn normalize(original: &Value) -> (Value, Vec<Problem>) {
         }
     }
     rewrite_refs(&mut doc, "#", &names, &mut found);
-    walk(&mut doc, Context::Other, "#");
+    walk(&mut doc, Context::Other, true);
     (doc, found)
 }
 
@@ -323,57 +323,54 @@ enum Context {
     Other,
 }
 
-/// Walks the document, converting every schema (children first).
-fn walk(v: &mut Value, context: Context, at: &str) {
+/// Walks the document, converting every schema (children first). `root`:
+/// `v` is the document itself.
+fn walk(v: &mut Value, context: Context, root: bool) {
     match context {
         Context::Schema => {
-            convert_children(v, at);
+            convert_children(v);
             convert(v);
         }
         Context::Schemas => {
             if let Value::Object(map) = v {
-                for (k, child) in map.iter_mut() {
-                    walk(child, Context::Schema, &format!("{at}/{}", escape_segment(k)));
-                }
+                map.values_mut().for_each(|child| walk(child, Context::Schema, false));
             }
         }
         Context::SchemaList => {
             if let Value::Array(items) = v {
-                for (i, child) in items.iter_mut().enumerate() {
-                    walk(child, Context::Schema, &format!("{at}/{i}"));
-                }
+                items.iter_mut().for_each(|child| walk(child, Context::Schema, false));
             }
         }
         Context::Other => match v {
             Value::Object(map) => {
-                let in_components = at == "#/components";
                 for (k, child) in map.iter_mut() {
-                    let here = format!("{at}/{}", escape_segment(k));
                     let next = match k.as_str() {
                         "example" | "examples" | "default" | "enum" | "const" => continue,
                         "schema" => Context::Schema,
-                        "schemas" if in_components => Context::Schemas,
+                        "components" if root => {
+                            if let Some(Value::Object(components)) = Some(&mut *child) {
+                                for (k, part) in components.iter_mut() {
+                                    walk(part, if k == "schemas" { Context::Schemas } else { Context::Other }, false);
+                                }
+                            }
+                            continue;
+                        }
                         _ if k.starts_with("x-") && k != "x-webhooks" => continue,
                         _ => Context::Other,
                     };
-                    walk(child, next, &here);
+                    walk(child, next, false);
                 }
             }
-            Value::Array(items) => {
-                for (i, child) in items.iter_mut().enumerate() {
-                    walk(child, Context::Other, &format!("{at}/{i}"));
-                }
-            }
+            Value::Array(items) => items.iter_mut().for_each(|child| walk(child, Context::Other, false)),
             _ => {}
         },
     }
 }
 
 /// The schemas inside a schema, by the keyword that holds them.
-fn convert_children(v: &mut Value, at: &str) {
+fn convert_children(v: &mut Value) {
     let Value::Object(map) = v else { return };
     for (k, child) in map.iter_mut() {
-        let here = format!("{at}/{}", escape_segment(k));
         // `additionalProperties: true|false` means the same in 3.0.
         if k == "additionalProperties" && child.is_boolean() {
             continue;
@@ -384,7 +381,7 @@ fn convert_children(v: &mut Value, at: &str) {
             "allOf" | "anyOf" | "oneOf" | "prefixItems" => Context::SchemaList,
             _ => continue,
         };
-        walk(child, context, &here);
+        walk(child, context, false);
     }
 }
 

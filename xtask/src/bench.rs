@@ -182,6 +182,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     } else {
         println!("  Stripe spec not found at {} (pass --stripe PATH)", stripe.display());
     }
+    openapi31(&read(&root().join("spec/checkout_sessions.yaml"))?, stripe.exists().then(|| read(&stripe)).transpose()?, runs)?;
     scaling(runs.min(5))?;
     if skip_build {
         return Ok(ExitCode::SUCCESS);
@@ -209,6 +210,40 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         let _ = std::fs::remove_dir_all(&target);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Codegen per MB of a 3.1 document against the same document as 3.0,
+/// both as JSON text (the same parser), in the same run: the 3.1 document
+/// is the 3.0 one written by `v31::from_30`. Writes the 3.1 version of the
+/// project's spec to `target/openapi31/checkout_sessions.31.json`.
+fn openapi31(ours: &str, stripe: Option<String>, runs: usize) -> Result<(), String> {
+    println!("OpenAPI 3.1 against 3.0, the same document, JSON text, whole codegen per MB:");
+    let generator = Generator::new();
+    let mut specs = vec![("checkout_sessions", ours.to_owned(), runs)];
+    if let Some(stripe) = stripe {
+        specs.push(("Stripe", stripe, runs.min(5)));
+    }
+    for (label, text, runs) in specs {
+        let raw = openapi_codegen::Document::parse(&text).map_err(|e| e.to_string())?;
+        let json30 = serde_json::to_string(&raw).map_err(|e| e.to_string())?;
+        let json31 = serde_json::to_string(&openapi_codegen::v31::from_30(&raw)).map_err(|e| e.to_string())?;
+        if label == "checkout_sessions" {
+            let dir = root().join("target/openapi31");
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            std::fs::write(dir.join("checkout_sessions.31.json"), &json31).map_err(|e| e.to_string())?;
+        }
+        let time = |text: &str| median(runs, || generator.run_timed(label, text.to_owned()).map_err(|e| e.to_string())).map(|(d, _)| d);
+        let (t30, t31) = (time(&json30)?, time(&json31)?);
+        let per_mb = |t: Duration, len: usize| t.as_secs_f64() * 1000.0 / (len as f64 / 1_048_576.0);
+        let (m30, m31) = (per_mb(t30, json30.len()), per_mb(t31, json31.len()));
+        println!(
+            "  {label:<18} 3.0: {t30:>9.1?} for {:>5.2} MB = {m30:>7.1} ms/MB   3.1: {t31:>9.1?} for {:>5.2} MB = {m31:>7.1} ms/MB   3.1/3.0 = {:.2}x",
+            json30.len() as f64 / 1_048_576.0,
+            json31.len() as f64 / 1_048_576.0,
+            m31 / m30
+        );
+    }
+    Ok(())
 }
 
 /// `cargo xtask bench-validate`: runs the validation benchmark, a crate
