@@ -260,10 +260,16 @@ impl<'a> Walker<'a> {
         if schema.contains_key("$ref") {
             return;
         }
-        if let Some(value) = schema.get("example") {
+        // A 2020-12 schema's `examples` array (OpenAPI 3.1), else its
+        // `example` (3.0; in a 3.1 document's view, the first of `examples`).
+        let values: Vec<(String, &Value)> = match schema.get("examples").and_then(Value::as_array) {
+            Some(list) => list.iter().enumerate().map(|(i, v)| (format!("{at}/examples/{i}"), v)).collect(),
+            None => schema.get("example").map(|v| (format!("{at}/example"), v)).into_iter().collect(),
+        };
+        for (pointer, value) in values {
             self.found.examples.push(Example {
-                pointer: format!("{at}/example"),
-                used_at: format!("{at}/example"),
+                pointer: pointer.clone(),
+                used_at: pointer,
                 schema: at.to_owned(),
                 direction: Direction::Neutral,
                 media: None,

@@ -272,6 +272,28 @@ pub(crate) struct Checks {
     pub(crate) not: Option<usize>,
     pub(crate) read_only: bool,
     pub(crate) write_only: bool,
+    /// JSON Schema 2020-12 keywords (OpenAPI 3.1 documents only).
+    pub(crate) modern: Option<Box<Modern>>,
+}
+
+/// The 2020-12 keywords OpenAPI 3.0 does not have.
+#[derive(Debug, Default)]
+pub(crate) struct Modern {
+    /// `prefixItems`: a schema per leading position (`items` then applies
+    /// to the rest).
+    pub(crate) prefix_items: Vec<usize>,
+    /// `contains`, `minContains` (default 1), `maxContains`.
+    pub(crate) contains: Option<(usize, usize, Option<usize>)>,
+    /// `dependentRequired`: if the key is there, these must be too.
+    pub(crate) dependent_required: Vec<(String, Vec<String>)>,
+    /// `dependentSchemas`: if the key is there, the value satisfies this.
+    pub(crate) dependent_schemas: Vec<(String, usize)>,
+    /// `if`, `then`, `else`.
+    pub(crate) conditional: Option<(usize, Option<usize>, Option<usize>)>,
+    /// `patternProperties` (their names are not "additional").
+    pub(crate) pattern_properties: Vec<(regex::Regex, String, usize)>,
+    /// `propertyNames`.
+    pub(crate) property_names: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -298,6 +320,13 @@ pub struct Validator {
     by_pointer: HashMap<String, usize>,
     /// `nullable` read as OpenAPI 3.0.3 says ([`strict_nullable`]).
     strict_nullable: bool,
+    /// An OpenAPI 3.1 document: its schemas are JSON Schema 2020-12.
+    modern: bool,
+    /// For a 3.1 document, its 3.0 view: where the schemas the loader moved
+    /// (`$defs`) are found.
+    view: Option<Value>,
+    /// `$anchor` and `$id` names, with the pointers they name.
+    names: HashMap<String, String>,
 }
 
 /// Whether a document reads `nullable` as OpenAPI 3.0.3 clarified it: it
@@ -362,13 +391,24 @@ impl Sink for AllErrors {
 impl Validator {
     /// A validator of `doc`'s schemas. Nothing is compiled yet.
     pub fn new(doc: &Document) -> Validator {
-        Validator::from_value(doc.raw.clone())
+        match &doc.original {
+            // A 3.1 document is validated as written, with 2020-12 semantics.
+            Some(original) => {
+                let mut v = Validator::from_value(original.clone());
+                v.view = Some(doc.raw.clone());
+                v
+            }
+            None => Validator::from_value(doc.raw.clone()),
+        }
     }
 
-    /// A validator of the schemas in a raw OpenAPI document.
+    /// A validator of the schemas in a raw OpenAPI document (3.0, or 3.1
+    /// read with 2020-12 semantics).
     pub fn from_value(raw: Value) -> Validator {
         let strict_nullable = strict_nullable(&raw);
-        Validator { raw, nodes: Vec::new(), by_pointer: HashMap::new(), strict_nullable }
+        let modern = openapi_codegen::v31::is_31(&raw);
+        let names = if modern { openapi_codegen::v31::names(&raw).into_iter().collect() } else { HashMap::new() };
+        Validator { raw, nodes: Vec::new(), by_pointer: HashMap::new(), strict_nullable, modern, view: None, names }
     }
 
     /// The raw document.
@@ -439,7 +479,7 @@ impl Validator {
         self.by_pointer.insert(pointer.to_owned(), id);
         let schema = pointer
             .strip_prefix('#')
-            .and_then(|p| self.raw.pointer(p))
+            .and_then(|p| self.raw.pointer(p).or_else(|| self.view.as_ref().and_then(|v| v.pointer(p))))
             .cloned()
             .ok_or_else(|| CompileError { pointer: pointer.to_owned(), message: "no schema at this pointer".into() })?;
         let body = self.body(pointer, &schema)?;
@@ -452,15 +492,23 @@ impl Validator {
         let map = match schema {
             Value::Object(map) => map,
             Value::Bool(true) => return Ok(Body::Checks(Box::default())),
+            // 2020-12: `false` accepts nothing (an empty `enum` says so).
+            Value::Bool(false) if self.modern => return Ok(Body::Checks(Box::new(Checks { enumeration: Some(Vec::new()), ..Checks::default() }))),
             other => return Err(fail(format!("a schema must be an object, found {}", describe(other)))),
         };
+        let mut referenced = None;
         if let Some(target) = map.get("$ref") {
-            // OpenAPI 3.0: siblings of `$ref` are ignored.
             let target = target.as_str().ok_or_else(|| fail("`$ref` must be a string".into()))?;
-            if !target.starts_with("#/") {
+            let target = self.names.get(target).cloned().unwrap_or_else(|| target.to_owned());
+            if !target.starts_with("#/") && target != "#" {
                 return Err(fail(format!("`$ref` outside the document is not supported: `{target}`")));
             }
-            return Ok(Body::Ref(self.node(target)?));
+            let node = self.node(&target)?;
+            // OpenAPI 3.0: siblings of `$ref` are ignored; 2020-12: they apply too.
+            if !self.modern || map.len() == 1 {
+                return Ok(Body::Ref(node));
+            }
+            referenced = Some(node);
         }
         let child = |key: &str| format!("{at}/{}", openapi_codegen::escape_segment(key));
         let mut checks = Checks::default();
@@ -478,11 +526,26 @@ impl Validator {
                     other => return Err(fail(format!("unknown type `{other}`"))),
                 }
             }
+            Some(Value::Array(names)) if self.modern => {
+                for name in names {
+                    checks.types |= match name.as_str() {
+                        Some("null") => ty::NULL,
+                        Some("boolean") => ty::BOOLEAN,
+                        Some("integer") => ty::INTEGER,
+                        Some("number") => ty::NUMBER,
+                        Some("string") => ty::STRING,
+                        Some("array") => ty::ARRAY,
+                        Some("object") => ty::OBJECT,
+                        _ => return Err(fail(format!("unknown type {name}"))),
+                    };
+                }
+            }
             Some(other) => return Err(fail(format!("`type` must be a string in OpenAPI 3.0, found {}", describe(other)))),
         }
         let flag = |key: &str| map.get(key).and_then(Value::as_bool).unwrap_or(false);
         // Whether `nullable` makes `null` valid here (see `strict_nullable`).
-        checks.nullable = flag("nullable")
+        checks.nullable = !self.modern
+            && flag("nullable")
             && (!self.strict_nullable
                 || (map.contains_key("type") && map.get("enum").and_then(Value::as_array).is_none_or(|e| e.contains(&Value::Null))));
         checks.read_only = flag("readOnly");
@@ -496,16 +559,32 @@ impl Validator {
                 list
             });
         }
+        if self.modern
+            && let Some(constant) = map.get("const")
+        {
+            checks.enumeration = Some(match checks.enumeration.take() {
+                Some(values) => values.into_iter().filter(|v| json_equal(v, constant)).collect(),
+                None => vec![constant.clone()],
+            });
+            checks.string_enumeration = None;
+        }
         checks.format = map.get("format").and_then(Value::as_str).and_then(Format::parse);
 
         let number = |key: &str| map.get(key).and_then(Value::as_f64);
         let size = |key: &str| map.get(key).and_then(Value::as_u64).map(|n| n as usize);
-        if number("minimum").is_some() || number("maximum").is_some() || number("multipleOf").is_some() {
-            checks.numeric = Some(Box::new(Numeric {
-                minimum: number("minimum").map(|m| (m, flag("exclusiveMinimum"))),
-                maximum: number("maximum").map(|m| (m, flag("exclusiveMaximum"))),
-                multiple_of: number("multipleOf").filter(|m| *m > 0.0),
-            }));
+        // 2020-12 writes exclusive bounds as numbers of their own; the
+        // stricter of a bound and its exclusive form holds.
+        let bound = |key: &str, exclusive: &str, lower: bool| -> Option<(f64, bool)> {
+            let inclusive = number(key).map(|m| (m, !self.modern && flag(exclusive)));
+            let strict = if self.modern { number(exclusive).map(|m| (m, true)) } else { None };
+            match (inclusive, strict) {
+                (Some(a), Some(b)) => Some(if (lower && b.0 >= a.0) || (!lower && b.0 <= a.0) { b } else { a }),
+                (a, b) => a.or(b),
+            }
+        };
+        let (minimum, maximum) = (bound("minimum", "exclusiveMinimum", true), bound("maximum", "exclusiveMaximum", false));
+        if minimum.is_some() || maximum.is_some() || number("multipleOf").is_some() {
+            checks.numeric = Some(Box::new(Numeric { minimum, maximum, multiple_of: number("multipleOf").filter(|m| *m > 0.0) }));
         }
         let pattern = match map.get("pattern").and_then(Value::as_str) {
             Some(source) => {
@@ -542,7 +621,105 @@ impl Validator {
         if map.contains_key("not") {
             checks.not = Some(self.node(&child("not"))?);
         }
+        if let Some(node) = referenced {
+            checks.all_of.insert(0, node);
+        }
+        if self.modern {
+            checks.modern = self.modern_keywords(at, map)?.map(Box::new);
+            self.unevaluated(at, map, &mut checks)?;
+        }
         Ok(Body::Checks(Box::new(checks)))
+    }
+
+    /// `unevaluatedProperties` and `unevaluatedItems` where no applicator
+    /// (`allOf`, `anyOf`, `oneOf`, `if`, `dependentSchemas`, `$ref`) sits
+    /// beside them: then they mean what `additionalProperties` and `items`
+    /// mean. Beside an applicator they are refused by name (their meaning
+    /// needs annotations collected across it).
+    fn unevaluated(&mut self, at: &str, map: &Map<String, Value>, checks: &mut Checks) -> Result<(), CompileError> {
+        let applicators = ["allOf", "anyOf", "oneOf", "if", "dependentSchemas", "$ref"];
+        for keyword in ["unevaluatedProperties", "unevaluatedItems"] {
+            let Some(value) = map.get(keyword) else { continue };
+            if value == &Value::Bool(true) {
+                continue;
+            }
+            if let Some(beside) = applicators.iter().find(|a| map.contains_key(**a)) {
+                return Err(CompileError { pointer: format!("{at}/{keyword}"), message: format!("`{keyword}` beside `{beside}` is not supported") });
+            }
+            let node = match value {
+                Value::Bool(false) => None,
+                _ => Some(self.node(&format!("{at}/{keyword}"))?),
+            };
+            if keyword == "unevaluatedProperties" {
+                let object = checks.object.get_or_insert_with(|| {
+                    Box::new(Object {
+                        properties: Vec::new(),
+                        required_elsewhere: Vec::new(),
+                        required_count: [0; 3],
+                        additional: Additional::Any,
+                        min_properties: None,
+                        max_properties: None,
+                    })
+                });
+                if matches!(object.additional, Additional::Any) {
+                    object.additional = node.map_or(Additional::Forbidden, Additional::Schema);
+                }
+            } else {
+                let prefix = checks.modern.as_ref().map_or(0, |m| m.prefix_items.len());
+                let items = checks.items.get_or_insert_with(Box::default);
+                if items.items.is_none() {
+                    match node {
+                        Some(node) => items.items = Some(node),
+                        None => items.max_items = Some(items.max_items.map_or(prefix, |m| m.min(prefix))),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The 2020-12 keywords of a schema, compiled.
+    fn modern_keywords(&mut self, at: &str, map: &Map<String, Value>) -> Result<Option<Modern>, CompileError> {
+        let child = |key: &str| format!("{at}/{}", openapi_codegen::escape_segment(key));
+        let mut m = Modern::default();
+        let count = |key: &str| map.get(key).and_then(Value::as_array).map_or(0, Vec::len);
+        for i in 0..count("prefixItems") {
+            m.prefix_items.push(self.node(&format!("{}/{i}", child("prefixItems")))?);
+        }
+        if map.contains_key("contains") {
+            let size = |key: &str| map.get(key).and_then(Value::as_u64).map(|n| n as usize);
+            m.contains = Some((self.node(&child("contains"))?, size("minContains").unwrap_or(1), size("maxContains")));
+        }
+        for (key, names) in map.get("dependentRequired").and_then(Value::as_object).into_iter().flatten() {
+            let names = names.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect();
+            m.dependent_required.push((key.clone(), names));
+        }
+        for key in map.get("dependentSchemas").and_then(Value::as_object).map(|d| d.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+            let node = self.node(&format!("{}/{}", child("dependentSchemas"), openapi_codegen::escape_segment(&key)))?;
+            m.dependent_schemas.push((key, node));
+        }
+        if map.contains_key("if") {
+            let then = if map.contains_key("then") { Some(self.node(&child("then"))?) } else { None };
+            let otherwise = if map.contains_key("else") { Some(self.node(&child("else"))?) } else { None };
+            m.conditional = Some((self.node(&child("if"))?, then, otherwise));
+        }
+        for source in map.get("patternProperties").and_then(Value::as_object).map(|p| p.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+            let regex = regex::Regex::new(&ecma_classes(&source))
+                .map_err(|e| CompileError { pointer: child("patternProperties"), message: format!("unsupported pattern: {e}") })?;
+            let node = self.node(&format!("{}/{}", child("patternProperties"), openapi_codegen::escape_segment(&source)))?;
+            m.pattern_properties.push((regex, source, node));
+        }
+        if map.contains_key("propertyNames") {
+            m.property_names = Some(self.node(&child("propertyNames"))?);
+        }
+        let empty = m.prefix_items.is_empty()
+            && m.contains.is_none()
+            && m.dependent_required.is_empty()
+            && m.dependent_schemas.is_empty()
+            && m.conditional.is_none()
+            && m.pattern_properties.is_empty()
+            && m.property_names.is_none();
+        Ok((!empty).then_some(m))
     }
 
     fn object(&mut self, at: &str, map: &Map<String, Value>) -> Result<Option<Object>, CompileError> {
@@ -656,17 +833,33 @@ impl Validator {
                 }
             }
             Value::Array(items) => {
+                let prefix = checks.modern.as_ref().map_or(&[][..], |m| &m.prefix_items[..]);
+                for (i, (&node, item)) in prefix.iter().zip(items).enumerate() {
+                    if !self.check(node, item, dir, Loc::Index(&at, i), sink) {
+                        return false;
+                    }
+                }
                 if let Some(rules) = &checks.items
-                    && !self.check_items(rules, items, dir, at, &error, sink)
+                    && !self.check_items(rules, items, prefix.len(), dir, at, &error, sink)
                 {
                     return false;
                 }
             }
             Value::Object(map) => {
-                if let Some(object) = &checks.object
-                    && !self.check_object(object, map, dir, at, &error, sink)
-                {
-                    return false;
+                let patterns = checks.modern.as_ref().map_or(&[][..], |m| &m.pattern_properties[..]);
+                match &checks.object {
+                    Some(object) => {
+                        if !self.check_object(object, patterns, map, dir, at, &error, sink) {
+                            return false;
+                        }
+                    }
+                    None => {
+                        for (key, value) in map {
+                            if !self.check_patterns(patterns, key, value, dir, Loc::Key(&at, key), sink).1 {
+                                return false;
+                            }
+                        }
+                    }
                 }
             }
             _ => {}
@@ -709,6 +902,83 @@ impl Validator {
             && !sink.error(|| error("not", "a value the `not` schema rejects".into(), describe(value)))
         {
             return false;
+        }
+        if let Some(modern) = &checks.modern
+            && !self.check_modern(modern, value, dir, at, &error, sink)
+        {
+            return false;
+        }
+        true
+    }
+
+    /// The schemas of the `patternProperties` a key matches, checked;
+    /// answers whether one matched, and whether to go on.
+    fn check_patterns<S: Sink>(&self, patterns: &[(regex::Regex, String, usize)], key: &str, value: &Value, dir: Direction, here: Loc<'_>, sink: &mut S) -> (bool, bool) {
+        let mut matched = false;
+        for (regex, _, node) in patterns {
+            if regex.is_match(key) {
+                matched = true;
+                if !self.check(*node, value, dir, here, sink) {
+                    return (true, false);
+                }
+            }
+        }
+        (matched, true)
+    }
+
+    /// `contains`, `dependentRequired`, `dependentSchemas`, `propertyNames`,
+    /// `if`/`then`/`else`.
+    fn check_modern<S: Sink>(
+        &self,
+        m: &Modern,
+        value: &Value,
+        dir: Direction,
+        at: Loc<'_>,
+        error: &impl Fn(&str, String, String) -> ValidationError,
+        sink: &mut S,
+    ) -> bool {
+        if let (Some((node, min, max)), Value::Array(items)) = (m.contains, value) {
+            let n = items.iter().filter(|item| self.passes(node, item, dir)).count();
+            if n < min && !sink.error(|| error("contains", format!("at least {min} items matching `contains`"), format!("{n}"))) {
+                return false;
+            }
+            if let Some(max) = max
+                && n > max
+                && !sink.error(|| error("maxContains", format!("at most {max} items matching `contains`"), format!("{n}")))
+            {
+                return false;
+            }
+        }
+        if let Value::Object(map) = value {
+            for (key, names) in &m.dependent_required {
+                if map.contains_key(key) {
+                    for name in names {
+                        if !map.contains_key(name) && !sink.error(|| error("dependentRequired", format!("`{name}`, as `{key}` is there"), "nothing".into())) {
+                            return false;
+                        }
+                    }
+                }
+            }
+            for (key, node) in &m.dependent_schemas {
+                if map.contains_key(key) && !self.check(*node, value, dir, at, sink) {
+                    return false;
+                }
+            }
+            if let Some(names) = m.property_names {
+                for key in map.keys() {
+                    if !self.check(names, &Value::String(key.clone()), dir, Loc::Key(&at, key), sink) {
+                        return false;
+                    }
+                }
+            }
+        }
+        if let Some((condition, then, otherwise)) = m.conditional {
+            let branch = if self.passes(condition, value, dir) { then } else { otherwise };
+            if let Some(branch) = branch
+                && !self.check(branch, value, dir, at, sink)
+            {
+                return false;
+            }
         }
         true
     }
@@ -766,10 +1036,12 @@ impl Validator {
         true
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn check_items<S: Sink>(
         &self,
         rules: &Items,
         items: &[Value],
+        skip: usize,
         dir: Direction,
         at: Loc<'_>,
         error: &impl Fn(&str, String, String) -> ValidationError,
@@ -797,7 +1069,7 @@ impl Validator {
             }
         }
         if let Some(schema) = rules.items {
-            for (i, item) in items.iter().enumerate() {
+            for (i, item) in items.iter().enumerate().skip(skip) {
                 if !self.check(schema, item, dir, Loc::Index(&at, i), sink) {
                     return false;
                 }
@@ -806,9 +1078,11 @@ impl Validator {
         true
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn check_object<S: Sink>(
         &self,
         rules: &Object,
+        patterns: &[(regex::Regex, String, usize)],
         map: &Map<String, Value>,
         dir: Direction,
         at: Loc<'_>,
@@ -857,6 +1131,13 @@ impl Validator {
                         return false;
                     }
                 }
+                Err(_) if !patterns.is_empty() && {
+                    let (matched, go_on) = self.check_patterns(patterns, key, value, dir, here, sink);
+                    if !go_on {
+                        return false;
+                    }
+                    matched
+                } => {}
                 Err(_) => match rules.additional {
                     Additional::Any => {}
                     Additional::Forbidden => {

@@ -23,7 +23,7 @@ pub enum ProblemKind {
     Syntax(String),
     /// The document does not have the shape of an OpenAPI 3.0 document.
     Structure(String),
-    /// The `openapi` field is not a 3.0.x version.
+    /// The `openapi` field is not a 3.0.x or 3.1.x version.
     UnsupportedVersion(String),
     /// Two operations share an `operationId`.
     DuplicateOperationId {
@@ -55,7 +55,7 @@ impl fmt::Display for ProblemKind {
             ProblemKind::Syntax(msg) => write!(f, "syntax error: {msg}"),
             ProblemKind::Structure(msg) => write!(f, "not a valid OpenAPI 3.0 document: {msg}"),
             ProblemKind::UnsupportedVersion(v) => {
-                write!(f, "unsupported OpenAPI version `{v}` (expected 3.0.x)")
+                write!(f, "unsupported OpenAPI version `{v}` (expected 3.0.x or 3.1.x)")
             }
             ProblemKind::DuplicateOperationId { id, first } => {
                 write!(f, "duplicate operationId `{id}` (first used at {first})")

@@ -206,6 +206,14 @@ fn strip_requirements(v: &mut Value, gone: &[String]) {
     }
 }
 
+/// `$anchor` (as `#name`) and `$id` of every object of a 3.1 document, with
+/// the pointers they name: what a `$ref` to them means.
+pub fn names(raw: &Value) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    collect_names(raw, "#", &mut out);
+    out
+}
+
 /// `$anchor` and `$id` of every object, with their pointers.
 fn collect_names(v: &Value, at: &str, out: &mut BTreeMap<String, String>) {
     match v {
