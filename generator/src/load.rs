@@ -283,9 +283,9 @@ mod tests {
 
     #[test]
     fn rejects_other_versions() {
-        let err = load("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n").unwrap_err();
+        let err = load("openapi: 3.2.0\ninfo: {title: t, version: '1'}\npaths: {}\n").unwrap_err();
         let problems = err.problems().unwrap();
-        assert_eq!(problems.problems[0].kind, ProblemKind::UnsupportedVersion("3.1.0".into()));
+        assert_eq!(problems.problems[0].kind, ProblemKind::UnsupportedVersion("3.2.0".into()));
         assert_eq!(problems.problems[0].line, Some(1));
         let err = load("swagger: '2.0'\n").unwrap_err();
         assert_eq!(err.problems().unwrap().problems[0].kind, ProblemKind::UnsupportedVersion("swagger 2.0".into()));
