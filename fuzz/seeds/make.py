@@ -73,8 +73,9 @@ for i, body in enumerate(events):
     mac = hmac.new(SECRET, f"{NOW}.".encode() + body, hashlib.sha256).hexdigest()
     write("webhook_signature", f"header{i}", b"\x01" + f"t={NOW},v1={mac},v0=old".encode() + b"\n" + body)
 
-# 4. generator: the fixture specs and the broken ones.
-for folder in ["tests/fixtures", "tests/bad_specs"]:
+# 4. generator: the fixture specs and the broken ones, and the OAI's small
+# OpenAPI 3.1 test documents.
+for folder in ["tests/fixtures", "tests/bad_specs", "tests/openapi31/oai-tests-pass"]:
     for path in sorted((ROOT / folder).glob("*.yaml")):
         write("generator", f"{path.parent.name}_{path.stem}", path.read_bytes())
 

@@ -373,6 +373,27 @@ impl<'a> Builder<'a> {
             Shape::Object(object) => self.object(object, schema, ctx),
             Shape::Array { items } => {
                 let hint = if ctx.fixed.is_some() { format!("{}Item", ctx.hint) } else { ctx.hint.clone() };
+                // A tuple of fixed length (an OpenAPI 3.1 `prefixItems`; the
+                // loader marks it and gives its items as `anyOf`, or as one
+                // schema when they are all alike).
+                let length = self.doc.resolve_pointer(&ctx.pointer).and_then(|raw| raw.get("x-tuple")).and_then(Value::as_u64).map(|n| n as usize);
+                if let (Some(length), Some(items)) = (length.filter(|n| (1..=12).contains(n)), items) {
+                    let placed: Vec<(String, SchemaRef<'s>)> = match items {
+                        SchemaRef::Inline(s) => match shape(s) {
+                            Shape::Union(variants, "anyOf") if variants.len() == length => {
+                                variants.into_iter().enumerate().map(|(i, v)| (format!("items/anyOf/{i}"), v)).collect()
+                            }
+                            _ => vec![("items".to_owned(), items); length],
+                        },
+                        SchemaRef::Ref(_) => vec![("items".to_owned(), items); length],
+                    };
+                    let mut types = Vec::new();
+                    for (i, (at, item)) in placed.into_iter().enumerate() {
+                        let conv = self.schema(item, ctx.child(&at, format!("{hint}{}", i + 1)));
+                        types.push(if conv.nullable { TypeRef::Option(Box::new(conv.ty)) } else { conv.ty });
+                    }
+                    return Conv { nullable: data.nullable, ..Conv::of(TypeRef::Tuple(types)) };
+                }
                 match items {
                     Some(items) => {
                         let item = self.schema(items, ctx.child("items", hint));

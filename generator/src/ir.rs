@@ -287,6 +287,9 @@ pub enum TypeRef {
     List(Box<TypeRef>),
     /// `Box<T>`: breaks a recursive type.
     Box(Box<TypeRef>),
+    /// `(A, B, ...)`: an array of fixed length whose items have their own
+    /// types (JSON Schema 2020-12 `prefixItems`).
+    Tuple(Vec<TypeRef>),
 }
 
 impl TypeRef {
@@ -301,6 +304,7 @@ impl TypeRef {
             | TypeRef::Expandable(inner)
             | TypeRef::List(inner)
             | TypeRef::Box(inner) => inner.visit_named(false, f),
+            TypeRef::Tuple(items) => items.iter().for_each(|i| i.visit_named(inline, f)),
             TypeRef::String | TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 | TypeRef::Json => {}
         }
     }
@@ -316,6 +320,7 @@ impl TypeRef {
                 | TypeRef::OrEmpty(i)
                 | TypeRef::List(i)
                 | TypeRef::Box(i) => i.mentions(wanted),
+                TypeRef::Tuple(items) => items.iter().any(|i| i.mentions(wanted)),
                 _ => false,
             }
     }
@@ -555,6 +560,7 @@ impl Api {
             TypeRef::String | TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 => Some(0),
             TypeRef::Json => None,
             TypeRef::Vec(inner) | TypeRef::Map(inner) => self.depth_of(inner, memo).map(|d| d + 1),
+            TypeRef::Tuple(items) => items.iter().try_fold(0, |deepest, i| self.depth_of(i, memo).map(|d| deepest.max(d))).map(|d| d + 1),
             // A page: `data[i]` holds the items.
             TypeRef::List(inner) => self.depth_of(inner, memo).map(|d| d + 2),
             TypeRef::Option(inner) | TypeRef::Expandable(inner) | TypeRef::OrEmpty(inner) | TypeRef::Box(inner) => {

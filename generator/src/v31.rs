@@ -23,7 +23,8 @@
 //! | `$ref` with only annotations (`description`, `title`, ...) beside it | the `$ref` alone |
 //! | `true` / `false` schemas | `{}` / `{not: {}}` |
 //! | `contentEncoding: base64` / `contentMediaType` alone | `format: byte` / `format: binary` |
-//! | `prefixItems` | `items`: the one item schema when they are all the same (with the length as `minItems`/`maxItems`), else `anyOf` of them; documented |
+//! | `prefixItems` of fixed length (`items: false`, or `minItems` = `maxItems` = their count) | `x-tuple: n`, `items` as `anyOf` of them (or the one schema when alike): a Rust tuple |
+//! | other `prefixItems` | `items`: the one item schema when they are all the same, else `anyOf` of them; documented |
 //! | `$defs` | `components.schemas.<parent>_<name>`, `$ref`s rewritten |
 //! | `$anchor`, `$id` | `$ref`s to them rewritten to pointers |
 //! | `if`/`then`/`else`, `dependentRequired`, `dependentSchemas`, `minContains`, `maxContains`, `unevaluated*`, `contains`, `patternProperties`, `propertyNames`, `$comment`, `$schema`, `$dynamic*`, `$vocabulary` | removed from the typed view (the original keeps them) |
@@ -451,16 +452,26 @@ fn convert(v: &mut Value) {
     map.remove("contentEncoding");
     map.remove("contentMediaType");
     map.remove("contentSchema");
+    // `items: false` after `prefixItems` (read as `{not: {}}` by now) closes
+    // the tuple.
+    let closed = map.get("items") == Some(&json!({"not": {}})) || map.get("items") == Some(&Value::Bool(false));
+    if closed && map.contains_key("prefixItems") {
+        map.remove("items");
+    }
     if let Some(Value::Array(prefix)) = map.remove("prefixItems")
         && !map.contains_key("items")
     {
-        let note = "A tuple (`prefixItems`): its items are read as any of the item schemas.";
+        let n = prefix.len();
+        let size = |key: &str| map.get(key).and_then(Value::as_u64).map(|v| v as usize);
+        if n > 0 && (closed || (size("minItems") >= Some(n) && size("maxItems").is_some_and(|m| m <= n))) {
+            // A tuple of fixed length: the generator makes it a Rust tuple.
+            map.insert("x-tuple".into(), json!(n));
+            map.insert("minItems".into(), json!(n));
+            map.insert("maxItems".into(), json!(n));
+        }
+        let note = if map.contains_key("x-tuple") { "A tuple (`prefixItems`)." } else { "`prefixItems`: its items are read as any of the item schemas." };
         let same = prefix.windows(2).all(|w| w[0] == w[1]);
         map.insert("items".into(), if same && !prefix.is_empty() { prefix[0].clone() } else { json!({"anyOf": prefix}) });
-        if same && !prefix.is_empty() && !map.contains_key("maxItems") {
-            map.insert("minItems".into(), json!(prefix.len()));
-            map.insert("maxItems".into(), json!(prefix.len()));
-        }
         let description = map.get("description").and_then(Value::as_str).map(|d| format!("{d}\n\n{note}")).unwrap_or_else(|| note.to_owned());
         map.insert("description".into(), Value::String(description));
     }

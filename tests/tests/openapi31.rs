@@ -100,8 +100,10 @@ fn the_2020_12_shapes_read_as_their_30_equivalents() {
     let op = api.operations.iter().find(|o| o.id == "getGadget").unwrap();
     assert!(op.param_fields.iter().any(|f| f.wire == "after"));
     assert_eq!(api.events.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["gadget.made"]);
-    let point = gadget.fields.iter().find(|f| f.wire == "point").unwrap();
-    assert_eq!(point.ty, TypeRef::Vec(Box::new(TypeRef::F64)));
+    let ty = |wire: &str| gadget.fields.iter().find(|f| f.wire == wire).unwrap().ty.clone();
+    assert_eq!(ty("point"), TypeRef::Vec(Box::new(TypeRef::F64)));
+    assert_eq!(ty("pair"), TypeRef::Tuple(vec![TypeRef::String, TypeRef::I64]));
+    assert_eq!(ty("range"), TypeRef::Tuple(vec![TypeRef::I64, TypeRef::I64]));
 }
 
 #[test]
@@ -152,4 +154,20 @@ fn the_validator_reads_31_schemas_as_2020_12_and_refuses_what_it_cannot() {
     let refused = v.compile("#/components/schemas/b").unwrap_err();
     assert_eq!(refused.pointer, "#/components/schemas/b/unevaluatedProperties");
     assert!(refused.message.contains("beside `allOf` is not supported"), "{}", refused.message);
+}
+
+#[test]
+fn tuples_and_constants_round_trip_through_the_generated_types() {
+    use contract_tests::fixtures::openapi31::types::Gadget;
+    let wire = json!({"id": "g_1", "kind": "gadget", "colour": null, "size": 5, "tags": ["a"], "pair": ["bolt", 4], "range": [1, 9], "point": [0.5, 1.5, 2.5]});
+    let gadget: Gadget = serde_json::from_value(wire.clone()).unwrap();
+    assert_eq!(gadget.pair, Some(("bolt".to_owned(), 4)));
+    assert_eq!(gadget.range, Some((1, 9)));
+    assert_eq!(serde_json::to_value(&gadget).unwrap(), wire);
+    // A tuple of the wrong length or item type is not read.
+    for bad in [json!(["bolt"]), json!(["bolt", 4, 5]), json!([4, "bolt"])] {
+        let mut w = wire.clone();
+        w["pair"] = bad.clone();
+        assert!(serde_json::from_value::<Gadget>(w).is_err(), "{bad}");
+    }
 }

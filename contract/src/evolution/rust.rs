@@ -40,6 +40,7 @@ pub fn shown(t: &TypeRef) -> String {
         TypeRef::OrEmpty(i) => format!("OrEmpty<{}>", shown(i)),
         TypeRef::List(i) => format!("List<{}>", shown(i)),
         TypeRef::Box(i) => format!("Box<{}>", shown(i)),
+        TypeRef::Tuple(items) => format!("({},)", items.iter().map(shown).collect::<Vec<_>>().join(", ")),
     }
 }
 

@@ -202,6 +202,10 @@ pub(crate) fn type_in(t: &TypeRef, scope: Scope) -> TokenStream {
             let inner = type_in(inner, scope);
             quote!(Vec<#inner>)
         }
+        TypeRef::Tuple(items) => {
+            let items = items.iter().map(|i| type_in(i, scope));
+            quote!((#(#items,)*))
+        }
         TypeRef::Map(inner) => {
             let inner = type_in(inner, scope);
             if sibling { quote!(std::collections::BTreeMap<String, #inner>) } else { quote!(BTreeMap<String, #inner>) }
@@ -258,7 +262,7 @@ fn bounding<'t>(api: &'t Api, t: &'t TypeRef) -> Bounding<'t> {
             Some(TypeKind::Alias(target)) => bounding(api, target),
             _ => Bounding::Other,
         },
-        TypeRef::Json | TypeRef::Expandable(_) | TypeRef::List(_) => Bounding::Other,
+        TypeRef::Json | TypeRef::Expandable(_) | TypeRef::List(_) | TypeRef::Tuple(_) => Bounding::Other,
     }
 }
 

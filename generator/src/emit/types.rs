@@ -150,6 +150,7 @@ fn describe(api: &Api, t: &TypeRef, outer: bool) -> String {
         TypeRef::F64 => "a number".into(),
         TypeRef::Json => "any value".into(),
         TypeRef::Vec(_) => "an array".into(),
+        TypeRef::Tuple(items) => format!("an array of {} items", items.len()),
         TypeRef::Map(_) => "an object".into(),
         TypeRef::List(_) => "a list object".into(),
         TypeRef::Option(inner) | TypeRef::Box(inner) => describe(api, inner, outer),
