@@ -220,7 +220,7 @@ pub fn fixtures(spec: &mut Spec, types: &mut dyn Types, fixtures: &Value, source
 
 /// `(pointer, schema)` of every object that names a schema, not looking
 /// inside the ones found.
-fn collect_objects(value: &Value, at: String, schemas: &ObjectSchemas, out: &mut Vec<(String, String)>) {
+pub(crate) fn collect_objects(value: &Value, at: String, schemas: &ObjectSchemas, out: &mut Vec<(String, String)>) {
     match value {
         Value::Object(map) => {
             if let Some(schema) = schemas.schema_of(map) {

@@ -374,3 +374,21 @@ fn old_examples_are_read_by_the_new_generated_types() {
         assert!(e.contains("the new generated types cannot read it") && e.contains("amount_total"), "{e}");
     }
 }
+
+#[test]
+fn fixtures_the_new_spec_rejects_are_evidence_with_their_finding() {
+    let text = std::fs::read_to_string(contract_tests::root().join("spec/checkout_sessions.yaml")).unwrap();
+    let old: Value = Document::from_text("spec", text).unwrap().raw;
+    let mut new = old.clone();
+    set(&mut new, "/components/schemas/checkout.session/properties/currency/maxLength", json!(2));
+    let session = old.pointer("/components/examples/session/value").unwrap().clone();
+    let fixtures = json!({"resources": {"checkout.session": session}});
+    let mut new_spec = spec("new.json", &new);
+    let mut report = evolution::compare(&mut spec("old.json", &old), &mut new_spec).unwrap();
+    let before = report.evidence.len();
+    evolution::fixtures_evidence(&mut new_spec, &fixtures, "fixtures.json", &mut report);
+    let added = &report.evidence[before..];
+    assert_eq!(added.len(), 1, "{added:#?}");
+    assert!(added[0].starts_with("fixture fixtures.json#/resources/checkout.session (checkout.session): /currency"), "{}", added[0]);
+    assert!(added[0].contains("explained by response-property-max-length-decreased"), "{}", added[0]);
+}

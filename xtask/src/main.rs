@@ -95,6 +95,8 @@ commands:
                                 change on purpose)
              --types            also read the old examples with the types
                                 generated from the new spec (builds them)
+             --fixtures FILE    also validate a fixtures file's objects (by
+                                their `object` field) against the new spec
   bench-diff the time of `diff` on Stripe's spec at two API versions, against
              the time to load both (use --release)
              --runs N           (default 5)

@@ -79,6 +79,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let fail_on = take_value(&mut args, "--fail-on")?;
     let unless_announced = crate::take_flag(&mut args, "--unless-announced");
     let with_types = crate::take_flag(&mut args, "--types");
+    let fixtures = take_value(&mut args, "--fixtures")?;
     let started = Instant::now();
     let base = args.iter().position(|a| a == "--base").and_then(|i| args.get(i + 1)).cloned();
     if let Some(revision) = &base
@@ -94,6 +95,10 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     }
     let loaded = started.elapsed();
     let mut report = evolution::compare(&mut old, &mut new)?;
+    if let Some(file) = &fixtures {
+        let value: serde_json::Value = serde_json::from_str(&read(file)?).map_err(|e| format!("{file}: {e}"))?;
+        evolution::fixtures_evidence(&mut new, &value, file, &mut report);
+    }
     if with_types {
         // The new spec's crate, generated and built, reads the old examples.
         let dir = root().join("target/diff");

@@ -319,7 +319,7 @@ fn evidence(old: &Spec, new: &mut Spec, findings: &[Finding]) -> Vec<String> {
         // The finding at the schema keyword that failed, else one in the
         // same operation or component.
         let failed_at = errors.first().map(|e| e.schema_path.clone()).unwrap_or_default();
-        let at_keyword = findings.iter().filter(|f| f.level >= Level::Warning).find(|f| f.new.as_deref().is_some_and(|p| failed_at.starts_with(p)));
+        let at_keyword = findings.iter().find(|f| f.new.as_deref().is_some_and(|p| failed_at.starts_with(p)));
         let near = at_keyword.or_else(|| findings.iter().filter(|f| f.level >= Level::Warning).find(|f| f.new.as_deref().or(f.old.as_deref()).is_some_and(|p| related(p, &example.used_at))));
         let why = near.map(|f| format!(" (explained by {}: {})", f.id, f.message)).unwrap_or_default();
         out.push(format!("{}: {first}{why}", example.label()));
@@ -341,6 +341,30 @@ pub fn read_by_types(old: &Spec, new: &Spec, types: &mut dyn crate::checks::Type
         if let Some(Err(message)) = run(&example.schema).or_else(|| run(&new.resolve(&example.schema))) {
             report.evidence.push(format!("{}: the new generated types cannot read it: {message}", example.label()));
         }
+    }
+}
+
+/// Every object of a fixtures file (Stripe's `fixtures3.json`, say) that
+/// names a schema of the new spec by its `object` field, validated against
+/// that schema as a response; what it rejects is added to the evidence,
+/// with the finding at the failing keyword when there is one.
+pub fn fixtures_evidence(new: &mut Spec, fixtures: &Value, source: &str, report: &mut Report) {
+    let schemas = crate::checks::ObjectSchemas::new(new);
+    let mut found = Vec::new();
+    crate::checks::collect_objects(fixtures, String::new(), &schemas, &mut found);
+    for (at, schema) in found {
+        let value = fixtures.pointer(&at).cloned().unwrap_or(Value::Null);
+        let Ok(id) = new.validator.compile(&schema) else { continue };
+        let Err(errors) = new.validator.validate(id, &value, crate::Direction::Response) else { continue };
+        let failed_at = errors.first().map(|e| e.schema_path.clone()).unwrap_or_default();
+        let why = report
+            .findings
+            .iter()
+            .find(|f| f.new.as_deref().is_some_and(|p| failed_at.starts_with(p)))
+            .map(|f| format!(" (explained by {}: {})", f.id, f.message))
+            .unwrap_or_default();
+        let first = errors.first().map(ToString::to_string).unwrap_or_default();
+        report.evidence.push(format!("fixture {source}#{at} ({}): {first}{why}", schema.rsplit('/').next().unwrap_or_default()));
     }
 }
 
