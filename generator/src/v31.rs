@@ -16,7 +16,7 @@
 //! | `type: [A, B, ...]` | `anyOf` of one schema per type |
 //! | `type: "null"` | `type: object, nullable: true, enum: [null]` (the generator's "or null" alternative) |
 //! | `enum` with `null` | the same, `nullable: true` |
-//! | `const: v` | `enum: [v]` |
+//! | `const: v` | `enum: [v]`, with the value's `type` when none is given |
 //! | `examples: [a, ...]` in a schema | kept, and `example: a` |
 //! | `exclusiveMinimum: n` (a number) | `minimum: n, exclusiveMinimum: true` (likewise maximum) |
 //! | `$ref` with siblings that constrain | `allOf: [{$ref}]` with the siblings beside it |
@@ -429,6 +429,17 @@ fn convert(v: &mut Value) {
     if let Some(c) = map.remove("const")
         && !map.contains_key("enum")
     {
+        // Without a `type`, the constant's own.
+        let ty = match &c {
+            Value::String(_) => Some("string"),
+            Value::Bool(_) => Some("boolean"),
+            Value::Number(n) if n.is_i64() || n.is_u64() => Some("integer"),
+            Value::Number(_) => Some("number"),
+            _ => None,
+        };
+        if let Some(ty) = ty.filter(|_| !map.contains_key("type")) {
+            map.insert("type".into(), json!(ty));
+        }
         map.insert("enum".into(), Value::Array(vec![c]));
     }
     if let Some(first) = map.get("examples").and_then(Value::as_array).and_then(|e| e.first()).cloned() {
