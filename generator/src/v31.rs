@@ -408,8 +408,16 @@ fn convert(v: &mut Value) {
         _ => {}
     }
     let Value::Object(map) = v else { return };
+    // Constraints the types cannot express are said in the docs.
+    let unexpressed: Vec<&str> = DROPPED.iter().copied().filter(|k| !k.starts_with('$') && map.contains_key(*k)).collect();
     for keyword in DROPPED {
         map.remove(keyword);
+    }
+    if !unexpressed.is_empty() {
+        let list: Vec<String> = unexpressed.iter().map(|k| format!("`{k}`")).collect();
+        let note = format!("Also constrained by {} (JSON Schema 2020-12), which this type does not express: the contract validator checks it.", list.join(", "));
+        let description = map.get("description").and_then(Value::as_str).map(|d| format!("{d}\n\n{note}")).unwrap_or(note);
+        map.insert("description".into(), Value::String(description));
     }
     map.remove("$anchor");
     map.remove("$id");
