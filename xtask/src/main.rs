@@ -162,6 +162,12 @@ fn tls_cert(args: &[String]) -> Result<ExitCode, String> {
 }
 
 /// Takes the value of `--flag VALUE` out of `args`.
+///
+/// The xtask reads its arguments with these two functions rather than with
+/// clap: every subcommand takes a few `--flag VALUE` options in any order,
+/// the usage text above is the one place they are described, and the
+/// xtask is compiled on the first `cargo xtask` of every fresh clone and CI
+/// run, where clap's derive would be one more proc-macro build for that.
 pub fn take_value(args: &mut Vec<String>, flag: &str) -> Result<Option<String>, String> {
     let Some(at) = args.iter().position(|a| a == flag) else { return Ok(None) };
     if at + 1 >= args.len() {
