@@ -181,6 +181,7 @@ fn cases() -> Vec<Case> {
         case("security scheme replaced", vec![("/components/securitySchemes/token", json!({"type": "http", "scheme": "bearer"})), ("/security", json!([{"token": []}]))], "api-security-scheme-removed", Breaking, &[Clients], None),
         // Webhooks.
         case("webhook removed", vec![("/x-webhooks/thing.made", Value::Null)], "webhook-removed", Breaking, &[WebhookReceivers], Major),
+        case("webhook deprecated", vec![("/x-webhooks/thing.made/post/deprecated", json!(true))], "webhook-deprecated", Info, &[], None),
         case("webhook added", vec![("/x-webhooks/thing.gone", json!({"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/event"}}}}, "responses": {"200": {"description": "ok"}}}}))], "webhook-added", Info, &[], Major),
         case("webhook payload widened", vec![("/components/schemas/event/properties/size/maximum", json!(1000))], "response-property-max-increased", Breaking, &[WebhookReceivers], Patch),
         case("webhook payload property removed", vec![("/components/schemas/event/properties/size", Value::Null), ("/components/schemas/event/required", json!(["type"]))], "response-required-property-removed", Breaking, &[WebhookReceivers], Major),

@@ -365,6 +365,13 @@ impl<'a> Diff<'a> {
             }
             let n = format!("#/{nk}/{}", escape_segment(name));
             for method in METHODS {
+                let (o_op, n_op) = (self.old.resolve_pointer(&format!("{o}/{method}")).cloned(), self.new.resolve_pointer(&format!("{n}/{method}")).cloned());
+                if let (Some(o_op), Some(n_op)) = (&o_op, &n_op)
+                    && !deprecated(o_op)
+                    && deprecated(n_op)
+                {
+                    self.push("webhook-deprecated", Level::Info, &[], Some(&o), Some(&n), format!("the event `{name}` is deprecated"));
+                }
                 let (oat, nat) = (format!("{o}/{method}/requestBody"), format!("{n}/{method}/requestBody"));
                 let (Some((oat, ov)), Some((nat, nv))) = (Self::follow(self.old, &oat), Self::follow(self.new, &nat)) else { continue };
                 let (ov, nv) = (ov.clone(), nv.clone());
