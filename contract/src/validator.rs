@@ -294,6 +294,22 @@ pub(crate) struct Modern {
     pub(crate) pattern_properties: Vec<(regex::Regex, String, usize)>,
     /// `propertyNames`.
     pub(crate) property_names: Option<usize>,
+    /// `unevaluatedProperties` beside applicators: `None` inside means
+    /// `false`.
+    pub(crate) unevaluated_properties: Option<Option<usize>>,
+    /// `unevaluatedItems` beside applicators, likewise.
+    pub(crate) unevaluated_items: Option<Option<usize>>,
+}
+
+/// What a schema evaluated of a valid instance (2020-12 annotations), for
+/// `unevaluatedProperties` and `unevaluatedItems`.
+#[derive(Debug, Default)]
+struct Evaluated {
+    keys: std::collections::HashSet<String>,
+    all_keys: bool,
+    /// Leading items evaluated.
+    items: usize,
+    all_items: bool,
 }
 
 #[derive(Debug)]
@@ -631,11 +647,11 @@ impl Validator {
         Ok(Body::Checks(Box::new(checks)))
     }
 
-    /// `unevaluatedProperties` and `unevaluatedItems` where no applicator
+    /// `unevaluatedProperties` and `unevaluatedItems`. Where no applicator
     /// (`allOf`, `anyOf`, `oneOf`, `if`, `dependentSchemas`, `$ref`) sits
-    /// beside them: then they mean what `additionalProperties` and `items`
-    /// mean. Beside an applicator they are refused by name (their meaning
-    /// needs annotations collected across it).
+    /// beside them they mean what `additionalProperties` and `items` mean;
+    /// beside one, the keys and items the passing subschemas evaluated are
+    /// collected when a value is checked ([`Evaluated`]).
     fn unevaluated(&mut self, at: &str, map: &Map<String, Value>, checks: &mut Checks) -> Result<(), CompileError> {
         let applicators = ["allOf", "anyOf", "oneOf", "if", "dependentSchemas", "$ref"];
         for keyword in ["unevaluatedProperties", "unevaluatedItems"] {
@@ -643,13 +659,21 @@ impl Validator {
             if value == &Value::Bool(true) {
                 continue;
             }
-            if let Some(beside) = applicators.iter().find(|a| map.contains_key(**a)) {
-                return Err(CompileError { pointer: format!("{at}/{keyword}"), message: format!("`{keyword}` beside `{beside}` is not supported") });
-            }
             let node = match value {
                 Value::Bool(false) => None,
                 _ => Some(self.node(&format!("{at}/{keyword}"))?),
             };
+            // Beside an applicator, what is "evaluated" is collected from
+            // the subschemas that pass, at validation time.
+            if applicators.iter().any(|a| map.contains_key(*a)) {
+                let modern = checks.modern.get_or_insert_with(Box::default);
+                if keyword == "unevaluatedProperties" {
+                    modern.unevaluated_properties = Some(node);
+                } else {
+                    modern.unevaluated_items = Some(node);
+                }
+                continue;
+            }
             if keyword == "unevaluatedProperties" {
                 let object = checks.object.get_or_insert_with(|| {
                     Box::new(Object {
@@ -904,7 +928,7 @@ impl Validator {
             return false;
         }
         if let Some(modern) = &checks.modern
-            && !self.check_modern(modern, value, dir, at, &error, sink)
+            && !self.check_modern(id, modern, value, dir, at, &error, sink)
         {
             return false;
         }
@@ -928,8 +952,10 @@ impl Validator {
 
     /// `contains`, `dependentRequired`, `dependentSchemas`, `propertyNames`,
     /// `if`/`then`/`else`.
+    #[allow(clippy::too_many_arguments)]
     fn check_modern<S: Sink>(
         &self,
+        id: usize,
         m: &Modern,
         value: &Value,
         dir: Direction,
@@ -980,7 +1006,115 @@ impl Validator {
                 return false;
             }
         }
+        if m.unevaluated_properties.is_some() || m.unevaluated_items.is_some() {
+            let seen = self.evaluated(id, value, dir, true, 0);
+            match (value, m.unevaluated_properties) {
+                (Value::Object(map), Some(rule)) if !seen.all_keys => {
+                    for (key, item) in map.iter().filter(|(k, _)| !seen.keys.contains(*k)) {
+                        let ok = match rule {
+                            None => sink.error(|| error("unevaluatedProperties", format!("no property `{key}` (unevaluatedProperties: false)"), describe(item))),
+                            Some(node) => self.check(node, item, dir, Loc::Key(&at, key), sink),
+                        };
+                        if !ok {
+                            return false;
+                        }
+                    }
+                }
+                _ => {}
+            }
+            match (value, m.unevaluated_items) {
+                (Value::Array(items), Some(rule)) if !seen.all_items => {
+                    for (i, item) in items.iter().enumerate().skip(seen.items) {
+                        let ok = match rule {
+                            None => sink.error(|| error("unevaluatedItems", format!("no item {i} (unevaluatedItems: false)"), describe(item))),
+                            Some(node) => self.check(node, item, dir, Loc::Index(&at, i), sink),
+                        };
+                        if !ok {
+                            return false;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
         true
+    }
+
+    /// The keys and leading items of `value` that node `id` evaluates, with
+    /// the subschemas that pass (2020-12's annotation collection). `own`:
+    /// the node's own `unevaluated*` do not count (they are being checked).
+    fn evaluated(&self, mut id: usize, value: &Value, dir: Direction, own: bool, depth: usize) -> Evaluated {
+        let mut out = Evaluated::default();
+        if depth > 32 {
+            return out;
+        }
+        let checks = loop {
+            match &self.nodes[id].body {
+                Body::Ref(target) => id = *target,
+                Body::Checks(checks) => break checks,
+                Body::Pending => return out,
+            }
+        };
+        let merge = |other: Evaluated, out: &mut Evaluated| {
+            out.keys.extend(other.keys);
+            out.all_keys |= other.all_keys;
+            out.items = out.items.max(other.items);
+            out.all_items |= other.all_items;
+        };
+        if let Value::Object(map) = value {
+            if let Some(object) = &checks.object {
+                for key in map.keys() {
+                    if object.properties.binary_search_by(|p| p.name.as_str().cmp(key)).is_ok() {
+                        out.keys.insert(key.clone());
+                    }
+                }
+                // `additionalProperties` (or `unevaluatedProperties` read as
+                // it) evaluates every other key.
+                if !matches!(object.additional, Additional::Any) {
+                    out.all_keys = true;
+                }
+            }
+            if let Some(m) = &checks.modern {
+                for key in map.keys() {
+                    if m.pattern_properties.iter().any(|(re, _, _)| re.is_match(key)) {
+                        out.keys.insert(key.clone());
+                    }
+                }
+                if !own && m.unevaluated_properties.is_some() {
+                    out.all_keys = true;
+                }
+            }
+        }
+        if let Value::Array(items) = value {
+            if let Some(m) = &checks.modern {
+                out.items = m.prefix_items.len().min(items.len());
+                if !own && m.unevaluated_items.is_some() {
+                    out.all_items = true;
+                }
+            }
+            if checks.items.as_ref().is_some_and(|i| i.items.is_some()) {
+                out.all_items = true;
+            }
+        }
+        let mut passing: Vec<usize> = checks.all_of.clone();
+        passing.extend(checks.any_of.iter().chain(&checks.one_of).filter(|&&p| self.passes(p, value, dir)));
+        if let Some(m) = &checks.modern {
+            if let Some((condition, then, otherwise)) = m.conditional {
+                if self.passes(condition, value, dir) {
+                    passing.push(condition);
+                    passing.extend(then);
+                } else {
+                    passing.extend(otherwise);
+                }
+            }
+            if let Value::Object(map) = value {
+                passing.extend(m.dependent_schemas.iter().filter(|(k, _)| map.contains_key(k)).map(|(_, n)| *n));
+            }
+        }
+        for part in passing {
+            merge(self.evaluated(part, value, dir, false, depth + 1), &mut out);
+        }
+        out
     }
 
     fn passes(&self, id: usize, value: &Value, dir: Direction) -> bool {

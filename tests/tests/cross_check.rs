@@ -245,6 +245,37 @@ fn hand_written_31() -> Vec<Case> {
         case31(json!({"s": {"anyOf": [{"type": "integer", "exclusiveMinimum": 0}, {"type": "null"}]}}), "s", vec![json!(1), json!(0), json!(null), json!("1")]),
         case31(json!({"s": {"type": "string", "enum": ["a", null]}}), "s", vec![json!("a"), json!(null)]),
         case31(json!({"s": {"type": "object", "properties": {"a": {"type": "integer"}}, "unevaluatedProperties": false}}), "s", vec![json!({"a": 1}), json!({"b": 1})]),
+        // Beside applicators: what the passing subschemas evaluated.
+        case31(
+            json!({"s": {"allOf": [{"properties": {"a": {"type": "integer"}}}], "properties": {"b": {"type": "string"}}, "unevaluatedProperties": false}}),
+            "s",
+            vec![json!({"a": 1, "b": "x"}), json!({"a": 1, "c": 1}), json!({}), json!({"a": "1"})],
+        ),
+        case31(
+            json!({"s": {"anyOf": [{"properties": {"a": {"const": 1}}, "required": ["a"]}, {"properties": {"b": {"const": 2}}, "required": ["b"]}], "unevaluatedProperties": {"type": "boolean"}}}),
+            "s",
+            vec![json!({"a": 1}), json!({"a": 1, "b": 3}), json!({"a": 1, "b": 2}), json!({"a": 1, "c": true}), json!({"a": 1, "c": 5})],
+        ),
+        case31(
+            json!({"s": {"if": {"properties": {"k": {"const": "x"}}, "required": ["k"]}, "then": {"properties": {"x": true}}, "else": {"properties": {"y": true}}, "unevaluatedProperties": false}}),
+            "s",
+            vec![json!({"k": "x", "x": 1}), json!({"k": "x", "y": 1}), json!({"k": "z", "y": 1}), json!({"k": "z", "x": 1}), json!({"y": 1})],
+        ),
+        case31(
+            json!({"s": {"$ref": "#/components/schemas/base", "properties": {"b": true}, "unevaluatedProperties": false}, "base": {"properties": {"a": true}}}),
+            "s",
+            vec![json!({"a": 1, "b": 2}), json!({"a": 1, "c": 2})],
+        ),
+        case31(
+            json!({"s": {"allOf": [{"prefixItems": [{"type": "integer"}]}], "prefixItems": [true, {"type": "string"}], "unevaluatedItems": false}}),
+            "s",
+            vec![json!([1, "a"]), json!([1, "a", 3]), json!([1]), json!(["x", "a"])],
+        ),
+        case31(
+            json!({"s": {"allOf": [{"type": "array"}], "unevaluatedItems": {"type": "integer"}}}),
+            "s",
+            vec![json!([1, 2]), json!([1, "2"]), json!([])],
+        ),
     ]
 }
 
