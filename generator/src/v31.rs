@@ -357,10 +357,8 @@ fn walk(v: &mut Value, context: Context, root: bool) {
                         "example" | "examples" | "default" | "enum" | "const" => continue,
                         "schema" => Context::Schema,
                         "components" if root => {
-                            if let Some(Value::Object(components)) = Some(&mut *child) {
-                                for (k, part) in components.iter_mut() {
-                                    walk(part, if k == "schemas" { Context::Schemas } else { Context::Other }, false);
-                                }
+                            for (k, part) in child.as_object_mut().into_iter().flatten() {
+                                walk(part, if k == "schemas" { Context::Schemas } else { Context::Other }, false);
                             }
                             continue;
                         }

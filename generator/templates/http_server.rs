@@ -593,17 +593,27 @@ pub async fn serve<E: Serialize>(
 ) -> std::io::Result<()> {
     let refuse: Refuse = std::sync::Arc::new(move |rejection: &Rejection| respond(rejection.status, &reject(rejection)));
     loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
-            // Out of file descriptors and the like: wait, then go on.
+        let stream = accept(&listener).await?;
+        tokio::spawn(serve_connection(stream, app.clone(), std::sync::Arc::clone(&refuse)));
+    }
+}
+
+/// The next connection of `listener`, with `TCP_NODELAY` set. A passing
+/// failure (out of file descriptors and the like) is waited out; an error
+/// only when the listener itself cannot go on. For servers that wrap the
+/// stream (TLS) before [`serve_connection`].
+pub async fn accept(listener: &tokio::net::TcpListener) -> std::io::Result<tokio::net::TcpStream> {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                let _ = stream.set_nodelay(true);
+                return Ok(stream);
+            }
             Err(e) if !matches!(e.kind(), std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported) => {
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                continue;
             }
             Err(e) => return Err(e),
-        };
-        let _ = stream.set_nodelay(true);
-        tokio::spawn(serve_connection(stream, app.clone(), std::sync::Arc::clone(&refuse)));
+        }
     }
 }
 

@@ -229,18 +229,10 @@ const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10
 /// generated `serve_connection` takes any byte stream.
 async fn serve_tls(listener: TcpListener, app: axum::Router, server: Arc<ReferenceServer>, acceptor: tokio_rustls::TlsAcceptor) -> std::io::Result<()> {
     use checkout_sessions::server::CheckoutSessionsApi;
-    use checkout_sessions::http_server::{Refuse, respond, serve_connection};
+    use checkout_sessions::http_server::{Refuse, accept, respond, serve_connection};
     let refuse: Refuse = Arc::new(move |rejection| respond(rejection.status, &server.rejection(rejection)));
     loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
-            Err(e) if !matches!(e.kind(), std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported) => {
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        let _ = stream.set_nodelay(true);
+        let stream = accept(&listener).await?;
         let (acceptor, app, refuse) = (acceptor.clone(), app.clone(), Arc::clone(&refuse));
         tokio::spawn(async move {
             // A failed or stalled handshake just ends the connection: there

@@ -2,6 +2,8 @@
 //! by the Arazzo runner): they hold against the reference server and fail,
 //! precisely, against servers broken on purpose.
 
+mod common;
+
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -44,17 +46,7 @@ async fn serve(spoil: Spoil) -> String {
 }
 
 async fn scenario(url: String) -> Vec<Case> {
-    tokio::task::spawn_blocking(move || {
-        let root = contract_tests::root();
-        let mut spec = Spec::load(&root.join("spec/checkout_sessions.yaml")).unwrap();
-        let text = std::fs::read_to_string(root.join("spec/checkout_sessions.arazzo.yaml")).unwrap();
-        let doc = arazzo::Document::load("checkout_sessions.arazzo.yaml", &text, &spec.doc).unwrap_or_else(|e| panic!("{e}"));
-        let headers = vec![("Authorization".to_owned(), format!("Bearer {DEFAULT_API_KEY}"))];
-        let target = Target { base_url: url, headers, client: Client::new(&Options::direct(std::time::Duration::from_secs(10))).unwrap() };
-        arazzo::run::run_all(&doc, &mut spec, &target, &Default::default())
-    })
-    .await
-    .unwrap()
+    common::workflows::checkout(url, Client::new(&Options::direct(std::time::Duration::from_secs(10))).unwrap()).await
 }
 
 /// The failures of the steps (a workflow's own case only says it failed).

@@ -4,15 +4,15 @@
 //! `CONNECT`), and the client's refusals: an untrusted certificate, a
 //! redirect not followed, a server that never answers.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use openapi_contract::arazzo::{self, run::Target};
-use openapi_contract::checks::Spec;
 use openapi_contract::client::{Client, Options, Proxy};
 use openapi_contract::Case;
-use reference_server::{Config, DEFAULT_API_KEY, ReferenceServer, serve_with, tls_config};
+use reference_server::{Config, ReferenceServer, serve_with, tls_config};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -37,20 +37,6 @@ async fn tls_server(cert: &Path, key: &Path) -> std::net::SocketAddr {
     addr
 }
 
-/// The spec's workflows against `url` through `client`.
-async fn workflows(url: String, client: Client) -> Vec<Case> {
-    tokio::task::spawn_blocking(move || {
-        let root = contract_tests::root();
-        let mut spec = Spec::load(&root.join("spec/checkout_sessions.yaml")).unwrap();
-        let text = std::fs::read_to_string(root.join("spec/checkout_sessions.arazzo.yaml")).unwrap();
-        let doc = arazzo::Document::load("checkout_sessions.arazzo.yaml", &text, &spec.doc).unwrap_or_else(|e| panic!("{e}"));
-        let headers = vec![("Authorization".to_owned(), format!("Bearer {DEFAULT_API_KEY}"))];
-        let target = Target { base_url: url, headers, client };
-        arazzo::run::run_all(&doc, &mut spec, &target, &Default::default())
-    })
-    .await
-    .unwrap()
-}
 
 fn assert_all_pass(cases: &[Case]) {
     let failed: Vec<String> = cases.iter().filter(|c| !c.passed()).map(|c| format!("{}: {:?} {:?}", c.name, c.failures, c.skipped)).collect();
@@ -67,7 +53,7 @@ async fn workflows_pass_over_https_with_the_certificate_trusted() {
     let (cert, key) = certificate("https");
     let addr = tls_server(&cert, &key).await;
     let client = Client::new(&options(vec![cert], Proxy::None)).unwrap();
-    let cases = workflows(format!("https://{addr}"), client).await;
+    let cases = common::workflows::checkout(format!("https://{addr}"), client).await;
     assert_all_pass(&cases);
     // The transcript is what went through TLS, in the clear.
     let wire = cases.iter().find_map(|c| c.wire.clone()).unwrap();
@@ -186,7 +172,7 @@ async fn https_tunnels_through_the_proxy_with_connect() {
         }
     });
     let client = Client::new(&options(vec![cert], Proxy::All(format!("http://{proxy}")))).unwrap();
-    let cases = workflows(format!("https://{server}"), client).await;
+    let cases = common::workflows::checkout(format!("https://{server}"), client).await;
     assert_all_pass(&cases);
     let heads = seen.lock().unwrap().clone();
     assert!(!heads.is_empty() && heads.iter().all(|h| h == &format!("CONNECT {server} HTTP/1.1")), "{heads:?}");

@@ -6,6 +6,7 @@
 pub mod python;
 pub mod wire;
 pub mod types;
+pub mod workflows;
 
 use std::time::Duration;
 
