@@ -211,7 +211,21 @@ pub fn apply_bump(manifest: &Path, bump: Bump) -> Result<(String, String), Strin
 
 #[cfg(test)]
 mod tests {
-    use super::{Bump, bumped};
+    use super::{Bump, bumped, fails};
+    use openapi_contract::evolution::{Finding, Level, Party, Report, RustChange};
+
+    #[test]
+    fn fail_on_sets_the_exit_code_by_level_and_bump() {
+        let mut report = Report::default();
+        for what in ["breaking", "warning", "major", "minor"] {
+            assert!(!fails(&report, what).unwrap(), "{what} on an empty report");
+        }
+        report.findings.push(Finding { id: "api-removed-without-deprecation".into(), level: Level::Breaking, parties: vec![Party::Clients], old: None, new: None, message: String::new() });
+        report.rust.push(RustChange { bump: Bump::Minor, item: "client::Client::x".into(), message: String::new() });
+        assert!(fails(&report, "breaking").unwrap() && fails(&report, "warning").unwrap() && fails(&report, "minor").unwrap());
+        assert!(!fails(&report, "major").unwrap());
+        assert!(fails(&report, "severe").is_err());
+    }
 
     #[test]
     fn versions_bump_as_cargo_reads_semver() {
