@@ -139,19 +139,36 @@ impl Generator {
     pub fn modules(&self, api: &ir::Api) -> Result<Modules, Error> {
         let header = emit::header(&self.command);
         let verbatim = |text: &str| format!("{header}\n{text}");
-        Ok(vec![
-            ("runtime.rs", verbatim(emit::RUNTIME)),
-            ("types.rs", emit::types(api, &header)?),
-            ("schemas.rs", emit::schemas(api, &header)?),
-            ("wire.rs", verbatim(emit::WIRE)),
-            ("http_client.rs", verbatim(emit::HTTP_CLIENT)),
-            ("client.rs", emit::client(api, &header)?),
-            ("http_server.rs", verbatim(emit::HTTP_SERVER)),
-            ("server.rs", emit::server(api, &header)?),
-            ("webhooks.rs", emit::webhooks(api, &header)?),
-            ("signature.rs", verbatim(emit::SIGNATURE)),
-            ("webhook_receiver.rs", verbatim(emit::WEBHOOK_RECEIVER)),
-        ])
+        // The modules render independently: the server, client, schemas and
+        // webhooks each on a thread of their own while this one renders the
+        // types (which spread over all cores themselves), so that no module
+        // waits for another.
+        std::thread::scope(|scope| {
+            let header = &header;
+            let spawn = |emit: fn(&ir::Api, &str) -> Result<String, Error>| {
+                std::thread::Builder::new().stack_size(STACK).spawn_scoped(scope, move || emit(api, header)).map_err(Error::Thread)
+            };
+            let (server, client, schemas, webhooks) =
+                (spawn(emit::server)?, spawn(emit::client)?, spawn(emit::schemas)?, spawn(emit::webhooks)?);
+            let types = emit::types(api, header);
+            let join = |thread: std::thread::ScopedJoinHandle<'_, Result<String, Error>>| {
+                thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            };
+            let (server, client, schemas, webhooks) = (join(server), join(client), join(schemas), join(webhooks));
+            Ok(vec![
+                ("runtime.rs", verbatim(emit::RUNTIME)),
+                ("types.rs", types?),
+                ("schemas.rs", schemas?),
+                ("wire.rs", verbatim(emit::WIRE)),
+                ("http_client.rs", verbatim(emit::HTTP_CLIENT)),
+                ("client.rs", client?),
+                ("http_server.rs", verbatim(emit::HTTP_SERVER)),
+                ("server.rs", server?),
+                ("webhooks.rs", webhooks?),
+                ("signature.rs", verbatim(emit::SIGNATURE)),
+                ("webhook_receiver.rs", verbatim(emit::WEBHOOK_RECEIVER)),
+            ])
+        })
     }
 
     /// A standalone crate around the modules: `Cargo.toml`, `src/lib.rs`

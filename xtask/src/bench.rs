@@ -70,6 +70,14 @@ fn phases(label: &str, text: &str, paths: &[String], runs: usize) -> Result<(), 
     }
     println!("      of which format (CPU, all workers) {format:>9.1?}");
     println!("    total                        {total:>9.1?}  {:>4.1}x the parse floor", ratio(total));
+    // Formatting is the tokens parsed by syn and printed by prettyplease:
+    // spread perfectly over every core, and with nothing else but the parse,
+    // a codegen that formats through them costs at least this.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "    least through syn + prettyplease: parse + format CPU / {cores} cores = {:.1}x",
+        ratio(floor) + ratio(format) / cores as f64
+    );
     Ok(())
 }
 
