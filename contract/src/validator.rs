@@ -309,6 +309,8 @@ struct Evaluated {
     all_keys: bool,
     /// Leading items evaluated.
     items: usize,
+    /// Items past those that `contains` matched.
+    matched: std::collections::BTreeSet<usize>,
     all_items: bool,
 }
 
@@ -648,9 +650,10 @@ impl Validator {
     }
 
     /// `unevaluatedProperties` and `unevaluatedItems`. Where no applicator
-    /// (`allOf`, `anyOf`, `oneOf`, `if`, `dependentSchemas`, `$ref`) sits
-    /// beside them they mean what `additionalProperties` and `items` mean;
-    /// beside one, the keys and items the passing subschemas evaluated are
+    /// (`allOf`, `anyOf`, `oneOf`, `if`, `dependentSchemas`, `$ref`), nor
+    /// `patternProperties` or `contains`, sits beside them they mean what
+    /// `additionalProperties` and `items` mean; beside one, the keys and
+    /// items the passing subschemas (and those keywords) evaluated are
     /// collected when a value is checked ([`Evaluated`]).
     fn unevaluated(&mut self, at: &str, map: &Map<String, Value>, checks: &mut Checks) -> Result<(), CompileError> {
         let applicators = ["allOf", "anyOf", "oneOf", "if", "dependentSchemas", "$ref"];
@@ -665,7 +668,10 @@ impl Validator {
             };
             // Beside an applicator, what is "evaluated" is collected from
             // the subschemas that pass, at validation time.
-            if applicators.iter().any(|a| map.contains_key(*a)) {
+            // So too beside the keywords that evaluate only some keys or
+            // items: `patternProperties`, `contains`.
+            let partial = if keyword == "unevaluatedProperties" { "patternProperties" } else { "contains" };
+            if applicators.iter().chain([&partial]).any(|a| map.contains_key(*a)) {
                 let modern = checks.modern.get_or_insert_with(Box::default);
                 if keyword == "unevaluatedProperties" {
                     modern.unevaluated_properties = Some(node);
@@ -1024,7 +1030,7 @@ impl Validator {
             }
             match (value, m.unevaluated_items) {
                 (Value::Array(items), Some(rule)) if !seen.all_items => {
-                    for (i, item) in items.iter().enumerate().skip(seen.items) {
+                    for (i, item) in items.iter().enumerate().skip(seen.items).filter(|(i, _)| !seen.matched.contains(i)) {
                         let ok = match rule {
                             None => sink.error(|| error("unevaluatedItems", format!("no item {i} (unevaluatedItems: false)"), describe(item))),
                             Some(node) => self.check(node, item, dir, Loc::Index(&at, i), sink),
@@ -1059,6 +1065,7 @@ impl Validator {
             out.keys.extend(other.keys);
             out.all_keys |= other.all_keys;
             out.items = out.items.max(other.items);
+            out.matched.extend(other.matched);
             out.all_items |= other.all_items;
         };
         if let Value::Object(map) = value {
@@ -1088,6 +1095,10 @@ impl Validator {
         if let Value::Array(items) = value {
             if let Some(m) = &checks.modern {
                 out.items = m.prefix_items.len().min(items.len());
+                // `contains` evaluates the items it matches (2020-12, 10.3.1.3).
+                if let Some((node, _, _)) = m.contains {
+                    out.matched.extend((0..items.len()).filter(|&i| self.passes(node, &items[i], dir)));
+                }
                 if !own && m.unevaluated_items.is_some() {
                     out.all_items = true;
                 }

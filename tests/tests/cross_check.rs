@@ -276,6 +276,28 @@ fn hand_written_31() -> Vec<Case> {
             "s",
             vec![json!([1, 2]), json!([1, "2"]), json!([])],
         ),
+        // Items `contains` matched are evaluated, beside it and in a passing
+        // subschema; those it did not match are not.
+        case31(
+            json!({"s": {"contains": {"type": "string"}, "unevaluatedItems": false}}),
+            "s",
+            vec![json!(["a", "b"]), json!(["a", 1]), json!([1, "a"]), json!([]), json!([1])],
+        ),
+        case31(
+            json!({"s": {"allOf": [{"contains": {"type": "string"}}], "prefixItems": [{"type": "integer"}], "unevaluatedItems": {"type": "boolean"}}}),
+            "s",
+            vec![json!([1, "a", true]), json!([1, "a", 2]), json!([1, true, "a"]), json!([1, "a", "b"]), json!([1])],
+        ),
+        case31(
+            json!({"s": {"patternProperties": {"^x-": {"type": "string"}}, "properties": {"a": true}, "unevaluatedProperties": false}}),
+            "s",
+            vec![json!({"a": 1, "x-b": "c"}), json!({"x-b": 1}), json!({"b": 1}), json!({})],
+        ),
+        case31(
+            json!({"s": {"anyOf": [{"contains": {"const": 1}}, {"contains": {"const": 2}}], "unevaluatedItems": false}}),
+            "s",
+            vec![json!([1, 2]), json!([1, 3]), json!([2, 2]), json!([3])],
+        ),
     ]
 }
 
