@@ -394,6 +394,13 @@ fn breakers(spec: &Spec, schema: &Value, form: bool) -> Vec<(String, Value)> {
                 let past = if exclusive("exclusiveMinimum") { min } else { min - 1.0 };
                 out.push((format!("below its minimum {min}"), as_value(past)));
             }
+            // A number outside the enum: one past the largest allowed.
+            if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+                let largest = values.iter().filter_map(Value::as_f64).fold(f64::NEG_INFINITY, f64::max);
+                if largest.is_finite() && largest.abs() < 1e15 {
+                    out.push(("outside its enum".into(), as_value(largest.floor() + 1.0)));
+                }
+            }
         }
         Some("boolean") => out.push(("not a boolean".into(), json!("not_a_boolean"))),
         Some("string") => {

@@ -491,6 +491,8 @@ pub struct Bounds {
     pub max_items: Option<usize>,
     /// The bounds of every item of an array, or value of an object.
     pub items: Option<&'static Bounds>,
+    /// `enum` of a number or an integer: the only values allowed.
+    pub one_of: Option<&'static [f64]>,
 }
 
 impl Bounds {
@@ -507,6 +509,7 @@ impl Bounds {
             min_items: None,
             max_items: None,
             items: None,
+            one_of: None,
         }
     }
 
@@ -559,6 +562,12 @@ impl Bounds {
         self.items = Some(items);
         self
     }
+
+    /// With the values an `enum` allows a number.
+    pub const fn one_of(mut self, values: &'static [f64]) -> Self {
+        self.one_of = Some(values);
+        self
+    }
 }
 
 /// A schema's `pattern`: the regular expression as the spec writes it, and
@@ -592,6 +601,14 @@ pub trait Bounded {
 
 fn check_number(value: f64, bounds: &Bounds, at: &mut ParamPath, errors: &mut Vec<Invalid>) {
     let shown = |v: f64| if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { v.to_string() };
+    if let Some(allowed) = bounds.one_of
+        && !allowed.contains(&value)
+    {
+        let listed: Vec<String> = allowed.iter().take(12).map(|&v| format!("`{}`", shown(v))).collect();
+        let more = allowed.len().saturating_sub(12);
+        let more = if more > 0 { format!(", and {more} more") } else { String::new() };
+        at.invalid(errors, format!("Invalid {}: must be one of {}{more}", at.render(), listed.join(", ")));
+    }
     if let Some(min) = bounds.minimum
         && (value < min || (bounds.exclusive_minimum && value == min))
     {

@@ -162,6 +162,9 @@ pub struct Constraints {
     pub max_items: Option<usize>,
     /// The constraints of every item of an array, or value of an object.
     pub items: Option<Box<Constraints>>,
+    /// `enum` of a number or an integer: the only values allowed (empty
+    /// when any is).
+    pub one_of: Vec<f64>,
     /// `default`, as JSON text.
     pub default: Option<String>,
 }
@@ -183,6 +186,7 @@ impl Constraints {
             && self.min_items.is_none()
             && self.max_items.is_none()
             && self.items.is_none()
+            && self.one_of.is_empty()
     }
 
     /// These constraints, with every one `outer` sets taken from `outer`
@@ -201,6 +205,7 @@ impl Constraints {
             min_items: outer.min_items.or(self.min_items),
             max_items: outer.max_items.or(self.max_items),
             items: outer.items.or(self.items),
+            one_of: if outer.one_of.is_empty() { self.one_of } else { outer.one_of },
             default: outer.default.or(self.default),
         }
     }

@@ -257,3 +257,16 @@ fn patterns_are_checked_item_by_item_and_uncompilable_ones_are_not() {
     let found: Vec<(&str, &str)> = problems.iter().map(|p| (p.param.as_str(), p.message.as_str())).collect();
     assert_eq!(found, [("codes[1]", "Invalid codes[1]: must match the pattern `^[A-Z]{2}$`")]);
 }
+
+#[test]
+fn number_and_integer_enums_are_checked() {
+    use unusual_shapes::runtime::Validate;
+    let params = |tier: i64, ratios: &[f64]| unusual_shapes::types::GetThingParams::default().tier(tier).ratios(ratios.to_vec());
+    assert_eq!(params(2, &[0.5, 1.5]).problems(), Vec::new());
+    let problems = params(4, &[0.5, 1.0]).problems();
+    let found: Vec<(&str, &str)> = problems.iter().map(|p| (p.param.as_str(), p.message.as_str())).collect();
+    assert_eq!(
+        found,
+        [("tier", "Invalid tier: must be one of `1`, `2`, `3`"), ("ratios[1]", "Invalid ratios[1]: must be one of `0.5`, `1.5`")]
+    );
+}

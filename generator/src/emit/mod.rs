@@ -332,6 +332,10 @@ fn bounds_expr(api: &Api, t: &TypeRef, c: &Constraints, bounds: &TokenStream) ->
                 let (v, exclusive) = (Literal::f64_unsuffixed(v), c.exclusive_maximum);
                 add(quote!(maximum(#v, #exclusive)));
             }
+            if !c.one_of.is_empty() {
+                let values = c.one_of.iter().map(|&v| Literal::f64_unsuffixed(v));
+                add(quote!(one_of(&[#(#values),*])));
+            }
             if let Some(v) = c.min_length.map(Literal::usize_unsuffixed) {
                 add(quote!(min_length(#v)));
             }
