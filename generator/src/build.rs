@@ -1193,14 +1193,14 @@ fn constraints(schema: &Schema) -> Constraints {
             c.pattern = s.pattern.clone();
         }
         SchemaKind::Type(Type::Integer(i)) => {
-            c.one_of = i.enumeration.iter().flatten().map(|&v| v as f64).collect();
+            c.one_of = finite(i.enumeration.iter().flatten().map(|&v| v as f64).collect());
             c.minimum = i.minimum.map(|v| v as f64);
             c.maximum = i.maximum.map(|v| v as f64);
             c.exclusive_minimum = i.exclusive_minimum;
             c.exclusive_maximum = i.exclusive_maximum;
         }
         SchemaKind::Type(Type::Number(n)) => {
-            c.one_of = n.enumeration.iter().flatten().copied().collect();
+            c.one_of = finite(n.enumeration.iter().flatten().copied().collect());
             c.minimum = n.minimum;
             c.maximum = n.maximum;
             c.exclusive_minimum = n.exclusive_minimum;
@@ -1228,6 +1228,12 @@ fn constraints(schema: &Schema) -> Constraints {
         _ => {}
     }
     c
+}
+
+/// The values of a number `enum`, or none (no check) if one is not finite:
+/// no Rust literal holds it.
+fn finite(values: Vec<f64>) -> Vec<f64> {
+    if values.iter().all(|v| v.is_finite()) { values } else { Vec::new() }
 }
 
 fn is_object_schema(schema: &Schema) -> bool {
