@@ -120,6 +120,20 @@ commands:
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [command, rest @ ..] = args.as_slice()
+        && rest.iter().any(|a| a == "-h" || a == "--help")
+    {
+        match help(command) {
+            Some(text) => {
+                print!("usage: cargo xtask {command} [options]\n\n{text}");
+                return ExitCode::SUCCESS;
+            }
+            None => {
+                eprintln!("error: unknown command `{command}`\n\n{USAGE}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&args[1..]),
         Some("stripe") => stripe::run(&args[1..]),
@@ -145,6 +159,15 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The part of [`USAGE`] that describes `command`: its line and the
+/// indented lines after it.
+fn help(command: &str) -> Option<String> {
+    let mut lines = USAGE.lines().skip_while(|l| l.strip_prefix("  ").and_then(|l| l.split_whitespace().next()) != Some(command));
+    let first = lines.next()?;
+    let rest = lines.take_while(|l| l.starts_with("      ") || l.starts_with("             "));
+    Some(std::iter::once(first).chain(rest).map(|l| format!("{l}\n")).collect())
 }
 
 /// `cargo xtask tls-cert DIR`: a self-signed certificate and its key, for
