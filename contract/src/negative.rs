@@ -417,6 +417,11 @@ fn breakers(spec: &Spec, schema: &Value, form: bool) -> Vec<(String, Value)> {
             if let Some(min) = schema.get("minLength").and_then(Value::as_u64).filter(|&m| m > 0 && (m as usize) <= MAX_LENGTH) {
                 out.push((format!("shorter than its minLength {min}"), json!("x".repeat(min as usize - 1))));
             }
+            if let Some(format) = schema.get("format").and_then(Value::as_str)
+                && let Some(text) = ["not_a_valid_value", "x y"].into_iter().find(|t| openapi_codegen::formats::accepts(format, t) == Some(false))
+            {
+                out.push((format!("not a valid {format}"), json!(text)));
+            }
             if let Some(pattern) = schema.get("pattern").and_then(Value::as_str)
                 && let Ok(re) = regex::Regex::new(pattern)
                 && let Some(text) = ["!", "", "0", "zz zz", "-1", "a"].into_iter().find(|c| !re.is_match(c))

@@ -1191,6 +1191,7 @@ fn constraints(schema: &Schema) -> Constraints {
             c.min_length = s.min_length;
             c.max_length = s.max_length;
             c.pattern = s.pattern.clone();
+            c.format = checked_format(crate::shape::format_of(&s.format));
         }
         SchemaKind::Type(Type::Integer(i)) => {
             c.one_of = finite(i.enumeration.iter().flatten().map(|&v| v as f64).collect());
@@ -1222,12 +1223,18 @@ fn constraints(schema: &Schema) -> Constraints {
             c.min_length = a.min_length;
             c.max_length = a.max_length;
             c.pattern = a.pattern.clone();
+            c.format = checked_format(a.format.clone());
             c.min_items = a.min_items.or(a.min_properties);
             c.max_items = a.max_items.or(a.max_properties);
         }
         _ => {}
     }
     c
+}
+
+/// A string format the generated code checks, or none.
+fn checked_format(format: Option<String>) -> Option<String> {
+    format.filter(|name| crate::formats::accepts(name, "").is_some())
 }
 
 /// The values of a number `enum`, or none (no check) if one is not finite:

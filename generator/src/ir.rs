@@ -165,6 +165,8 @@ pub struct Constraints {
     /// `enum` of a number or an integer: the only values allowed (empty
     /// when any is).
     pub one_of: Vec<f64>,
+    /// `format` of a string, when it is one [`crate::formats`] checks.
+    pub format: Option<String>,
     /// `default`, as JSON text.
     pub default: Option<String>,
 }
@@ -187,6 +189,7 @@ impl Constraints {
             && self.max_items.is_none()
             && self.items.is_none()
             && self.one_of.is_empty()
+            && self.format.is_none()
     }
 
     /// These constraints, with every one `outer` sets taken from `outer`
@@ -206,6 +209,7 @@ impl Constraints {
             max_items: outer.max_items.or(self.max_items),
             items: outer.items.or(self.items),
             one_of: if outer.one_of.is_empty() { self.one_of } else { outer.one_of },
+            format: outer.format.or(self.format),
             default: outer.default.or(self.default),
         }
     }

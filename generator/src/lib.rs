@@ -39,6 +39,10 @@ mod validate;
 pub mod walk;
 mod yaml;
 
+// `pub mod formats`: the string format checks, shared with every generated
+// `runtime.rs` (which carries the same text).
+include!("../templates/formats.rs");
+
 use std::path::Path;
 
 pub use build::{RESERVED_ARGUMENT_NAMES, RESERVED_METHOD_NAMES, Settings, glob_match};
@@ -232,5 +236,38 @@ serde_json = "1"
             files.push((format!("src/{name}"), code));
         }
         Ok(files)
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use crate::formats;
+
+    #[test]
+    fn dates_and_times_follow_rfc_3339() {
+        for good in ["2024-02-29T00:00:00Z", "2023-12-31T23:59:60.5+01:00", "2000-01-01t10:00:00z", "2024-06-20T12:30:00.123456789-07:00"] {
+            assert!(formats::date_time(good), "{good}");
+        }
+        for bad in ["2023-02-29T00:00:00Z", "2024-06-20 12:30:00Z", "2024-06-20T24:00:00Z", "2024-06-20T12:30:00", "2024-06-20T12:30:00+0100", "2024-06-20T12:30:00.Z"] {
+            assert!(!formats::date_time(bad), "{bad}");
+        }
+        assert!(formats::date("2024-06-20") && !formats::date("2024-6-20") && !formats::date("2024-13-01"));
+    }
+
+    #[test]
+    fn other_formats() {
+        assert!(formats::uuid("123e4567-e89b-12d3-a456-426614174000"));
+        assert!(!formats::uuid("123e4567e89b12d3a456426614174000"));
+        assert!(formats::ipv4("192.168.0.1") && !formats::ipv4("192.168.0.01") && !formats::ipv4("256.1.1.1"));
+        assert!(formats::uri("https://example.com/a?b=c") && formats::uri("mailto:a@b.c"));
+        assert!(!formats::uri("example.com") && !formats::uri("https://exa mple.com") && !formats::uri("1http://x"));
+    }
+
+    #[test]
+    fn emails_and_ipv6() {
+        assert!(formats::email("a@b.c") && !formats::email("ab"));
+        assert!(formats::ipv6("::1") && formats::ipv6("2001:db8::8a2e:370:7334") && !formats::ipv6("1.2.3.4"));
+        assert_eq!(formats::accepts("date", "2024-02-30"), Some(false));
+        assert_eq!(formats::accepts("unix-time", "x"), None);
     }
 }

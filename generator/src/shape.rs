@@ -84,7 +84,7 @@ impl<'a> Additional<'a> {
     }
 }
 
-fn format_of<T: std::fmt::Debug>(f: &VariantOrUnknownOrEmpty<T>) -> Option<String> {
+pub(crate) fn format_of<T: std::fmt::Debug>(f: &VariantOrUnknownOrEmpty<T>) -> Option<String> {
     match f {
         VariantOrUnknownOrEmpty::Item(item) => Some(kebab_format(&format!("{item:?}"))),
         VariantOrUnknownOrEmpty::Unknown(s) => Some(s.clone()),

@@ -491,6 +491,8 @@ pub struct Bounds {
     pub items: Option<&'static Bounds>,
     /// `enum` of a number or an integer: the only values allowed.
     pub one_of: Option<&'static [f64]>,
+    /// `format` of a string, one that [`formats::accepts`] checks.
+    pub format: Option<&'static str>,
 }
 
 impl Bounds {
@@ -508,6 +510,7 @@ impl Bounds {
             max_items: None,
             items: None,
             one_of: None,
+            format: None,
         }
     }
 
@@ -558,6 +561,12 @@ impl Bounds {
     /// With bounds for every item (or value).
     pub const fn items(mut self, items: &'static Bounds) -> Self {
         self.items = Some(items);
+        self
+    }
+
+    /// With a string `format` (`date-time`, `uuid`, ...).
+    pub const fn format(mut self, name: &'static str) -> Self {
+        self.format = Some(name);
         self
     }
 
@@ -645,6 +654,11 @@ impl Bounded for String {
             && length < min
         {
             at.invalid(errors, format!("Invalid {}: must be at least {min} characters", at.render()));
+        }
+        if let Some(name) = bounds.format
+            && formats::accepts(name, self) == Some(false)
+        {
+            at.invalid(errors, format!("Invalid {}: must be a valid {name}", at.render()));
         }
         if let Some(pattern) = bounds.pattern
             && !(pattern.matches)(self)

@@ -259,6 +259,16 @@ fn patterns_are_checked_item_by_item_and_uncompilable_ones_are_not() {
 }
 
 #[test]
+fn string_formats_are_checked_and_unknown_ones_are_not() {
+    use unusual_shapes::runtime::Validate;
+    let params = |since: &str| unusual_shapes::types::GetThingParams::default().since(since).contact("call me");
+    assert_eq!(params("2024-06-20T12:30:00Z").problems(), Vec::new());
+    let problems = params("2024-06-20 12:30").problems();
+    let found: Vec<(&str, &str)> = problems.iter().map(|p| (p.param.as_str(), p.message.as_str())).collect();
+    assert_eq!(found, [("since", "Invalid since: must be a valid date-time")]);
+}
+
+#[test]
 fn number_and_integer_enums_are_checked() {
     use unusual_shapes::runtime::Validate;
     let params = |tier: i64, ratios: &[f64]| unusual_shapes::types::GetThingParams::default().tier(tier).ratios(ratios.to_vec());

@@ -139,5 +139,7 @@ async fn its_generated_negative_requests_are_refused_too() {
     assert!(names.iter().any(|n| n.contains("no credentials")), "{names:#?}");
     // An integer enum, checked by the generated router.
     assert!(names.iter().any(|n| n.contains("listPets") && n.contains("page_size") && n.contains("outside its enum")), "{names:#?}");
+    // A string format, checked by the generated router.
+    assert!(names.iter().any(|n| n.contains("listPets") && n.contains("born_after") && n.contains("not a valid date")), "{names:#?}");
     assert!(names.len() >= 10, "{names:#?}");
 }

@@ -24,7 +24,7 @@ pub(crate) use types::types;
 pub(crate) use webhooks::webhooks;
 
 /// The runtime module every generated crate carries, verbatim.
-pub(crate) const RUNTIME: &str = include_str!("../../templates/runtime.rs");
+pub(crate) const RUNTIME: &str = concat!(include_str!("../../templates/runtime.rs"), "\n", include_str!("../../templates/formats.rs"));
 /// The form wire format, for the client and the server.
 pub(crate) const WIRE: &str = include_str!("../../templates/wire.rs");
 /// The client's HTTP machinery.
@@ -335,6 +335,9 @@ fn bounds_expr(api: &Api, t: &TypeRef, c: &Constraints, bounds: &TokenStream) ->
             if !c.one_of.is_empty() {
                 let values = c.one_of.iter().map(|&v| Literal::f64_unsuffixed(v));
                 add(quote!(one_of(&[#(#values),*])));
+            }
+            if let Some(name) = &c.format {
+                add(quote!(format(#name)));
             }
             if let Some(v) = c.min_length.map(Literal::usize_unsuffixed) {
                 add(quote!(min_length(#v)));
