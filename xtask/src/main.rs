@@ -211,3 +211,26 @@ pub fn take_flag(args: &mut Vec<String>, flag: &str) -> bool {
         None => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{USAGE, help};
+
+    #[test]
+    fn each_command_has_its_own_help_and_only_its_own() {
+        let codegen = help("codegen").unwrap();
+        assert!(codegen.starts_with("  codegen ") && codegen.contains("--check") && codegen.contains("--bump"), "{codegen}");
+        assert!(!codegen.contains("contract"), "{codegen}");
+        let server = help("bench-server").unwrap();
+        assert!(server.contains("--server-threads") && !server.contains("--millis"), "{server}");
+        // `bench` is not mistaken for `bench-server` or `bench-diff`.
+        let bench = help("bench").unwrap();
+        assert!(bench.contains("--no-build") && !bench.contains("--connections"), "{bench}");
+        assert_eq!(help("nope"), None);
+        // Every command the usage lists has a help of its own.
+        for line in USAGE.lines().filter(|l| l.starts_with("  ") && !l.starts_with("   ")) {
+            let command = line.split_whitespace().next().unwrap();
+            assert!(help(command).is_some_and(|h| h.lines().count() > 1), "{command}");
+        }
+    }
+}
