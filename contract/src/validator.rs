@@ -1008,33 +1008,35 @@ impl Validator {
         }
         if m.unevaluated_properties.is_some() || m.unevaluated_items.is_some() {
             let seen = self.evaluated(id, value, dir, true, 0);
-            match (value, m.unevaluated_properties) {
-                (Value::Object(map), Some(rule)) if !seen.all_keys => {
-                    for (key, item) in map.iter().filter(|(k, _)| !seen.keys.contains(*k)) {
-                        let ok = match rule {
-                            None => sink.error(|| error("unevaluatedProperties", format!("no property `{key}` (unevaluatedProperties: false)"), describe(item))),
-                            Some(node) => self.check(node, item, dir, Loc::Key(&at, key), sink),
-                        };
-                        if !ok {
-                            return false;
-                        }
-                    }
-                }
-                _ => {}
+            // What no keyword evaluated, each with the rule that applies to it.
+            let mut left: Vec<(&str, Option<usize>, Loc<'_>, &Value)> = Vec::new();
+            if let (Value::Object(map), Some(rule)) = (value, m.unevaluated_properties)
+                && !seen.all_keys
+            {
+                let keys = map.iter().filter(|(k, _)| !seen.keys.contains(*k));
+                left.extend(keys.map(|(key, item)| ("unevaluatedProperties", rule, Loc::Key(&at, key), item)));
             }
-            match (value, m.unevaluated_items) {
-                (Value::Array(items), Some(rule)) if !seen.all_items => {
-                    for (i, item) in items.iter().enumerate().skip(seen.items).filter(|(i, _)| !seen.matched.contains(i)) {
-                        let ok = match rule {
-                            None => sink.error(|| error("unevaluatedItems", format!("no item {i} (unevaluatedItems: false)"), describe(item))),
-                            Some(node) => self.check(node, item, dir, Loc::Index(&at, i), sink),
+            if let (Value::Array(items), Some(rule)) = (value, m.unevaluated_items)
+                && !seen.all_items
+            {
+                let indices = items.iter().enumerate().skip(seen.items).filter(|(i, _)| !seen.matched.contains(i));
+                left.extend(indices.map(|(i, item)| ("unevaluatedItems", rule, Loc::Index(&at, i), item)));
+            }
+            for (keyword, rule, loc, item) in left {
+                let ok = match rule {
+                    Some(node) => self.check(node, item, dir, loc, sink),
+                    None => {
+                        let what = match loc {
+                            Loc::Key(_, key) => format!("property `{key}`"),
+                            Loc::Index(_, i) => format!("item {i}"),
+                            Loc::Root => "value".to_owned(),
                         };
-                        if !ok {
-                            return false;
-                        }
+                        sink.error(|| error(keyword, format!("no {what} ({keyword}: false)"), describe(item)))
                     }
+                };
+                if !ok {
+                    return false;
                 }
-                _ => {}
             }
         }
         true

@@ -613,10 +613,7 @@ fn check_number(value: f64, bounds: &Bounds, at: &mut ParamPath, errors: &mut Ve
     if let Some(allowed) = bounds.one_of
         && !allowed.contains(&value)
     {
-        let listed: Vec<String> = allowed.iter().take(12).map(|&v| format!("`{}`", shown(v))).collect();
-        let more = allowed.len().saturating_sub(12);
-        let more = if more > 0 { format!(", and {more} more") } else { String::new() };
-        at.invalid(errors, format!("Invalid {}: must be one of {}{more}", at.render(), listed.join(", ")));
+        at.invalid(errors, format!("Invalid {}: must be one of {}", at.render(), listed(allowed)));
     }
     if let Some(min) = bounds.minimum
         && (value < min || (bounds.exclusive_minimum && value == min))
@@ -786,6 +783,15 @@ impl<T: Bounded> Bounded for OrEmpty<T> {
             value.check(bounds, at, errors);
         }
     }
+}
+
+/// `a`, `b`, `c` as an error message lists allowed values, each in
+/// backticks (a number as Rust writes it: `1`, `0.5`); the first twelve of
+/// a long list.
+pub fn listed<T: fmt::Display>(values: &[T]) -> String {
+    let shown: Vec<String> = values.iter().take(12).map(|v| format!("`{v}`")).collect();
+    let more = values.len().saturating_sub(12);
+    if more > 0 { format!("{}, and {more} more", shown.join(", ")) } else { shown.join(", ") }
 }
 
 /// Text a client sent, as an error message shows it between backticks: at

@@ -455,6 +455,7 @@ pub fn decode_within<K: AsRef<str>, V: AsRef<str>>(
 }
 
 pub use super::runtime::shown as shorten;
+use super::runtime::listed;
 
 /// A node that has just been created and holds nothing yet.
 fn fresh() -> Node {
@@ -554,13 +555,6 @@ impl de::Error for NodeError {
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
         NodeError(format!("must be one of {}, not `{}`", listed(expected), shorten(variant)))
     }
-}
-
-/// `a`, `b` or `c`, in backticks; the first twelve of a long list.
-fn listed(values: &[&str]) -> String {
-    let shown: Vec<String> = values.iter().take(12).map(|v| format!("`{v}`")).collect();
-    let more = values.len().saturating_sub(12);
-    if more > 0 { format!("{}, and {more} more", shown.join(", ")) } else { shown.join(", ") }
 }
 
 /// What serde says a primitive visitor expects, in the wire's words. The

@@ -171,6 +171,29 @@ fn from_the_spec() -> Vec<Case> {
     out
 }
 
+/// Runs `script` on `input` (one entry per case) and compares Python's
+/// verdicts with `ours`: the number of instances, how many we found valid,
+/// and every verdict that differs.
+fn against_python(python: &str, script: &str, tag: &str, input: &[Value], cases: &[Case], ours: &[Vec<bool>]) -> (usize, usize, Vec<String>) {
+    let file = std::env::temp_dir().join(format!("cross-check-{tag}-{}.json", std::process::id()));
+    std::fs::write(&file, serde_json::to_vec(input).unwrap()).unwrap();
+    let output = std::process::Command::new(python).arg("-c").arg(script).arg(&file).output().unwrap();
+    let _ = std::fs::remove_file(&file);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let theirs: Vec<Vec<bool>> = serde_json::from_slice(&output.stdout).unwrap();
+    let total: usize = ours.iter().map(Vec::len).sum();
+    let valid: usize = ours.iter().flatten().filter(|v| **v).count();
+    let mut disagreements = Vec::new();
+    for (case, (ours, theirs)) in cases.iter().zip(ours.iter().zip(&theirs)) {
+        for (instance, (a, b)) in case.instances.iter().zip(ours.iter().zip(theirs)) {
+            if a != b {
+                disagreements.push(format!("{} ({:?}): ours {a}, python {b}: {instance}", case.pointer, case.direction));
+            }
+        }
+    }
+    (total, valid, disagreements)
+}
+
 const PYTHON: &str = r#"
 import json, sys
 from jsonschema import Draft202012Validator
@@ -195,25 +218,9 @@ fn verdicts_agree_with_python_jsonschema() {
         let schema = translate(&case.doc, &case.pointer, case.direction).unwrap();
         translated.push(json!({"schema": schema, "instances": case.instances}));
     }
-    let file = std::env::temp_dir().join(format!("cross-check-{}.json", std::process::id()));
-    std::fs::write(&file, serde_json::to_vec(&translated).unwrap()).unwrap();
-    let output = std::process::Command::new(python).arg("-c").arg(PYTHON).arg(&file).output().unwrap();
-    let _ = std::fs::remove_file(&file);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let theirs: Vec<Vec<bool>> = serde_json::from_slice(&output.stdout).unwrap();
-
-    let total: usize = ours.iter().map(Vec::len).sum();
-    let valid: usize = ours.iter().flatten().filter(|v| **v).count();
+    let (total, valid, disagreements) = against_python(python, PYTHON, "3.0", &translated, &cases, &ours);
     assert!(total >= 200, "only {total} instances");
     assert!(valid >= 60 && total - valid >= 60, "{valid} valid and {} invalid: too one-sided", total - valid);
-    let mut disagreements = Vec::new();
-    for (case, (ours, theirs)) in cases.iter().zip(ours.iter().zip(&theirs)) {
-        for (instance, (a, b)) in case.instances.iter().zip(ours.iter().zip(theirs)) {
-            if a != b {
-                disagreements.push(format!("{} ({:?}): ours {a}, python {b}: {instance}", case.pointer, case.direction));
-            }
-        }
-    }
     assert!(disagreements.is_empty(), "{} of {total} verdicts differ:\n{}", disagreements.len(), disagreements.join("\n"));
     eprintln!("{total} instances ({valid} valid): every verdict agrees with python jsonschema");
 }
@@ -378,24 +385,9 @@ fn verdicts_agree_with_python_jsonschema_on_31_documents_directly() {
         rewrite_anchors(&mut doc, &openapi_codegen::v31::names(&case.doc));
         input.push(json!({"doc": doc, "pointer": case.pointer, "instances": case.instances}));
     }
-    let file = std::env::temp_dir().join(format!("cross-check-31-{}.json", std::process::id()));
-    std::fs::write(&file, serde_json::to_vec(&input).unwrap()).unwrap();
-    let output = std::process::Command::new(python).arg("-c").arg(PYTHON_31).arg(&file).output().unwrap();
-    let _ = std::fs::remove_file(&file);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let theirs: Vec<Vec<bool>> = serde_json::from_slice(&output.stdout).unwrap();
-    let total: usize = ours.iter().map(Vec::len).sum();
-    let valid: usize = ours.iter().flatten().filter(|v| **v).count();
+    let (total, valid, disagreements) = against_python(python, PYTHON_31, "3.1", &input, &cases, &ours);
     assert!(total >= 500, "only {total} instances");
     assert!(valid >= 100 && total - valid >= 100, "{valid} valid and {} invalid: too one-sided", total - valid);
-    let mut disagreements = Vec::new();
-    for (case, (ours, theirs)) in cases.iter().zip(ours.iter().zip(&theirs)) {
-        for (instance, (a, b)) in case.instances.iter().zip(ours.iter().zip(theirs)) {
-            if a != b {
-                disagreements.push(format!("{}: ours {a}, python {b}: {instance}", case.pointer));
-            }
-        }
-    }
     assert!(disagreements.is_empty(), "{} of {total} verdicts differ:\n{}", disagreements.len(), disagreements.join("\n"));
     eprintln!("{total} instances ({valid} valid) from 3.1 documents: every verdict agrees with python jsonschema (Draft 2020-12)");
 }
