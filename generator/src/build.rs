@@ -1224,6 +1224,13 @@ fn constraints(schema: &Schema) -> Constraints {
             c.max_length = a.max_length;
             c.pattern = a.pattern.clone();
             c.format = checked_format(a.format.clone());
+            // A number or integer schema the typed model could not hold
+            // (an enum with values beyond i64): checked when every value is
+            // a number.
+            if matches!(a.typ.as_deref(), Some("integer" | "number")) {
+                let numbers: Option<Vec<f64>> = a.enumeration.iter().filter(|v| !v.is_null()).map(Value::as_f64).collect();
+                c.one_of = finite(numbers.unwrap_or_default());
+            }
             c.min_items = a.min_items.or(a.min_properties);
             c.max_items = a.max_items.or(a.max_properties);
         }

@@ -108,3 +108,28 @@ fn documents_as_deep_as_the_parser_allows_generate_on_a_test_thread() {
     let err = Document::from_text("deeper.yaml", deep).unwrap_err().to_string();
     assert!(err.contains("deeper.yaml:4"), "{err}");
 }
+
+#[test]
+fn number_enums_of_any_value_generate_and_check_only_what_a_literal_holds() {
+    let text = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      parameters:\n\
+        \x20       - {name: odd, in: query, schema: {type: number, enum: [.inf, -.inf, .nan, 1e400, 2]}}\n\
+        \x20       - {name: big, in: query, schema: {type: integer, enum: [99999999999999999999999, 1]}}\n\
+        \x20       - {name: plain, in: query, schema: {type: number, enum: [0.5, 2]}}\n\
+        \x20     responses: {'204': {description: none}}\n";
+    let doc = Document::from_text("enums.yaml", text.to_owned()).unwrap_or_else(|e| panic!("{e}"));
+    let api = build(&doc);
+    for wire in ["odd", "big", "plain"] {
+        let one_of = param_constraints(&api, wire).one_of;
+        assert!(one_of.iter().all(|v| v.is_finite()), "{wire}: {one_of:?}");
+    }
+    // An enum the typed model cannot hold is checked when every value is a
+    // number (`1` passes, anything else fails), not when one is text.
+    assert_eq!(param_constraints(&api, "big").one_of, [99999999999999999999999.0, 1.0]);
+    assert_eq!(param_constraints(&api, "odd").one_of, Vec::<f64>::new());
+    assert_eq!(param_constraints(&api, "plain").one_of, [0.5, 2.0]);
+    // Every literal the emitter writes is a Rust literal: no panic, and the
+    // plain enum is checked.
+    let modules = Generator::new().modules(&api).unwrap_or_else(|e| panic!("{e}"));
+    let types = &modules.iter().find(|(name, _)| *name == "types.rs").unwrap().1;
+    assert!(types.contains(".one_of(&[0.5, 2.0])"), "{types}");
+}
