@@ -385,6 +385,16 @@ impl ParamPath {
     pub fn counted<T: Counted + ?Sized>(&mut self, name: &str, value: &T, bounds: Bounds, errors: &mut Vec<Invalid>) {
         self.at(name, |at| value.check_count(&bounds, at, errors));
     }
+
+    /// Checks `value`, here (an alternative of a union), against `bounds`.
+    pub fn bounded_here<T: Bounded + ?Sized>(&mut self, value: &T, bounds: Bounds, errors: &mut Vec<Invalid>) {
+        value.check(&bounds, self, errors);
+    }
+
+    /// Checks the item count of `value`, here, against `bounds`.
+    pub fn counted_here<T: Counted + ?Sized>(&mut self, value: &T, bounds: Bounds, errors: &mut Vec<Invalid>) {
+        value.check_count(&bounds, self, errors);
+    }
 }
 
 /// Checks a request value against the rules of its schema that its type

@@ -661,7 +661,7 @@ impl<'a> Builder<'a> {
             let ident = idents.claim(&self.variant_name(*variant));
             let conv = self.schema(*variant, ctx.child(at, format!("{name}{ident}")));
             let ty = if conv.nullable { TypeRef::Option(Box::new(conv.ty)) } else { conv.ty };
-            out.push(UnionVariant { ident, ty, constants: self.constants(*variant) });
+            out.push(UnionVariant { ident, ty, constants: self.constants(*variant), constraints: conv.constraints });
         }
         self.types.insert(
             name.clone(),

@@ -252,6 +252,9 @@ pub struct UnionVariant {
     /// an object is read as the alternative whose constants it carries
     /// before any other is tried.
     pub constants: Vec<(String, Constant)>,
+    /// Value constraints of this alternative the server checks (a bare
+    /// integer's `minimum`, a string's `maxLength`...).
+    pub constraints: Constraints,
 }
 
 /// The one value a property may hold.

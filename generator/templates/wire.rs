@@ -613,6 +613,32 @@ impl Node {
     }
 }
 
+/// Whether `text` is written as an integer (an optional sign, then digits),
+/// whatever its size.
+fn integer_text(text: &str) -> bool {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An integer of type `$t`: one written as an integer but beyond `$t`'s
+/// range is refused with the range, not as "not an integer".
+macro_rules! parse_int {
+    ($($method:ident, $visit:ident, $t:ty);*) => {
+        $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, NodeError> {
+            match self {
+                Node::Json(v) => Json(v).$method(visitor),
+                Node::Leaf(text) if integer_text(&text) && text.parse::<$t>().is_err() => Err(NodeError(format!(
+                    "must be an integer from {} to {}, not `{}`",
+                    <$t>::MIN,
+                    <$t>::MAX,
+                    shorten(&text)
+                ))),
+                other => visitor.$visit(other.leaf::<$t>("an integer")?),
+            }
+        })*
+    };
+}
+
 macro_rules! parse_leaf {
     ($($method:ident, $visit:ident, $t:ty, $what:literal);*) => {
         $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, NodeError> {
@@ -658,24 +684,32 @@ impl<'de> de::Deserializer<'de> for Node {
         }
     }
 
+    /// An object, never an array: serde's derived structs would read an
+    /// array's items as the fields in order (`customer_details[]=x` as an
+    /// `email` of `x`).
     fn deserialize_struct<V: Visitor<'de>>(
         self,
-        _: &'static str,
-        _: &'static [&'static str],
+        name: &'static str,
+        fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, NodeError> {
-        self.deserialize_map(visitor)
+        match self {
+            Node::List(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, &visitor)),
+            Node::Json(v) => Json(v).deserialize_struct(name, fields, visitor),
+            other => other.deserialize_map(visitor),
+        }
     }
 
+    parse_int!(deserialize_i8, visit_i8, i8;
+        deserialize_i16, visit_i16, i16;
+        deserialize_i32, visit_i32, i32;
+        deserialize_i64, visit_i64, i64;
+        deserialize_u8, visit_u8, u8;
+        deserialize_u16, visit_u16, u16;
+        deserialize_u32, visit_u32, u32;
+        deserialize_u64, visit_u64, u64);
+
     parse_leaf!(deserialize_bool, visit_bool, bool, "a boolean";
-        deserialize_i8, visit_i8, i8, "an integer";
-        deserialize_i16, visit_i16, i16, "an integer";
-        deserialize_i32, visit_i32, i32, "an integer";
-        deserialize_i64, visit_i64, i64, "an integer";
-        deserialize_u8, visit_u8, u8, "an integer";
-        deserialize_u16, visit_u16, u16, "an integer";
-        deserialize_u32, visit_u32, u32, "an integer";
-        deserialize_u64, visit_u64, u64, "an integer";
         deserialize_f32, visit_f32, f32, "a number";
         deserialize_f64, visit_f64, f64, "a number");
 
@@ -828,9 +862,22 @@ impl<'de> de::Deserializer<'de> for Json {
         visitor.visit_newtype_struct(self)
     }
 
+    /// An object, never an array (see `Node::deserialize_struct`).
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, NodeError> {
+        match self.0 {
+            serde_json::Value::Array(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, &visitor)),
+            other => Json(other).deserialize_any(visitor),
+        }
+    }
+
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit unit_struct
-        seq tuple tuple_struct map struct identifier ignored_any
+        seq tuple tuple_struct map identifier ignored_any
     }
 }
 

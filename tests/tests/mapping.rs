@@ -280,3 +280,21 @@ fn number_and_integer_enums_are_checked() {
         [("tier", "Invalid tier: must be one of `1`, `2`, `3`"), ("ratios[1]", "Invalid ratios[1]: must be one of `0.5`, `1.5`")]
     );
 }
+
+#[test]
+fn each_alternative_of_a_union_keeps_its_bounds_in_a_request() {
+    use union::runtime::Validate;
+    use union::types::{ListChargesParams, ListChargesTag, ListChargesWhen, ListChargesWhenObject};
+    let problems = |params: ListChargesParams| params.problems().into_iter().map(|p| format!("{}: {}", p.param, p.message)).collect::<Vec<_>>();
+    let when = |w| ListChargesParams::default().when(w);
+    assert_eq!(problems(when(ListChargesWhen::Integer(100))), Vec::<String>::new());
+    assert_eq!(problems(when(ListChargesWhen::Integer(101))), ["when: Invalid when: must be at most 100"]);
+    assert_eq!(problems(when(ListChargesWhen::Integer(-1))), ["when: Invalid when: must be at least 0"]);
+    let object = ListChargesWhen::Object(Box::new(ListChargesWhenObject::default().gt(-1)));
+    assert_eq!(problems(when(object)), ["when[gt]: Invalid when[gt]: must be at least 0"]);
+    let tag = |t| ListChargesParams::default().tag(t);
+    assert_eq!(problems(tag(ListChargesTag::String("abc".into()))), Vec::<String>::new());
+    assert_eq!(problems(tag(ListChargesTag::String("abcd".into()))), ["tag: Invalid tag: must be at most 3 characters"]);
+    let three = ListChargesTag::Array(vec!["a".into(), "b".into(), "c".into()]);
+    assert_eq!(problems(tag(three)), ["tag: Invalid tag: must have at most 2 items"]);
+}

@@ -1,0 +1,115 @@
+"""schemathesis hooks, loaded by spec/schemathesis.toml (run by `.ci/run`).
+
+The `positive_data_acceptance` check (ST202) fails a run when the API refuses
+a request its schema allows. A few refusals are right, and this hook drops
+exactly those, one failure at a time: each rule needs both the request and
+the API's error object to show its reason, so every other refusal by the same
+operation still fails the run. The README lists the rules; the test
+`contract::schemathesis_hook_drops_only_the_refusals_it_names` holds them.
+
+1. Both cursors. `starting_after` and `ending_before` exclude each other (a
+   page cannot follow one object and precede another). OpenAPI cannot say
+   that of two query parameters, so the tool sends both, and the API answers
+   400 `parameter_invalid` naming one of them.
+2. Only an `open` session can be expired: a rule of state, not of the
+   request. The API answers 400 `checkout_session_not_open`, as Stripe does.
+3. Rules of a create request between its fields, and of time, which its
+   fields' descriptions state and no schema of OpenAPI 3.0 can: `line_items`
+   are required outside `setup` mode; `success_url` is required unless
+   `ui_mode` is `embedded`, where `success_url` and `cancel_url` are not
+   allowed and `return_url` is required; `expires_at` lies 30 minutes to 24
+   hours from now. Each is dropped only when the request breaks that rule.
+4. Values the tool cannot write in a form. It hands a body or query to
+   `requests` as a plain mapping, which writes an object as its keys, an
+   array of objects as their keys, and `True` where the wire says `true`.
+   The API then refuses the field it cannot read, and names it in `param`.
+"""
+
+import json
+import time
+
+import schemathesis
+
+REJECTED_POSITIVE_DATA = "ST202"
+
+
+def written_as_is(value):
+    """Whether `requests` writes `value` in a form as the spec's wire form does."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (str, int, float)) or value is None:
+        return True
+    if isinstance(value, list):
+        return all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value)
+    return False
+
+
+def names_field(param, field):
+    """Whether the error's `param` is `field` or a part of it (`field[0][price]`)."""
+    return param == field or param.startswith(field + "[")
+
+
+def outside_the_expiry_window(expires_at, now=None):
+    """Whether `expires_at` is not 30 minutes to 24 hours from now (a minute
+    either way is given to the clocks of the tool and of the API)."""
+    if not isinstance(expires_at, int) or isinstance(expires_at, bool):
+        return False
+    now = time.time() if now is None else now
+    return expires_at < now + 30 * 60 + 60 or expires_at > now + 24 * 3600 - 60
+
+
+def breaks_a_create_rule(body, code, param):
+    """Whether a create request breaks the rule its refusal names (rule 3)."""
+    def given(field):
+        return body.get(field) is not None
+
+    embedded = body.get("ui_mode") == "embedded"
+    if code == "parameter_missing":
+        return (
+            (param == "line_items" and body.get("mode") in ("payment", "subscription") and not body.get("line_items"))
+            or (param == "success_url" and not embedded and not given("success_url"))
+            or (param == "return_url" and embedded and not given("return_url"))
+        )
+    if code == "parameter_invalid":
+        return (
+            (param in ("success_url", "cancel_url") and embedded and given(param))
+            or (param == "expires_at" and outside_the_expiry_window(body.get("expires_at")))
+        )
+    return False
+
+
+def excuse(label, query, body, status, error):
+    """Why this refusal of schema-valid data is right, or None if it is not."""
+    if status != 400 or not isinstance(error, dict):
+        return None
+    code = error.get("code")
+    param = error.get("param") or ""
+    query = query if isinstance(query, dict) else {}
+    cursors = ("starting_after", "ending_before")
+    if code == "parameter_invalid" and param in cursors and all(query.get(c) is not None for c in cursors):
+        return "both cursors"
+    if label.endswith("/expire") and code == "checkout_session_not_open":
+        return "session not open"
+    body = body if isinstance(body, dict) else {}
+    if label == "POST /v1/checkout/sessions" and breaks_a_create_rule(body, code, param):
+        return "a rule between fields"
+    for sent in (query, body):
+        if any(names_field(param, field) for field, value in sent.items() if not written_as_is(value)):
+            return "not writable in a form"
+    return None
+
+
+def error_object(response):
+    try:
+        return json.loads(response.content)["error"]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+@schemathesis.hook
+def filter_failure(context, failure, case, response):
+    """Keep every failure but a refusal of schema-valid data that `excuse` explains."""
+    if failure.code != REJECTED_POSITIVE_DATA:
+        return True
+    reason = excuse(case.operation.label, case.query, case.body, response.status_code, error_object(response))
+    return reason is None
