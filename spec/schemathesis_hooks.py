@@ -21,27 +21,45 @@ operation still fails the run. The README lists the rules; the test
    hours from now. Each is dropped only when the request breaks that rule.
 4. Values the tool cannot write in a form. It hands a body or query to
    `requests` as a plain mapping, which writes an object as its keys, an
-   array of objects as their keys, and `True` where the wire says `true`.
-   The API then refuses the field it cannot read, and names it in `param`.
+   array of objects as their keys, `True` where the wire says `true`, and
+   `None`, `{}` and `[]` as nothing. The API then refuses the field it
+   cannot read, and names it in `param`.
+
+And one failure of `negative_data_rejection` (ST201): 5. a negative case
+whose every broken value in a form body is one the tool cannot write (an
+object missing a required field, sent as `{}`, is sent as nothing at all):
+what the API accepted is not what the tool meant to send.
 """
 
 import json
+import re
 import time
 
 import schemathesis
 
+ACCEPTED_NEGATIVE_DATA = "ST201"
 REJECTED_POSITIVE_DATA = "ST202"
 
 
 def written_as_is(value):
-    """Whether `requests` writes `value` in a form as the spec's wire form does."""
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (str, int, float)) or value is None:
-        return True
+    """Whether `requests` writes `value` in a form as the spec's wire form
+    does. It writes `None`, `{}` and `[]` as nothing at all."""
+    def scalar(v):
+        return isinstance(v, (str, int, float)) and not isinstance(v, bool)
+
     if isinstance(value, list):
-        return all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value)
-    return False
+        return bool(value) and all(scalar(v) for v in value)
+    return scalar(value)
+
+
+def lost_in_the_form(message, body):
+    """Whether every value a negative case broke in a form body is one the
+    tool cannot write (rule 5): the request that reached the API is not the
+    one it meant to send."""
+    if "in body" not in message or not isinstance(body, dict):
+        return False
+    broken = re.findall(r"at /properties/([^/\s]+)", message)
+    return bool(broken) and all(field in body and not written_as_is(body[field]) for field in broken)
 
 
 def names_field(param, field):
@@ -108,7 +126,10 @@ def error_object(response):
 
 @schemathesis.hook
 def filter_failure(context, failure, case, response):
-    """Keep every failure but a refusal of schema-valid data that `excuse` explains."""
+    """Keep every failure but a refusal of schema-valid data that `excuse`
+    explains, and an acceptance of invalid data the tool never sent."""
+    if failure.code == ACCEPTED_NEGATIVE_DATA:
+        return not lost_in_the_form(failure.message, case.body)
     if failure.code != REJECTED_POSITIVE_DATA:
         return True
     reason = excuse(case.operation.label, case.query, case.body, response.status_code, error_object(response))

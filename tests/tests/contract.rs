@@ -225,14 +225,17 @@ for c in cases:
     content = c["answer"] if isinstance(c["answer"], str) else json.dumps({"error": c["answer"]})
     case = ns(operation=ns(label=c["label"]), query=c["query"], body=c["body"])
     response = ns(status_code=c["status"], content=content.encode())
-    kept.append(bool(hooks["filter_failure"](None, ns(code=c["failure"]), case, response)))
+    failure = ns(code=c["failure"], message=c.get("message", ""))
+    kept.append(bool(hooks["filter_failure"](None, failure, case, response)))
 print(json.dumps(kept))
 "#;
 
 /// `spec/schemathesis_hooks.py` drops a failure of schemathesis's
 /// `positive_data_acceptance` only where the request and the API's error
-/// object both show one of its reasons; any other failure, or the same
-/// error for another request, is kept and fails `.ci/run`.
+/// object both show one of its reasons, and one of
+/// `negative_data_rejection` only where every value it broke never reached
+/// the wire; any other failure, or the same error for another request, is
+/// kept and fails `.ci/run`.
 #[test]
 fn schemathesis_hook_drops_only_the_refusals_it_names() {
     let Some(python) = common::python::python_with(&["schemathesis"]) else { return };
@@ -267,10 +270,20 @@ fn schemathesis_hook_drops_only_the_refusals_it_names() {
         ("a form value, another field", create, json!(null), json!({"metadata": {"a": "b"}, "success_url": "x"}), 400, error("parameter_invalid", "success_url"), "ST202", false),
         ("strings, written as they are", list, json!({"expand": ["a", "b"]}), json!(null), 400, error("parameter_invalid", "expand"), "ST202", false),
     ];
+    // Invalid data accepted (ST201): (what, body, the tool's message, dropped).
+    let missing = "Invalid data should have been rejected\nInvalid component: in body - violates `required` at /properties/invoice_creation (was False)";
+    let negatives = [
+        ("an object sent as nothing", json!({"mode": "setup", "invoice_creation": {}}), missing, true),
+        ("null sent as nothing", json!({"mode": "setup", "invoice_creation": null}), missing, true),
+        ("a value sent as it is", json!({"mode": "setup", "invoice_creation": "x"}), missing, false),
+        ("in the query", json!({"invoice_creation": {}}), "Invalid component: parameter `x` in query - violates `type` at /properties/invoice_creation", false),
+        ("one of two lost", json!({"invoice_creation": {}, "mode": "x"}), "Invalid component: in body\n  - at /properties/invoice_creation\n  - at /properties/mode", false),
+    ];
     let input: Vec<Value> = cases
         .iter()
         .map(|(_, label, query, body, status, answer, failure, _)| json!({"label": label, "query": query, "body": body, "status": status, "answer": answer, "failure": failure}))
         .chain([json!({"label": list, "query": both, "body": null, "status": 400, "answer": "not json", "failure": "ST202"})])
+        .chain(negatives.iter().map(|(_, body, message, _)| json!({"label": create, "query": null, "body": body, "status": 200, "answer": "{}", "failure": "ST201", "message": message})))
         .collect();
     let file = std::env::temp_dir().join(format!("schemathesis-hook-{}.json", std::process::id()));
     std::fs::write(&file, serde_json::to_vec(&input).unwrap()).unwrap();
@@ -279,7 +292,8 @@ fn schemathesis_hook_drops_only_the_refusals_it_names() {
     let _ = std::fs::remove_file(&file);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let kept: Vec<bool> = serde_json::from_slice(&output.stdout).unwrap();
-    let expected: Vec<(&str, bool)> = cases.iter().map(|c| (c.0, !c.7)).chain([("not an error object", true)]).collect();
+    let expected: Vec<(&str, bool)> =
+        cases.iter().map(|c| (c.0, !c.7)).chain([("not an error object", true)]).chain(negatives.iter().map(|n| (n.0, !n.3))).collect();
     let got: Vec<(&str, bool)> = expected.iter().map(|e| e.0).zip(kept).collect();
     assert_eq!(got, expected);
 }
