@@ -223,7 +223,9 @@ ns = types.SimpleNamespace
 kept = []
 for c in cases:
     content = c["answer"] if isinstance(c["answer"], str) else json.dumps({"error": c["answer"]})
-    case = ns(operation=ns(label=c["label"]), query=c["query"], body=c["body"])
+    declared = {"properties": {name: {} for name in c.get("declared", [])}}
+    operation = ns(label=c["label"], get_body_for_media_type=lambda media: ns(optimized_schema=declared))
+    case = ns(operation=operation, query=c["query"], body=c["body"], media_type="application/x-www-form-urlencoded")
     response = ns(status_code=c["status"], content=content.encode())
     failure = ns(code=c["failure"], message=c.get("message", ""))
     kept.append(bool(hooks["filter_failure"](None, failure, case, response)))
@@ -278,12 +280,14 @@ fn schemathesis_hook_drops_only_the_refusals_it_names() {
         ("a value sent as it is", json!({"mode": "setup", "invoice_creation": "x"}), missing, false),
         ("in the query", json!({"invoice_creation": {}}), "Invalid component: parameter `x` in query - violates `type` at /properties/invoice_creation", false),
         ("one of two lost", json!({"invoice_creation": {}, "mode": "x"}), "Invalid component: in body\n  - at /properties/invoice_creation\n  - at /properties/mode", false),
+        ("a key added as nothing", json!({"expand": ["line_items"], "zz": null}), "Invalid component: in body - violates `additionalProperties`", true),
+        ("a key added and sent", json!({"expand": ["line_items"], "zz": "1"}), "Invalid component: in body - violates `additionalProperties`", false),
     ];
     let input: Vec<Value> = cases
         .iter()
         .map(|(_, label, query, body, status, answer, failure, _)| json!({"label": label, "query": query, "body": body, "status": status, "answer": answer, "failure": failure}))
         .chain([json!({"label": list, "query": both, "body": null, "status": 400, "answer": "not json", "failure": "ST202"})])
-        .chain(negatives.iter().map(|(_, body, message, _)| json!({"label": create, "query": null, "body": body, "status": 200, "answer": "{}", "failure": "ST201", "message": message})))
+        .chain(negatives.iter().map(|(_, body, message, _)| json!({"label": create, "query": null, "body": body, "status": 200, "answer": "{}", "failure": "ST201", "message": message, "declared": ["expand", "invoice_creation", "mode"]})))
         .collect();
     let file = std::env::temp_dir().join(format!("schemathesis-hook-{}.json", std::process::id()));
     std::fs::write(&file, serde_json::to_vec(&input).unwrap()).unwrap();
