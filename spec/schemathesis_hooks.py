@@ -26,16 +26,23 @@ operation still fails the run. The README lists the rules; the test
    cannot read, and names it in `param`.
 
 And one failure of `negative_data_rejection` (ST201): 5. a negative case
-whose every broken value in a form body is one the tool cannot write (an
-object missing a required field, sent as `{}`, is sent as nothing at all):
-what the API accepted is not what the tool meant to send.
+whose every broken value never reached the wire as broken: a body field
+the tool cannot write, a value it writes as nothing (an object missing a
+required field, sent as `{}`, is sent as nothing at all), or a key added
+beside the declared ones whose value it writes as nothing, in the body or
+in a query object (`created[zz]` with `None`). The request the API
+accepted is not the one the tool meant to send. The rule reads the
+schema at the pointer the tool names from `checkout_sessions.yaml` beside
+this file.
 """
 
 import json
+import os
 import re
 import time
 
 import schemathesis
+import yaml
 
 ACCEPTED_NEGATIVE_DATA = "ST201"
 REJECTED_POSITIVE_DATA = "ST202"
@@ -52,31 +59,99 @@ def written_as_is(value):
     return scalar(value)
 
 
-def declared_properties(case):
-    """The properties the operation's body schema names, or None if unknown."""
-    try:
-        schema = case.operation.get_body_for_media_type(case.media_type).optimized_schema
-        properties = schema.get("properties")
-        return set(properties) if isinstance(properties, dict) else None
-    except Exception:
-        return None
+SPEC_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkout_sessions.yaml")
+_spec = []
+
+
+def spec():
+    """The API's spec, read once."""
+    if not _spec:
+        with open(SPEC_PATH, encoding="utf-8") as f:
+            _spec.append(yaml.safe_load(f))
+    return _spec[0]
+
+
+def resolved(node):
+    """`node`, its `$ref`s (`#/...`) followed within the spec."""
+    for _ in range(32):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            break
+        target = spec()
+        for part in node["$ref"].lstrip("#").split("/")[1:]:
+            part = part.replace("~1", "/").replace("~0", "~")
+            target = target[int(part)] if isinstance(target, list) else target[part]
+        node = target
+    return node
+
+
+def vanishes(value):
+    """Whether the tool writes `value` as nothing at all."""
+    return value is None or value == {} or value == []
+
+
+def location_schema(label, location, param):
+    """The schema of a query parameter, or of the form body, of an operation."""
+    method, path = label.split(" ", 1)
+    operation = spec()["paths"][path][method.lower()]
+    if location == "body":
+        return resolved(operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"])
+    for parameter in operation.get("parameters", []):
+        parameter = resolved(parameter)
+        if parameter.get("name") == param and parameter.get("in") == "query":
+            return resolved(parameter.get("schema"))
+    return None
+
+
+VIOLATION = re.compile(r"violates ((?:`[^`]+`(?:, )?)+)(?: at (/\S*))?")
 
 
 def lost_in_the_form(message, case):
-    """Whether every value a negative case broke in a form body is one the
-    tool cannot write (rule 5): the request that reached the API is not the
-    one it meant to send. A key added beside the declared ones is lost when
-    every key that reaches the wire is declared."""
-    body = case.body
-    if "in body" not in message or not isinstance(body, dict):
+    """Whether every value a negative case broke never reached the wire as
+    broken (rule 5): the request the API accepted is not the one the tool
+    meant to send."""
+    in_body, in_query = " in body" in message, " in query" in message
+    if in_body == in_query:
         return False
-    broken = re.findall(r"at /properties/([^/\s]+)", message)
-    if broken:
-        return all(field in body and not written_as_is(body[field]) for field in broken)
-    if "`additionalProperties`" in message and not re.search(r" at /", message):
-        declared = declared_properties(case)
-        sent = [field for field, value in body.items() if value not in (None, {}, [])]
-        return declared is not None and all(field in declared for field in sent)
+    location = "body" if in_body else "query"
+    container = case.body if in_body else case.query
+    violations = VIOLATION.findall(message)
+    if not isinstance(container, dict) or not violations:
+        return False
+    try:
+        return all(lost(case.operation.label, location, container, keywords, pointer) for keywords, pointer in violations)
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+        return False
+
+
+def lost(label, location, container, keywords, pointer):
+    """Whether the value `pointer` names (in the schema of `location`) was
+    sent as nothing, or could not be written, or its only break is a key
+    added beside the declared ones that was sent as nothing."""
+    parts = [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]]
+    if location == "query":
+        if len(parts) < 2 or parts[0] != "properties" or parts[1] not in container:
+            return False
+        instance, schema, rest = container[parts[1]], location_schema(label, "query", parts[1]), parts[2:]
+    else:
+        instance, schema, rest = container, location_schema(label, "body", None), parts
+    while rest:
+        keyword, name, rest = rest[0], rest[1], rest[2:]
+        if keyword == "properties":
+            if not isinstance(instance, dict) or name not in instance:
+                return False
+            # A field of the body is written whole or not at all (rule 4).
+            if instance is container and location == "body" and not written_as_is(instance[name]):
+                return True
+            instance, schema = instance[name], resolved((schema or {}).get("properties", {}).get(name))
+        elif keyword in ("anyOf", "oneOf", "allOf"):
+            schema = resolved(schema[keyword][int(name)])
+        else:
+            return False
+    if vanishes(instance):
+        return True
+    if keywords == "`additionalProperties`" and isinstance(instance, dict) and isinstance(schema, dict):
+        declared = schema.get("properties", {})
+        return all(key in declared for key, value in instance.items() if not vanishes(value))
     return False
 
 
