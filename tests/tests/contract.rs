@@ -224,7 +224,7 @@ kept = []
 for c in cases:
     content = c["answer"] if isinstance(c["answer"], str) else json.dumps({"error": c["answer"]})
     case = ns(operation=ns(label=c["label"]), query=c["query"], body=c["body"])
-    response = ns(status_code=c["status"], content=content.encode())
+    response = ns(status_code=c["status"], content=content.encode(), request=ns(url=c.get("url", "http://x/"), body=c.get("sent")))
     failure = ns(code=c["failure"], message=c.get("message", ""))
     kept.append(bool(hooks["filter_failure"](None, failure, case, response)))
 print(json.dumps(kept))
@@ -274,23 +274,30 @@ fn schemathesis_hook_drops_only_the_refusals_it_names() {
     let missing = "Invalid data should have been rejected\nInvalid component: in body - violates `required` at /properties/invoice_creation (was False)";
     let added = "Invalid component: in body - violates `additionalProperties`";
     let added_to_created = "Invalid component: parameter `created` in query - violates `additionalProperties` at /properties/created/anyOf/0";
+    // (what, operation, query, body, the tool's message, what went on the wire, dropped).
+    let url = |query: &str| format!("http://127.0.0.1/v1/checkout/sessions?{query}");
     let negatives = [
-        ("an object sent as nothing", create, json!(null), json!({"mode": "setup", "invoice_creation": {}}), missing, true),
-        ("null sent as nothing", create, json!(null), json!({"mode": "setup", "invoice_creation": null}), missing, true),
-        ("a value sent as it is", create, json!(null), json!({"mode": "setup", "invoice_creation": "x"}), missing, false),
-        ("one of two lost", create, json!(null), json!({"invoice_creation": {}, "mode": "x"}), "Invalid component: in body\n  - violates `required` at /properties/invoice_creation\n  - violates `enum` at /properties/mode", false),
-        ("a key added as nothing", expire, json!(null), json!({"expand": ["line_items"], "zz": null}), added, true),
-        ("a key added and sent", expire, json!(null), json!({"expand": ["line_items"], "zz": "1"}), added, false),
-        ("a query key added as nothing", list, json!({"created": {"gt": 231, "zz": null}}), json!(null), added_to_created, true),
-        ("a query key added and sent", list, json!({"created": {"gt": 231, "zz": "1"}}), json!(null), added_to_created, false),
-        ("a query value sent as it is", list, json!({"limit": 0}), json!(null), "Invalid component: parameter `limit` in query - violates `minimum` at /properties/limit", false),
-        ("somewhere else", list, json!({"limit": 0}), json!(null), "Invalid component: parameter `limit` in query - violates `minimum` at /properties/nowhere", false),
+        ("an object sent as nothing", create, json!(null), json!({"mode": "setup", "invoice_creation": {}}), missing, json!({"sent": "mode=setup"}), true),
+        ("null sent as nothing", create, json!(null), json!({"mode": "setup", "invoice_creation": null}), missing, json!({"sent": "mode=setup"}), true),
+        ("an object garbled", create, json!(null), json!({"mode": "setup", "invoice_creation": {"x": 1}}), missing, json!({"sent": "mode=setup&invoice_creation=x"}), true),
+        ("a value sent as it is", create, json!(null), json!({"mode": "setup", "invoice_creation": "x"}), missing, json!({"sent": "mode=setup&invoice_creation=x"}), false),
+        ("left out on purpose", create, json!(null), json!({"mode": "setup"}), missing, json!({"sent": "mode=setup"}), false),
+        ("one of two lost", create, json!(null), json!({"invoice_creation": {}, "mode": "x"}), "Invalid component: in body\n  - violates `required` at /properties/invoice_creation\n  - violates `enum` at /properties/mode", json!({"sent": "mode=x"}), false),
+        ("a key added, not sent", expire, json!(null), json!({"expand": ["line_items"], "zz": null}), added, json!({"sent": "expand=line_items"}), true),
+        ("a key added and sent", expire, json!(null), json!({"expand": ["line_items"], "zz": "1"}), added, json!({"sent": "expand=line_items&zz=1"}), false),
+        ("a query key added, not sent", list, json!({"created": {"gt": 231, "zz": null}}), json!(null), added_to_created, json!({"url": url("created%5Bgt%5D=231")}), true),
+        ("a query key added and sent", list, json!({"created": {"gt": 231, "zz": "1"}}), json!(null), added_to_created, json!({"url": url("created%5Bgt%5D=231&created%5Bzz%5D=1")}), false),
+        ("a query value sent as it is", list, json!({"limit": 0}), json!(null), "Invalid component: parameter `limit` in query - violates `minimum` at /properties/limit", json!({"url": url("limit=0")}), false),
+        ("a query value not sent", list, json!({"limit": null}), json!(null), "Invalid component: parameter `limit` in query - violates `type` at /properties/limit", json!({"url": url("")}), true),
+        ("somewhere else", list, json!({"limit": 0}), json!(null), "Invalid component: parameter `limit` in query - violates `minimum` at /properties/nowhere", json!({"url": url("limit=0")}), false),
     ];
     let input: Vec<Value> = cases
         .iter()
         .map(|(_, label, query, body, status, answer, failure, _)| json!({"label": label, "query": query, "body": body, "status": status, "answer": answer, "failure": failure}))
         .chain([json!({"label": list, "query": both, "body": null, "status": 400, "answer": "not json", "failure": "ST202"})])
-        .chain(negatives.iter().map(|(_, label, query, body, message, _)| json!({"label": label, "query": query, "body": body, "status": 200, "answer": "{}", "failure": "ST201", "message": message})))
+        .chain(negatives.iter().map(|(_, label, query, body, message, wire, _)| {
+            json!({"label": label, "query": query, "body": body, "status": 200, "answer": "{}", "failure": "ST201", "message": message, "url": wire.get("url"), "sent": wire.get("sent")})
+        }))
         .collect();
     let file = std::env::temp_dir().join(format!("schemathesis-hook-{}.json", std::process::id()));
     std::fs::write(&file, serde_json::to_vec(&input).unwrap()).unwrap();
@@ -300,7 +307,7 @@ fn schemathesis_hook_drops_only_the_refusals_it_names() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let kept: Vec<bool> = serde_json::from_slice(&output.stdout).unwrap();
     let expected: Vec<(&str, bool)> =
-        cases.iter().map(|c| (c.0, !c.7)).chain([("not an error object", true)]).chain(negatives.iter().map(|n| (n.0, !n.5))).collect();
+        cases.iter().map(|c| (c.0, !c.7)).chain([("not an error object", true)]).chain(negatives.iter().map(|n| (n.0, !n.6))).collect();
     let got: Vec<(&str, bool)> = expected.iter().map(|e| e.0).zip(kept).collect();
     assert_eq!(got, expected);
 }
