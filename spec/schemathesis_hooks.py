@@ -72,14 +72,18 @@ def spec():
     return _spec[0]
 
 
+def pointer_parts(pointer):
+    """The segments of a JSON pointer (`/a/b~1c` is `a`, `b/c`)."""
+    return [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]]
+
+
 def resolved(node):
     """`node`, its `$ref`s (`#/...`) followed within the spec."""
     for _ in range(32):
         if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
             break
         target = spec()
-        for part in node["$ref"].lstrip("#").split("/")[1:]:
-            part = part.replace("~1", "/").replace("~0", "~")
+        for part in pointer_parts(node["$ref"].lstrip("#")):
             target = target[int(part)] if isinstance(target, list) else target[part]
         node = target
     return node
@@ -132,7 +136,7 @@ def lost(case, location, keys, keywords, pointer):
     on the wire other than broken: not at all, garbled (a body field the tool
     cannot write), or, where the break is a key added beside the declared
     ones, with only declared keys."""
-    parts = [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]]
+    parts = pointer_parts(pointer)
     label = case.operation.label
     if location == "body" and not parts:
         schema, sent = location_schema(label, "body", None), [key.split("[")[0] for key in keys]
@@ -140,7 +144,7 @@ def lost(case, location, keys, keywords, pointer):
         field, rest = parts[1], parts[2:]
         meant = case.body if location == "body" else case.query
         meant = meant if isinstance(meant, dict) else {}
-        if not any(key == field or key.startswith(field + "[") for key in keys):
+        if not any(names_field(key, field) for key in keys):
             # Lost if the tool meant to send it; left out on purpose, the
             # break (a missing field) reached the wire.
             return field in meant
@@ -163,7 +167,8 @@ def lost(case, location, keys, keywords, pointer):
 
 
 def names_field(param, field):
-    """Whether the error's `param` is `field` or a part of it (`field[0][price]`)."""
+    """Whether `param` (an error's, or a key on the wire) is `field` or a
+    part of it (`field[0][price]`)."""
     return param == field or param.startswith(field + "[")
 
 

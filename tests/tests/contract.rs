@@ -216,7 +216,7 @@ fn fixture_objects_are_checked_against_the_schema_they_name() {
 
 const HOOK_DRIVER: &str = r#"
 import json, sys, types
-path, cases = sys.argv[1], json.load(open(sys.argv[2]))
+cases, path = json.load(open(sys.argv[1])), sys.argv[2]
 hooks = {"__file__": path}
 exec(compile(open(path).read(), path, "exec"), hooks)
 ns = types.SimpleNamespace
@@ -299,13 +299,8 @@ fn schemathesis_hook_drops_only_the_refusals_it_names() {
             json!({"label": label, "query": query, "body": body, "status": 200, "answer": "{}", "failure": "ST201", "message": message, "url": wire.get("url"), "sent": wire.get("sent")})
         }))
         .collect();
-    let file = std::env::temp_dir().join(format!("schemathesis-hook-{}.json", std::process::id()));
-    std::fs::write(&file, serde_json::to_vec(&input).unwrap()).unwrap();
     let hooks = contract_tests::root().join("spec/schemathesis_hooks.py");
-    let output = std::process::Command::new(python).arg("-c").arg(HOOK_DRIVER).arg(&hooks).arg(&file).output().unwrap();
-    let _ = std::fs::remove_file(&file);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let kept: Vec<bool> = serde_json::from_slice(&output.stdout).unwrap();
+    let kept: Vec<bool> = common::python::json_out(python, HOOK_DRIVER, "schemathesis-hook", &input, &[hooks.as_os_str()]);
     let expected: Vec<(&str, bool)> =
         cases.iter().map(|c| (c.0, !c.7)).chain([("not an error object", true)]).chain(negatives.iter().map(|n| (n.0, !n.6))).collect();
     let got: Vec<(&str, bool)> = expected.iter().map(|e| e.0).zip(kept).collect();

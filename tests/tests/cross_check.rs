@@ -175,12 +175,7 @@ fn from_the_spec() -> Vec<Case> {
 /// verdicts with `ours`: the number of instances, how many we found valid,
 /// and every verdict that differs.
 fn against_python(python: &str, script: &str, tag: &str, input: &[Value], cases: &[Case], ours: &[Vec<bool>]) -> (usize, usize, Vec<String>) {
-    let file = std::env::temp_dir().join(format!("cross-check-{tag}-{}.json", std::process::id()));
-    std::fs::write(&file, serde_json::to_vec(input).unwrap()).unwrap();
-    let output = std::process::Command::new(python).arg("-c").arg(script).arg(&file).output().unwrap();
-    let _ = std::fs::remove_file(&file);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let theirs: Vec<Vec<bool>> = serde_json::from_slice(&output.stdout).unwrap();
+    let theirs: Vec<Vec<bool>> = common::python::json_out(python, script, &format!("cross-check-{tag}"), &input, &[]);
     let total: usize = ours.iter().map(Vec::len).sum();
     let valid: usize = ours.iter().flatten().filter(|v| **v).count();
     let mut disagreements = Vec::new();

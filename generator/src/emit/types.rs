@@ -621,31 +621,30 @@ fn validate_impl(api: &Api, def: &TypeDef) -> TokenStream {
             // Each alternative is checked where the union is: what it holds
             // (a struct, an enum), and its own bounds (a bare integer's
             // `minimum`, a string's `maxLength`).
-            let arms: Vec<(TokenStream, bool)> = u
+            let checks: Vec<Option<TokenStream>> = u
                 .variants
                 .iter()
                 .map(|v| {
-                    let variant = ident(&v.ident);
                     let nested = needs_validation(api, &v.ty).then(|| quote!(value.validate(at, errors);));
                     let bounds = bounds_check(api, &v.ty, &v.constraints, quote!(Bounds)).map(|check| match check {
                         BoundsCheck::Bounded(b) => quote!(at.bounded_here(value, #b, errors);),
                         BoundsCheck::Counted(b) => quote!(at.counted_here(value, #b, errors);),
                     });
-                    let checked = nested.is_some() || bounds.is_some();
-                    let arm = if checked {
-                        quote!(Self::#variant(value) => { #nested #bounds })
-                    } else {
-                        quote!(Self::#variant(_) => {})
-                    };
-                    (arm, checked)
+                    (nested.is_some() || bounds.is_some()).then(|| quote!(#nested #bounds))
                 })
                 .collect();
             // Alternatives that cannot break a rule (plain scalars) need no match.
-            if arms.iter().any(|(_, checked)| *checked) {
-                let arms = arms.into_iter().map(|(arm, _)| arm);
-                quote!(match self { #(#arms)* })
-            } else {
+            if checks.iter().all(Option::is_none) {
                 TokenStream::new()
+            } else {
+                let arms = u.variants.iter().zip(checks).map(|(v, check)| {
+                    let variant = ident(&v.ident);
+                    match check {
+                        Some(check) => quote!(Self::#variant(value) => { #check }),
+                        None => quote!(Self::#variant(_) => {}),
+                    }
+                });
+                quote!(match self { #(#arms)* })
             }
         }
         TypeKind::Newtype(t) => {

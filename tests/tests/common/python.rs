@@ -18,3 +18,14 @@ pub fn python_with(modules: &[&str]) -> Option<&'static str> {
     eprintln!("SKIPPED: {message}");
     None
 }
+
+/// Runs `script` with `python`, its input as a JSON file (`sys.argv[1]`)
+/// and `args` after it, and reads the JSON it prints.
+pub fn json_out<T: serde::de::DeserializeOwned>(python: &str, script: &str, tag: &str, input: &impl serde::Serialize, args: &[&std::ffi::OsStr]) -> T {
+    let file = std::env::temp_dir().join(format!("{tag}-{}.json", std::process::id()));
+    std::fs::write(&file, serde_json::to_vec(input).unwrap()).unwrap();
+    let output = Command::new(python).arg("-c").arg(script).arg(&file).args(args).output().unwrap();
+    let _ = std::fs::remove_file(&file);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
