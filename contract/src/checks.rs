@@ -261,28 +261,25 @@ pub fn targets(spec: &Spec) -> Vec<Target> {
             out.push(Target { pointer, direction: Direction::Response, form: false });
         }
     }
-    if let Some(paths) = spec.doc.raw.get("paths").and_then(Value::as_object) {
-        for (path, item) in paths {
-            for method in crate::examples::METHODS {
-                let at = format!("#/paths/{}/{method}/requestBody", escape_segment(path));
-                let body_at = spec.resolve(&at);
-                let Some(content) = spec.doc.resolve_pointer(&body_at).and_then(|b| b.get("content")).and_then(Value::as_object) else {
-                    continue;
-                };
-                let _ = item;
-                for (media, entry) in content {
-                    let form = media == "application/x-www-form-urlencoded";
-                    // A body with no properties (Stripe gives every GET one) holds nothing to generate.
-                    let schema = entry.get("schema").map(|s| spec.resolve_value(s));
-                    let empty = schema.is_some_and(|s| {
-                        s.get("properties").and_then(Value::as_object).is_none_or(|p| p.is_empty())
-                            && s.get("additionalProperties").is_none_or(|a| a == &Value::Bool(false))
-                            && s.get("type").and_then(Value::as_str) == Some("object")
-                    });
-                    if (form || media.contains("json")) && !empty {
-                        let pointer = format!("{body_at}/content/{}/schema", escape_segment(media));
-                        out.push(Target { pointer, direction: Direction::Request, form });
-                    }
+    for (path, _) in openapi_codegen::walk::named_entries(spec.doc.raw.get("paths")) {
+        for method in crate::examples::METHODS {
+            let at = format!("#/paths/{}/{method}/requestBody", escape_segment(path));
+            let body_at = spec.resolve(&at);
+            let Some(content) = spec.doc.resolve_pointer(&body_at).and_then(|b| b.get("content")).and_then(Value::as_object) else {
+                continue;
+            };
+            for (media, entry) in content {
+                let form = media == "application/x-www-form-urlencoded";
+                // A body with no properties (Stripe gives every GET one) holds nothing to generate.
+                let schema = entry.get("schema").map(|s| spec.resolve_value(s));
+                let empty = schema.is_some_and(|s| {
+                    s.get("properties").and_then(Value::as_object).is_none_or(|p| p.is_empty())
+                        && s.get("additionalProperties").is_none_or(|a| a == &Value::Bool(false))
+                        && s.get("type").and_then(Value::as_str) == Some("object")
+                });
+                if (form || media.contains("json")) && !empty {
+                    let pointer = format!("{body_at}/content/{}/schema", escape_segment(media));
+                    out.push(Target { pointer, direction: Direction::Request, form });
                 }
             }
         }

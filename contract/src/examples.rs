@@ -9,6 +9,7 @@
 use std::collections::BTreeSet;
 
 use openapi_codegen::escape_segment;
+use openapi_codegen::walk::named_entries;
 use serde_json::{Map, Value};
 
 use crate::Direction;
@@ -108,15 +109,11 @@ struct Walker<'a> {
 /// document).
 pub fn find(doc: &Value) -> Found {
     let mut walker = Walker { doc, found: Found::default(), seen: BTreeSet::new() };
-    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
-        for (path, item) in paths {
-            walker.path_item(&format!("#/paths/{}", escape_segment(path)), path, item, false);
-        }
+    for (path, item) in named_entries(doc.get("paths")) {
+        walker.path_item(&format!("#/paths/{}", escape_segment(path)), path, item, false);
     }
-    if let Some(hooks) = doc.get("x-webhooks").and_then(Value::as_object) {
-        for (name, item) in hooks {
-            walker.path_item(&format!("#/x-webhooks/{}", escape_segment(name)), name, item, true);
-        }
+    for (name, item) in named_entries(doc.get("x-webhooks")) {
+        walker.path_item(&format!("#/x-webhooks/{}", escape_segment(name)), name, item, true);
     }
     if let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) {
         for name in schemas.keys() {
@@ -167,8 +164,7 @@ impl<'a> Walker<'a> {
             if webhook {
                 continue;
             }
-            let Some(responses) = op.get("responses").and_then(Value::as_object) else { continue };
-            for status in responses.keys() {
+            for (status, _) in named_entries(op.get("responses")) {
                 let used = format!("{op_at}/responses/{}", escape_segment(status));
                 let Some((response_at, response)) = self.resolve(&used) else { continue };
                 let kind = Kind::Response { operation: operation.clone(), status: status.clone() };

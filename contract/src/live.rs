@@ -46,7 +46,7 @@ struct Found {
 /// matches with the most literal segments.
 fn find_operation(spec: &Spec, method: &str, path: &str) -> Option<Found> {
     let method = method.to_ascii_lowercase();
-    let paths = spec.doc.raw.get("paths")?.as_object()?;
+    let paths = openapi_codegen::walk::named_entries(spec.doc.raw.get("paths"));
     let actual: Vec<&str> = path.split('/').collect();
     let mut best: Option<(usize, Found)> = None;
     for (template, item) in paths {

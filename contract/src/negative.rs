@@ -220,8 +220,7 @@ fn send(spec: &mut Spec, target: &Target, mutant: &Mutant, name: String) -> Case
 fn operations(spec: &Spec) -> Vec<Operation> {
     let raw = &spec.doc.raw;
     let mut out = Vec::new();
-    let Some(paths) = raw.get("paths").and_then(Value::as_object) else { return out };
-    for (path, item) in paths {
+    for (path, item) in openapi_codegen::walk::named_entries(raw.get("paths")) {
         let item_at = format!("#/paths/{}", openapi_codegen::escape_segment(path));
         let item_at = spec.resolve(&item_at);
         let Some(item) = spec.doc.resolve_pointer(&item_at).cloned().or_else(|| Some(item.clone())) else { continue };

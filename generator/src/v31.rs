@@ -44,6 +44,7 @@ use serde_json::{Value, json};
 
 use crate::error::{Problem, ProblemKind};
 use crate::load::escape_segment;
+use crate::walk::Part;
 
 /// The dialects a 3.1 document may name in `jsonSchemaDialect`.
 pub const DIALECTS: [&str; 2] = ["https://spec.openapis.org/oas/3.1/dialect/base", "https://json-schema.org/draft/2020-12/schema"];
@@ -118,10 +119,10 @@ pub fn normalize(original: &Value) -> (Value, Vec<Problem>) {
     }
     // Anchors and ids, for `$ref`s that name them.
     let mut names = BTreeMap::new();
-    collect_names(&doc, "#", &mut names);
+    collect_names(&doc, "#", Part::Root, &mut names);
     // `$defs` move into the components, their `$ref`s with them.
     let mut moved = Vec::new();
-    hoist_defs(&mut doc, "#", &mut moved);
+    hoist_defs(&mut doc, "#", Part::Root, &mut moved);
     if !moved.is_empty() {
         let root = doc.as_object_mut().expect("an object");
         let components = root.entry("components").or_insert_with(|| json!({}));
@@ -153,11 +154,11 @@ pub fn normalize(original: &Value) -> (Value, Vec<Problem>) {
     if let Some(Value::Object(schemes)) = doc.pointer_mut("/components/securitySchemes") {
         schemes.retain(|k, _| !mtls.contains(k));
     }
-    strip_requirements(&mut doc, &mtls);
+    strip_requirements(&mut doc, Part::Root, &mtls);
     // `responses` may be left out of an operation in 3.1.
     for key in ["paths", "x-webhooks"] {
         if let Some(Value::Object(items)) = doc.get_mut(key) {
-            for item in items.values_mut() {
+            for (_, item) in items.iter_mut().filter(|(k, _)| !k.starts_with("x-")) {
                 for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
                     if let Some(Value::Object(op)) = item.get_mut(method) {
                         op.entry("responses").or_insert_with(|| json!({}));
@@ -174,14 +175,14 @@ pub fn normalize(original: &Value) -> (Value, Vec<Problem>) {
             }
         }
     }
-    rewrite_refs(&mut doc, "#", &names, &mut found);
-    walk(&mut doc, Context::Other, true);
+    rewrite_refs(&mut doc, "#", Part::Root, &names, &mut found);
+    walk(&mut doc, Context::Other, Part::Root);
     (doc, found)
 }
 
 /// Security requirements without the schemes in `gone` (a requirement left
 /// empty by it is dropped, so it does not read as "no credentials").
-fn strip_requirements(v: &mut Value, gone: &[String]) {
+fn strip_requirements(v: &mut Value, part: Part, gone: &[String]) {
     if gone.is_empty() {
         return;
     }
@@ -197,12 +198,14 @@ fn strip_requirements(v: &mut Value, gone: &[String]) {
                 });
             }
             for (k, child) in map.iter_mut() {
-                if k != "security" && !matches!(k.as_str(), "example" | "examples" | "default" | "enum" | "const") {
-                    strip_requirements(child, gone);
+                if k != "security"
+                    && let Some(part) = part.child(k, child)
+                {
+                    strip_requirements(child, part, gone);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|i| strip_requirements(i, gone)),
+        Value::Array(items) => items.iter_mut().for_each(|i| strip_requirements(i, part, gone)),
         _ => {}
     }
 }
@@ -211,12 +214,12 @@ fn strip_requirements(v: &mut Value, gone: &[String]) {
 /// the pointers they name: what a `$ref` to them means.
 pub fn names(raw: &Value) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    collect_names(raw, "#", &mut out);
+    collect_names(raw, "#", Part::Root, &mut out);
     out
 }
 
 /// `$anchor` and `$id` of every object, with their pointers.
-fn collect_names(v: &Value, at: &str, out: &mut BTreeMap<String, String>) {
+fn collect_names(v: &Value, at: &str, part: Part, out: &mut BTreeMap<String, String>) {
     match v {
         Value::Object(map) => {
             if let Some(anchor) = map.get("$anchor").and_then(Value::as_str) {
@@ -226,15 +229,14 @@ fn collect_names(v: &Value, at: &str, out: &mut BTreeMap<String, String>) {
                 out.insert(id.to_owned(), at.to_owned());
             }
             for (k, child) in map {
-                if matches!(k.as_str(), "example" | "examples" | "default" | "enum" | "const") {
-                    continue;
+                if let Some(part) = part.child(k, child) {
+                    collect_names(child, &format!("{at}/{}", escape_segment(k)), part, out);
                 }
-                collect_names(child, &format!("{at}/{}", escape_segment(k)), out);
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
-                collect_names(child, &format!("{at}/{i}"), out);
+                collect_names(child, &format!("{at}/{i}"), part, out);
             }
         }
         _ => {}
@@ -243,28 +245,27 @@ fn collect_names(v: &Value, at: &str, out: &mut BTreeMap<String, String>) {
 
 /// Takes every `$defs` entry out of the document: (its old pointer, a name
 /// for it, the schema).
-fn hoist_defs(v: &mut Value, at: &str, out: &mut Vec<(String, String, Value)>) {
+fn hoist_defs(v: &mut Value, at: &str, part: Part, out: &mut Vec<(String, String, Value)>) {
     match v {
         Value::Object(map) => {
             if let Some(Value::Object(defs)) = map.remove("$defs") {
                 let parent = at.rsplit('/').next().unwrap_or("defs").replace("~1", "_").replace("~0", "_");
                 for (name, mut schema) in defs {
                     let from = format!("{at}/$defs/{}", escape_segment(&name));
-                    hoist_defs(&mut schema, &from, out);
+                    hoist_defs(&mut schema, &from, Part::Fields, out);
                     let name = if parent == "#" || parent.is_empty() { name } else { format!("{parent}_{name}") };
                     out.push((from, name, schema));
                 }
             }
             for (k, child) in map.iter_mut() {
-                if matches!(k.as_str(), "example" | "examples" | "default" | "enum" | "const") {
-                    continue;
+                if let Some(part) = part.child(k, child) {
+                    hoist_defs(child, &format!("{at}/{}", escape_segment(k)), part, out);
                 }
-                hoist_defs(child, &format!("{at}/{}", escape_segment(k)), out);
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter_mut().enumerate() {
-                hoist_defs(child, &format!("{at}/{i}"), out);
+                hoist_defs(child, &format!("{at}/{i}"), part, out);
             }
         }
         _ => {}
@@ -276,7 +277,7 @@ fn inline_path_items(doc: &mut Value) {
     let items = doc.pointer("/components/pathItems").cloned();
     for key in ["paths", "x-webhooks"] {
         let Some(Value::Object(paths)) = doc.get_mut(key) else { continue };
-        for item in paths.values_mut() {
+        for (_, item) in paths.iter_mut().filter(|(k, _)| !k.starts_with("x-")) {
             for _ in 0..8 {
                 let Some(target) = item.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/pathItems/")) else { break };
                 let name = target.replace("~1", "/").replace("~0", "~");
@@ -292,7 +293,7 @@ fn inline_path_items(doc: &mut Value) {
 
 /// `$ref`s to anchors, ids and moved `$defs` rewritten to pointers;
 /// `$ref`s out of the document refused.
-fn rewrite_refs(v: &mut Value, at: &str, names: &BTreeMap<String, String>, found: &mut Vec<Problem>) {
+fn rewrite_refs(v: &mut Value, at: &str, part: Part, names: &BTreeMap<String, String>, found: &mut Vec<Problem>) {
     match v {
         Value::Object(map) => {
             if let Some(Value::String(target)) = map.get_mut("$ref") {
@@ -305,15 +306,14 @@ fn rewrite_refs(v: &mut Value, at: &str, names: &BTreeMap<String, String>, found
                 }
             }
             for (k, child) in map.iter_mut() {
-                if matches!(k.as_str(), "example" | "examples" | "default" | "enum" | "const") {
-                    continue;
+                if let Some(part) = part.child(k, child) {
+                    rewrite_refs(child, &format!("{at}/{}", escape_segment(k)), part, names, found);
                 }
-                rewrite_refs(child, &format!("{at}/{}", escape_segment(k)), names, found);
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter_mut().enumerate() {
-                rewrite_refs(child, &format!("{at}/{i}"), names, found);
+                rewrite_refs(child, &format!("{at}/{i}"), part, names, found);
             }
         }
         _ => {}
@@ -332,9 +332,9 @@ enum Context {
     Other,
 }
 
-/// Walks the document, converting every schema (children first). `root`:
-/// `v` is the document itself.
-fn walk(v: &mut Value, context: Context, root: bool) {
+/// Walks the document, converting every schema (children first). `part`
+/// says what the keys of `v` are (outside schemas).
+fn walk(v: &mut Value, context: Context, part: Part) {
     match context {
         Context::Schema => {
             convert_children(v);
@@ -342,33 +342,27 @@ fn walk(v: &mut Value, context: Context, root: bool) {
         }
         Context::Schemas => {
             if let Value::Object(map) = v {
-                map.values_mut().for_each(|child| walk(child, Context::Schema, false));
+                map.values_mut().for_each(|child| walk(child, Context::Schema, Part::Fields));
             }
         }
         Context::SchemaList => {
             if let Value::Array(items) = v {
-                items.iter_mut().for_each(|child| walk(child, Context::Schema, false));
+                items.iter_mut().for_each(|child| walk(child, Context::Schema, Part::Fields));
             }
         }
         Context::Other => match v {
             Value::Object(map) => {
                 for (k, child) in map.iter_mut() {
+                    let Some(inner) = part.child(k, child) else { continue };
                     let next = match k.as_str() {
-                        "example" | "examples" | "default" | "enum" | "const" => continue,
-                        "schema" => Context::Schema,
-                        "components" if root => {
-                            for (k, part) in child.as_object_mut().into_iter().flatten() {
-                                walk(part, if k == "schemas" { Context::Schemas } else { Context::Other }, false);
-                            }
-                            continue;
-                        }
-                        _ if k.starts_with("x-") && k != "x-webhooks" => continue,
+                        "schema" if part != Part::Names => Context::Schema,
+                        "schemas" if part == Part::Components => Context::Schemas,
                         _ => Context::Other,
                     };
-                    walk(child, next, false);
+                    walk(child, next, inner);
                 }
             }
-            Value::Array(items) => items.iter_mut().for_each(|child| walk(child, Context::Other, false)),
+            Value::Array(items) => items.iter_mut().for_each(|child| walk(child, Context::Other, part)),
             _ => {}
         },
     }
@@ -388,7 +382,7 @@ fn convert_children(v: &mut Value) {
             "allOf" | "anyOf" | "oneOf" | "prefixItems" => Context::SchemaList,
             _ => continue,
         };
-        walk(child, context, false);
+        walk(child, context, Part::Fields);
     }
 }
 

@@ -14,11 +14,12 @@ use crate::walk;
 const SCHEMA_TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "array", "object"];
 
 /// Every `$ref` in the raw document must point at something local, and a
-/// chain of `$ref`s must end somewhere. Literal examples are not searched.
+/// chain of `$ref`s must end somewhere. Literal examples and extensions
+/// are not searched ([`walk::Part`]).
 pub(crate) fn check_refs(raw: &Value) -> Vec<Problem> {
     let mut found = Collector::default();
     let mut refs = Refs { root: raw, found: &mut found, ends: HashSet::new() };
-    refs.scan(raw, "#", None);
+    refs.scan(raw, "#", walk::Part::Root);
     found.into_vec()
 }
 
@@ -32,25 +33,24 @@ struct Refs<'a> {
 }
 
 impl<'a> Refs<'a> {
-    fn scan(&mut self, value: &'a Value, at: &str, parent_key: Option<&str>) {
+    fn scan(&mut self, value: &'a Value, at: &str, part: walk::Part) {
         match value {
             Value::Object(map) => {
                 if let Some(Value::String(target)) = map.get("$ref") {
                     self.check(target, &format!("{at}/$ref"));
                 }
                 for (key, child) in map {
-                    // `example` holds data, except as a property name in `properties`.
-                    let literal = (key == "example" && parent_key != Some("properties"))
-                        || (key == "value" && parent_key.is_some_and(|_| at.contains("/examples/")));
-                    if literal || key == "$ref" {
+                    if key == "$ref" {
                         continue;
                     }
-                    self.scan(child, &format!("{at}/{}", escape_segment(key)), Some(key));
+                    if let Some(part) = part.child(key, child) {
+                        self.scan(child, &format!("{at}/{}", escape_segment(key)), part);
+                    }
                 }
             }
             Value::Array(items) => {
                 for (i, child) in items.iter().enumerate() {
-                    self.scan(child, &format!("{at}/{i}"), parent_key);
+                    self.scan(child, &format!("{at}/{i}"), part);
                 }
             }
             _ => {}

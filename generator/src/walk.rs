@@ -219,12 +219,73 @@ pub fn for_each_schema<'a>(
 /// The `x-webhooks` extension: event name → path item, in document order.
 /// Entries that are not path items are reported by the validator.
 pub fn webhooks(raw: &Value) -> Vec<(String, Result<PathItem, String>)> {
-    let Some(Value::Object(map)) = raw.get("x-webhooks") else { return Vec::new() };
-    map.iter()
+    named_entries(raw.get("x-webhooks"))
         .map(|(name, item)| {
             let parsed = serde_path_to_error::deserialize::<_, PathItem>(item)
                 .map_err(|e| format!("{} at {}", e.inner(), e.path()));
             (name.clone(), parsed)
         })
         .collect()
+}
+
+/// What the keys of an object of a raw document are, which decides what a
+/// key starting with `x-` is: a specification extension, whose value
+/// carries no OpenAPI meaning and is never followed or checked, or a name
+/// the author chose (a property, a header, a component).
+///
+/// Every walk over a raw document asks [`Part::child`] before it descends,
+/// so that a `$ref` inside `x-codeSamples`, or an `x-` key beside the
+/// paths, is never read as part of the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The document itself.
+    Root,
+    /// `components`: fixed fields whose values are maps of names.
+    Components,
+    /// An object of fixed fields (an operation, a schema, a parameter...):
+    /// `x-` keys are extensions.
+    Fields,
+    /// A map of names (`properties`, `headers`, `content`, a component
+    /// map...): every key is a name, `x-` ones too.
+    Names,
+    /// A map of names beside which extensions may stand (`paths`,
+    /// `responses`, a callback, `x-webhooks`).
+    NamesOrExtensions,
+    /// `callbacks`: names of callback objects.
+    Callbacks,
+}
+
+impl Part {
+    /// What the value at `key` of an object of this part is; `None` when it
+    /// carries no OpenAPI meaning: an extension, or literal data (`example`,
+    /// `default`, `enum`, `const`, an example's `value`).
+    pub fn child(self, key: &str, value: &Value) -> Option<Part> {
+        let extension = key.starts_with("x-");
+        match self {
+            Part::Names => Some(Part::Fields),
+            Part::Callbacks => Some(Part::NamesOrExtensions),
+            Part::NamesOrExtensions | Part::Components if extension => None,
+            Part::NamesOrExtensions => Some(Part::Fields),
+            Part::Components => Some(Part::Names),
+            Part::Root if key == "x-webhooks" => Some(Part::NamesOrExtensions),
+            Part::Root | Part::Fields if extension => None,
+            Part::Root | Part::Fields => match key {
+                "example" | "default" | "enum" | "const" | "value" | "dataValue" | "serializedValue" => None,
+                "examples" if value.is_array() => None,
+                "components" if self == Part::Root => Some(Part::Components),
+                "paths" | "responses" => Some(Part::NamesOrExtensions),
+                "callbacks" => Some(Part::Callbacks),
+                "webhooks" | "properties" | "patternProperties" | "dependentSchemas" | "dependentRequired" | "$defs"
+                | "definitions" | "headers" | "content" | "encoding" | "links" | "examples" | "mapping" | "variables"
+                | "scopes" => Some(Part::Names),
+                _ => Some(Part::Fields),
+            },
+        }
+    }
+}
+
+/// The entries of a map of names beside which extensions may stand
+/// (`paths`, `x-webhooks`, `responses`): the names alone, in document order.
+pub fn named_entries(map: Option<&Value>) -> impl Iterator<Item = (&String, &Value)> {
+    map.and_then(Value::as_object).into_iter().flatten().filter(|(k, _)| !k.starts_with("x-"))
 }

@@ -133,3 +133,66 @@ fn number_enums_of_any_value_generate_and_check_only_what_a_literal_holds() {
     let types = &modules.iter().find(|(name, _)| *name == "types.rs").unwrap().1;
     assert!(types.contains(".one_of(&[0.5, 2.0])"), "{types}");
 }
+
+/// Extensions carry no OpenAPI meaning: `extensions.yaml` and
+/// `openapi31_extensions.yaml` put `$ref`s out of the document and to
+/// nothing inside `x-` values at every level, and `x-` keys beside the
+/// paths, the responses and the webhook events. Nothing of it is read as
+/// the API, by the generator or by the contract tools.
+#[test]
+fn extensions_are_never_followed_or_read_as_the_api() {
+    for name in ["extensions.yaml", "openapi31_extensions.yaml"] {
+        let doc = fixture(name);
+        let api = build(&doc);
+        assert_eq!(api.operations.len(), 1, "{name}: the paths' `x-` key is no path");
+        let events: Vec<&str> = api.events.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(events, ["item.created"], "{name}: `x-sdk-exclude` is no event");
+        let status: Vec<_> = api.operations[0].responses.iter().map(|r| r.status).collect();
+        assert_eq!(status, [openapi_codegen::ir::Status::Code(200)], "{name}: `x-summary` is no response");
+        // The contract tools read the same document the same way.
+        let mut spec = openapi_contract::Spec::new(doc.clone());
+        let found = openapi_contract::examples::find(&spec.doc.raw);
+        assert!(found.examples.is_empty() && found.skipped.is_empty(), "{name}: {found:?}");
+        let cases = openapi_contract::checks::examples(&mut spec);
+        assert!(cases.iter().all(|c| c.passed()), "{name}: {cases:?}");
+        let mut again = openapi_contract::Spec::new(doc);
+        let report = openapi_contract::evolution::compare(&mut spec, &mut again).unwrap();
+        assert!(report.findings.is_empty(), "{name}: {}", report.summary());
+    }
+}
+
+/// Where keys are names (properties, headers), a key starting with `x-`
+/// is a name: what it holds is read and checked like any other.
+#[test]
+fn an_x_name_among_names_is_still_read() {
+    let text = r##"openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /a:
+    get:
+      responses:
+        '200':
+          description: OK
+          headers:
+            x-rate-limit:
+              schema: {$ref: '#/components/schemas/Missing'}
+components:
+  schemas:
+    A:
+      type: object
+      properties:
+        x-custom: {$ref: '#/components/schemas/AlsoMissing'}
+"##;
+    let error = Document::from_text("names.yaml", text.to_owned()).map(|_| ()).unwrap_err().to_string();
+    assert!(error.contains("#/paths/~1a/get/responses/200/headers/x-rate-limit/schema/$ref"), "{error}");
+    assert!(error.contains("#/components/schemas/A/properties/x-custom/$ref"), "{error}");
+    // And a 3.1 header named `x-...` is read as 3.1.
+    let doc = fixture("openapi31_extensions.yaml");
+    let at = "/paths/~1items/get/responses/200/headers/x-request-id/schema";
+    assert_eq!(doc.original.as_ref().unwrap().pointer(at).unwrap()["type"], json!(["string", "null"]));
+    assert_eq!(doc.raw.pointer(at).unwrap(), &json!({"type": "string", "nullable": true}), "its 3.0 view");
+    let api = build(&doc);
+    let item = api.struct_def("Item").unwrap();
+    let note = item.fields.iter().find(|f| f.wire == "x-note").unwrap();
+    assert!(note.nullable && !note.required, "{note:?}");
+}

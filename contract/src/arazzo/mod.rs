@@ -433,7 +433,7 @@ impl Reader<'_> {
 /// The `operationId`s of an OpenAPI document.
 fn operation_ids(openapi: &openapi_codegen::Document) -> Vec<String> {
     let mut ids = Vec::new();
-    for item in openapi.raw.get("paths").and_then(Value::as_object).into_iter().flat_map(|p| p.values()) {
+    for (_, item) in openapi_codegen::walk::named_entries(openapi.raw.get("paths")) {
         for op in crate::examples::METHODS.iter().filter_map(|m| item.get(*m)) {
             if let Some(id) = op.get("operationId").and_then(Value::as_str) {
                 ids.push(id.to_owned());

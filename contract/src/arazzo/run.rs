@@ -52,7 +52,7 @@ struct Operation {
 }
 
 fn operation(spec: &Spec, id: &str) -> Option<Operation> {
-    for (path, item) in spec.doc.raw.get("paths")?.as_object()? {
+    for (path, item) in openapi_codegen::walk::named_entries(spec.doc.raw.get("paths")) {
         for method in crate::examples::METHODS {
             let Some(op) = item.get(method) else { continue };
             if op.get("operationId").and_then(Value::as_str) != Some(id) {

@@ -117,7 +117,7 @@ impl<'a> Diff<'a> {
     fn operations(&mut self) {
         let list = |doc: &Document| -> Vec<(String, String, String)> {
             let mut out = Vec::new();
-            for (path, item) in doc.raw.get("paths").and_then(Value::as_object).into_iter().flatten() {
+            for (path, item) in openapi_codegen::walk::named_entries(doc.raw.get("paths")) {
                 for method in METHODS {
                     if item.get(method).is_some() {
                         out.push((format!("{} {}", method.to_uppercase(), shape(path)), format!("#/paths/{}", escape_segment(path)), method.to_owned()));
@@ -353,7 +353,7 @@ impl<'a> Diff<'a> {
     }
 
     fn webhooks(&mut self) {
-        let events = |doc: &Document| doc.raw.get("x-webhooks").or_else(|| doc.raw.get("webhooks")).and_then(Value::as_object).map(|w| w.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+        let events = |doc: &Document| openapi_codegen::walk::named_entries(doc.raw.get("x-webhooks").or_else(|| doc.raw.get("webhooks"))).map(|(k, _)| k.clone()).collect::<Vec<_>>();
         let key = |doc: &Document| if doc.raw.get("x-webhooks").is_some() { "x-webhooks" } else { "webhooks" };
         let (old, new) = (events(self.old), events(self.new));
         let (ok, nk) = (key(self.old), key(self.new));

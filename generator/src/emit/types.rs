@@ -523,6 +523,10 @@ fn union_def(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
             }
         }
     });
+    // Counting unknown keys needs a variant whose keys are all known.
+    let counting = keys.iter().any(Option::is_some).then(|| {
+        quote!(let unknown = |known: &[&str]| value.as_object().map_or(0, |m| m.keys().filter(|k| !known.contains(&k.as_str())).count());)
+    });
     let none = format!("data did not match any variant of `{}`", def.name);
     let (errors, failure) = if by_constants.is_empty() {
         (quote!(), quote!(Err(serde::de::Error::custom(#none))))
@@ -548,7 +552,7 @@ fn union_def(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
                 let value = serde_json::Value::deserialize(deserializer)?;
                 #errors
                 #(#first)*
-                let unknown = |known: &[&str]| value.as_object().map_or(0, |m| m.keys().filter(|k| !known.contains(&k.as_str())).count());
+                #counting
                 let mut best: Option<(usize, Self)> = None;
                 #(#rest)*
                 if let Some((_, v)) = best {
