@@ -8,6 +8,8 @@
 //! is written here, taking that name everywhere a spec can: as an
 //! `operationId`, a path parameter, a field beside a constructor, and the
 //! name a list operation's stream method would take. Each must compile.
+//! So must the project's spec with a schema named after every name the
+//! types module has in scope (`openapi_codegen::reserved_type_names`).
 //!
 //! And the mutants of every fixture (`mutate.rs`, shared with the
 //! robustness test) that the generator accepts are generated and compiled
@@ -44,6 +46,28 @@ fn main() {
         std::fs::write(&path, reserved_spec(name)).expect("OUT_DIR is writable");
         specs.push((format!("reserved_{name}"), path));
     }
+    // The project's spec (whose types module imports everything the types
+    // module can import) with a component schema named after each name
+    // the types module has in scope.
+    let project = dir.join("../../spec/checkout_sessions.yaml");
+    println!("cargo:rerun-if-changed={}", project.display());
+    let text = std::fs::read_to_string(&project).expect("the project's spec");
+    let mut doc = openapi_codegen::parse_yaml(&text).expect("the project's spec parses");
+    // `Self`, the keyword, besides.
+    let taken: Vec<&str> = openapi_codegen::reserved_type_names().chain(["Self"]).collect();
+    let schemas = doc.pointer_mut("/components/schemas").and_then(serde_json::Value::as_object_mut).expect("schemas");
+    for (i, name) in taken.iter().enumerate() {
+        let next = taken[(i + 1) % taken.len()];
+        let schema = serde_json::json!({
+            "type": "object",
+            "description": format!("A schema named `{name}`."),
+            "properties": {"next": {"$ref": format!("#/components/schemas/{next}")}, "kind": {"type": "string", "enum": ["a"]}},
+        });
+        schemas.insert((*name).to_owned(), schema);
+    }
+    let path = reserved_dir.join("types.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&doc).expect("JSON")).expect("OUT_DIR is writable");
+    specs.push(("reserved_types".to_owned(), path));
     println!("cargo:rerun-if-changed=mutate.rs");
     let mutants_dir = out.join("mutants");
     std::fs::create_dir_all(&mutants_dir).expect("OUT_DIR is writable");

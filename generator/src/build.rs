@@ -40,15 +40,6 @@ impl Settings {
     }
 }
 
-/// Names that generated modules import or that user code expects from the
-/// prelude; a schema with such a name gets a suffix instead.
-const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Default", "Clone", "Debug",
-    "PartialEq", "Eq", "Hash", "Ord", "PartialOrd", "From", "Into", "Send", "Sync", "Sized", "Copy", "Fn",
-    "BTreeMap", "Serialize", "Deserialize", "Serializer", "Deserializer", "Expandable", "List", "Nullable",
-    "OrEmpty", "StrEnumVisitor", "Value", "Self",
-];
-
 /// Method names the emitters define themselves, which no operation may take:
 /// the client's constructors and accessors (`Client::new`, `builder`,
 /// `from_http`, `with_options`, `http`, `options`), the server trait's hooks
@@ -134,7 +125,7 @@ pub fn build(doc: &Document, settings: &Settings) -> Result<Api, crate::Error> {
     let mut b = Builder {
         doc,
         settings,
-        names: Namespace::camel(RESERVED_TYPE_NAMES),
+        names: Namespace::camel(&crate::emit::reserved_type_names().collect::<Vec<_>>()),
         components: BTreeMap::new(),
         queue: VecDeque::new(),
         built: BTreeSet::new(),
@@ -203,6 +194,12 @@ pub fn build(doc: &Document, settings: &Settings) -> Result<Api, crate::Error> {
 fn service_name(title: &str) -> String {
     let name = type_ident(title);
     if name.ends_with("Api") { name } else { format!("{name}Api") }
+}
+
+/// What a type's name gives the names of the types inside it: `Self_`
+/// (the keyword, claimed) gives `SelfKind`.
+fn stem(name: &str) -> &str {
+    name.strip_suffix('_').unwrap_or(name)
 }
 
 /// `#/components/schemas/X` → `X`.
@@ -495,12 +492,12 @@ impl<'a> Builder<'a> {
         for (wire, prop) in props {
             let ident = idents.claim(&field_ident(wire));
             let segment = format!("properties/{}", escape_segment(wire));
-            let hint = format!("{name}{}", type_ident(wire));
+            let hint = format!("{}{}", stem(name), type_ident(wire));
             fields.push(self.field(ident, wire, *prop, required.contains(wire), None, ctx.child(&segment, hint)));
         }
         let extra = match additional {
             Additional::Schema(value) if !props.is_empty() => {
-                let conv = self.schema(value, ctx.child("additionalProperties", format!("{name}Value")));
+                let conv = self.schema(value, ctx.child("additionalProperties", format!("{}Value", stem(name))));
                 let value = if conv.nullable { TypeRef::Option(Box::new(conv.ty)) } else { conv.ty };
                 Some(Extra { ident: idents.claim("additional_properties"), value })
             }
@@ -659,7 +656,7 @@ impl<'a> Builder<'a> {
         let mut out = Vec::new();
         for (at, variant) in placed {
             let ident = idents.claim(&self.variant_name(*variant));
-            let conv = self.schema(*variant, ctx.child(at, format!("{name}{ident}")));
+            let conv = self.schema(*variant, ctx.child(at, format!("{}{}", stem(&name), stem(&ident))));
             let ty = if conv.nullable { TypeRef::Option(Box::new(conv.ty)) } else { conv.ty };
             out.push(UnionVariant { ident, ty, constants: self.constants(*variant), constraints: conv.constraints });
         }

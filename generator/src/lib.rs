@@ -46,6 +46,7 @@ include!("../templates/formats.rs");
 use std::path::Path;
 
 pub use build::{RESERVED_ARGUMENT_NAMES, RESERVED_METHOD_NAMES, Settings, glob_match};
+pub use emit::reserved_type_names;
 pub use error::{Error, Problem, ProblemKind, Problems};
 pub use load::{Document, Phases, escape_segment};
 pub use locate::line_of;

@@ -68,15 +68,14 @@ fn leading_digit(mut name: String) -> String {
 }
 
 /// `checkout.session` → `CheckoutSession`, `es-419` → `Es419`, `1.0.2` → `_1_0_2`.
+/// `Self` stays `Self`, a stem a longer name may start with (`SelfKind`);
+/// claimed alone, a CamelCase scope makes it `Self_` ([`Namespace::claim`]).
 pub fn type_ident(raw: &str) -> String {
     let name = join(&words(raw), capitalized, "");
     if name.is_empty() {
         return "Unnamed".into();
     }
-    match leading_digit(name) {
-        n if n == "Self" => "Self_".into(),
-        n => n,
-    }
+    leading_digit(name)
 }
 
 /// An enum variant for a wire value: like a type name; `""` becomes `Empty`.
@@ -131,7 +130,9 @@ impl Namespace {
     }
 
     /// Claims `base`, or `base2`, `base3`, ... (`base_2` for snake case).
+    /// `Self`, a keyword no identifier may be, is claimed as `Self_`.
     pub fn claim(&mut self, base: &str) -> String {
+        let base = if !self.snake && base == "Self" { "Self_" } else { base };
         let plain = base.trim_start_matches("r#").to_owned();
         if self.used.insert(plain.clone()) {
             return base.to_owned();
@@ -191,7 +192,11 @@ mod tests {
         assert_eq!(type_ident("en-GB"), "EnGb");
         assert_eq!(type_ident("es-419"), "Es419");
         assert_eq!(type_ident("1.0.2"), "_1_0_2");
-        assert_eq!(type_ident("Self"), "Self_");
+        assert_eq!(type_ident("Self"), "Self");
+        let mut scope = Namespace::camel(&[]);
+        assert_eq!(scope.claim(&type_ident("Self")), "Self_");
+        assert_eq!(scope.claim(&type_ident("Self")), "Self2");
+        assert_eq!(format!("{}Kind", type_ident("Self")), "SelfKind");
         assert_eq!(type_ident("--"), "Unnamed");
         assert_eq!(type_ident("café_menu"), "CafMenu");
     }

@@ -21,6 +21,7 @@ pub(crate) use client::client;
 pub(crate) use schemas::schemas;
 pub(crate) use server::server;
 pub(crate) use types::types;
+pub use types::reserved_type_names;
 pub(crate) use webhooks::webhooks;
 
 /// The runtime module every generated crate carries, verbatim.

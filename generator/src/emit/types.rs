@@ -110,26 +110,24 @@ impl Used {
         if !self.any {
             return TokenStream::new();
         }
-        let mut runtime = Vec::new();
-        for (on, name) in [
-            (self.expandable, "Expandable"),
-            (self.list, "List"),
-            (self.nullable, "Nullable"),
-            (self.or_empty, "OrEmpty"),
-            (self.enums, "StrEnumVisitor"),
-            (self.enums, "str_enum"),
-            (self.inputs, "Validate"),
-            (self.inputs, "ParamPath"),
-            (self.inputs, "Invalid"),
-            (self.bounds, "Bounds"),
-            (self.input_enums, "not_one_of"),
-        ] {
-            if on {
-                runtime.push(format_ident!("{}", name));
-            }
-        }
-        let map = self.map.then(|| quote!(use std::collections::BTreeMap;));
-        let serde = self.derives.then(|| quote!(use serde::{Deserialize, Serialize};));
+        let wanted = [
+            self.expandable,
+            self.list,
+            self.nullable,
+            self.or_empty,
+            self.enums,
+            self.enums,
+            self.inputs,
+            self.inputs,
+            self.inputs,
+            self.bounds,
+            self.input_enums,
+        ];
+        let runtime: Vec<_> =
+            RUNTIME_IMPORTS.iter().zip(wanted).filter(|(_, on)| *on).map(|(name, _)| format_ident!("{}", name)).collect();
+        let [map, deserialize, serialize] = STD_IMPORTS.map(|name| format_ident!("{}", name));
+        let map = self.map.then(|| quote!(use std::collections::#map;));
+        let serde = self.derives.then(|| quote!(use serde::{#deserialize, #serialize};));
         let runtime = (!runtime.is_empty()).then(|| quote!(use super::runtime::{#(#runtime),*};));
         quote! {
             #map
@@ -137,6 +135,44 @@ impl Used {
             #runtime
         }
     }
+}
+
+/// What the types module imports from `std` and `serde`.
+const STD_IMPORTS: [&str; 3] = ["BTreeMap", "Deserialize", "Serialize"];
+
+/// What the types module imports from the generated `runtime`, each when
+/// a type needs it ([`Used::imports`], in this order).
+const RUNTIME_IMPORTS: [&str; 11] = [
+    "Expandable",
+    "List",
+    "Nullable",
+    "OrEmpty",
+    "StrEnumVisitor",
+    "str_enum",
+    "Validate",
+    "ParamPath",
+    "Invalid",
+    "Bounds",
+    "not_one_of",
+];
+
+/// The type, trait and constructor names of the standard prelude (edition
+/// 2024), which the types module's code and every `use types::*` of a
+/// downstream crate rely on: a type of that name would shadow them.
+const PRELUDE: [&str; 42] = [
+    "AsMut", "AsRef", "Box", "Clone", "Copy", "Debug", "Default", "DoubleEndedIterator", "Drop", "Eq", "Err",
+    "ExactSizeIterator", "Extend", "Fn", "FnMut", "FnOnce", "From", "FromIterator", "Future", "Hash", "Into",
+    "IntoFuture", "IntoIterator", "Iterator", "None", "Ok", "Option", "Ord", "PartialEq", "PartialOrd", "Result",
+    "Send", "Sized", "Some", "String", "Sync", "ToOwned", "ToString", "TryFrom", "TryInto", "Unpin", "Vec",
+];
+
+/// Every name in scope in the types module besides the types it defines:
+/// what it imports and what it takes from the prelude. A schema may not
+/// be named one of them (the IR builder gives it a suffix). Derived from
+/// the lists the imports are written from, so it cannot go stale; a test
+/// parses every generated types module for names it uses unqualified.
+pub fn reserved_type_names() -> impl Iterator<Item = &'static str> {
+    STD_IMPORTS.into_iter().chain(RUNTIME_IMPORTS).chain(PRELUDE)
 }
 
 /// What a value of `t` is, in the words of the wire (never Rust's), for a
