@@ -118,17 +118,44 @@ pub enum In {
     Query,
     /// A header.
     Header,
+    /// A cookie (of the `Cookie` header).
+    Cookie,
     /// A field of the body.
     Body,
     /// The whole body.
     WholeBody,
 }
 
+/// A params field: where it travels, by which name, and its key in the
+/// params struct (the name, unless a parameter of another location shares
+/// it: then `name (location)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParamSpec {
+    /// The name on the wire.
+    pub name: &'static str,
+    /// Where it travels.
+    pub place: In,
+    /// Its key in the params struct.
+    pub key: &'static str,
+}
+
+impl ParamSpec {
+    /// A parameter whose key is its name.
+    pub const fn new(name: &'static str, place: In) -> Self {
+        ParamSpec { name, place, key: name }
+    }
+
+    /// A parameter with a key of its own.
+    pub const fn keyed(name: &'static str, place: In, key: &'static str) -> Self {
+        ParamSpec { name, place, key }
+    }
+}
+
 /// What the router must know of an operation to parse its requests.
 #[derive(Clone, Copy, Debug)]
 pub struct OperationSpec {
-    /// Each params field: its wire name and where it travels.
-    pub params: &'static [(&'static str, In)],
+    /// Each params field.
+    pub params: &'static [ParamSpec],
     /// The body media type, if the operation takes a body.
     pub body: Option<BodyKind>,
     /// The status of a successful answer.
@@ -194,6 +221,25 @@ pub fn respond<T: Serialize>(status: u16, body: &T) -> Response {
         }
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
+}
+
+/// The cookies of a request (`Cookie: a=1; b=2`), in order, each value
+/// percent-decoded. A pair without `=` is not a cookie and is skipped.
+pub fn cookies(headers: &HeaderMap) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for header in headers.get_all(header::COOKIE) {
+        let Ok(text) = header.to_str() else { continue };
+        for pair in text.split(';') {
+            if let Some((name, value)) = pair.trim().split_once('=') {
+                let value = value.trim().trim_matches('"');
+                let value = form_urlencoded::parse(format!("v={}", value.replace('+', "%2B")).as_bytes())
+                    .next()
+                    .map_or_else(String::new, |(_, v)| v.into_owned());
+                out.push((name.trim().to_owned(), value));
+            }
+        }
+    }
+    out
 }
 
 /// The Bearer token of `Authorization: Bearer <token>`.
@@ -262,7 +308,8 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<P, Rejection> {
-    let located = |name: &str, place: In| spec.params.iter().any(|(n, p)| *n == name && *p == place);
+    let find = |name: &str, place: In| spec.params.iter().find(|p| p.name == name && p.place == place);
+    let located = |name: &str, place: In| find(name, place).is_some();
     let top = |key: &str| key.split('[').next().unwrap_or(key).to_owned();
     let unknown = |key: &str| {
         if key.is_empty() || key.starts_with('[') {
@@ -284,21 +331,27 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
             if pairs.len() == wire::MAX_PARAMS {
                 return Err(too_many(&k));
             }
-            if !located(&top(&k), In::Query) {
-                return Err(unknown(&k));
-            }
-            pairs.push((k.into_owned(), v.into_owned()));
+            let name = top(&k);
+            let Some(param) = find(&name, In::Query) else { return Err(unknown(&k)) };
+            pairs.push((format!("{}{}", param.key, &k[name.len()..]), v.into_owned()));
         }
     }
-    for (name, place) in spec.params {
-        if *place == In::Header
-            && let Some(value) = headers.get(*name)
-        {
-            let value = value.to_str().map_err(|_| {
-                Rejection::new(RejectionKind::InvalidParam, Some((*name).to_owned()), format!("Invalid {name}: not text"))
-            })?;
-            pairs.push(((*name).to_owned(), value.to_owned()));
-        }
+    let cookies = cookies(headers);
+    for param in spec.params {
+        let value = match param.place {
+            In::Header => match headers.get(param.name) {
+                Some(value) => value.to_str().map_err(|_| {
+                    Rejection::new(RejectionKind::InvalidParam, Some(param.key.to_owned()), format!("Invalid {}: not text", param.key))
+                })?,
+                None => continue,
+            },
+            In::Cookie => match cookies.iter().find(|(name, _)| name == param.name) {
+                Some((_, value)) => value,
+                None => continue,
+            },
+            In::Query | In::Body | In::WholeBody => continue,
+        };
+        pairs.push((param.key.to_owned(), value.to_owned()));
     }
     let mut json_fields: Vec<(String, serde_json::Value)> = Vec::new();
     if !body.is_empty() {
@@ -323,7 +376,7 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
                 ));
             }
             Some(BodyKind::Form) => {
-                let whole = spec.params.iter().find(|(_, p)| *p == In::WholeBody).map(|(n, _)| *n);
+                let whole = spec.params.iter().find(|p| p.place == In::WholeBody).map(|p| p.key);
                 for (k, v) in form_urlencoded::parse(body) {
                     if pairs.len() == wire::MAX_PARAMS {
                         return Err(too_many(&k));
@@ -350,8 +403,8 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
                 let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
                     Rejection::new(RejectionKind::MalformedBody, None, format!("Invalid JSON body: {e}"))
                 })?;
-                match spec.params.iter().find(|(_, p)| *p == In::WholeBody) {
-                    Some((name, _)) => json_fields.push(((*name).to_owned(), value)),
+                match spec.params.iter().find(|p| p.place == In::WholeBody) {
+                    Some(param) => json_fields.push((param.key.to_owned(), value)),
                     None => match value {
                         serde_json::Value::Object(map) => {
                             for (k, v) in map {

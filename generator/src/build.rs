@@ -875,6 +875,14 @@ impl<'a> Builder<'a> {
                 });
                 continue;
             }
+            // A header parameter named `Accept`, `Content-Type` or
+            // `Authorization` "SHALL be ignored" (OpenAPI 3.0.3, Parameter
+            // Object): the media types and the security schemes say those.
+            if matches!(param, Parameter::Header { .. })
+                && ["accept", "content-type", "authorization"].contains(&data.name.to_ascii_lowercase().as_str())
+            {
+                continue;
+            }
             let (location, style, explode) = match param {
                 Parameter::Query { style, .. } => {
                     let style = match style {
@@ -889,11 +897,12 @@ impl<'a> Builder<'a> {
                 Parameter::Cookie { .. } => (Location::Cookie, Style::Form, data.explode.unwrap_or(true)),
                 Parameter::Path { .. } => unreachable!("path parameters are handled above"),
             };
-            let ident = idents.claim(&field_ident(&data.name));
+            let ident = claim_field(&mut idents, &data.name, location);
             let field = self.field(ident.clone(), &data.name, schema, data.required, data.description.as_deref(), ctx);
             operation.param_fields.push(ParamField {
                 ident,
                 wire: data.name.clone(),
+                key: data.name.clone(),
                 location,
                 style,
                 explode,
@@ -905,6 +914,7 @@ impl<'a> Builder<'a> {
         let order = crate::validate::template_params(path);
         operation.path_params.sort_by_key(|p| order.iter().position(|n| *n == p.wire).unwrap_or(usize::MAX));
         self.request_body(op, &pointer, &prefix, &mut operation, &mut fields, &mut idents);
+        distinct_keys(&mut operation.param_fields, &mut fields);
         if !fields.is_empty() {
             let name = self.names.claim(&format!("{prefix}Params"));
             let doc = vec![format!("Parameters of `{}` (`{} {}`).", operation.ident, operation.method, path)];
@@ -975,7 +985,7 @@ impl<'a> Builder<'a> {
             }
             Some(object) if !object.properties.is_empty() => {
                 for (wire, prop) in object.properties {
-                    let ident = idents.claim(&field_ident(wire));
+                    let ident = claim_field(idents, wire, Location::Body);
                     let required = body.required && object.required.contains(wire);
                     let ctx = Ctx {
                         pointer: format!("{schema_at}/properties/{}", escape_segment(wire)),
@@ -999,6 +1009,7 @@ impl<'a> Builder<'a> {
                     operation.param_fields.push(ParamField {
                         ident,
                         wire: wire.clone(),
+                        key: wire.clone(),
                         location: Location::Body,
                         style,
                         explode,
@@ -1016,6 +1027,7 @@ impl<'a> Builder<'a> {
                 operation.param_fields.push(ParamField {
                     ident,
                     wire: "body".into(),
+                    key: "body".into(),
                     location: Location::WholeBody,
                     style: Style::Form,
                     explode: true,
@@ -1142,6 +1154,36 @@ const KNOWN_STRING_FORMATS: &[&str] =
 
 /// Body media types in order of preference.
 const BODY_MEDIA: &[&str] = &["application/json", "application/x-www-form-urlencoded", "multipart/form-data"];
+
+/// A params field's name: its own, or, when a parameter of another
+/// location took it first, with its location (`uris_body`).
+fn claim_field(idents: &mut Namespace, wire: &str, location: Location) -> String {
+    let ident = field_ident(wire);
+    if idents.taken(&ident) {
+        idents.claim(&format!("{}_{}", ident.trim_start_matches("r#"), location.as_str()))
+    } else {
+        idents.claim(&ident)
+    }
+}
+
+/// Parameters of different locations are different values, whatever their
+/// names: where a wire name is shared, every field but the body's gets a
+/// key qualified by its location ([`ParamField::key`]), which is also the
+/// name serde reads and writes it by.
+fn distinct_keys(params: &mut [ParamField], fields: &mut [Field]) {
+    let shared: BTreeSet<String> = params
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| params[..*i].iter().any(|q| q.wire == p.wire && q.location != p.location))
+        .map(|(_, p)| p.wire.clone())
+        .collect();
+    for p in params.iter_mut().filter(|p| shared.contains(&p.wire) && p.location != Location::Body) {
+        p.key = format!("{} ({})", p.wire, p.location.as_str());
+        if let Some(field) = fields.iter_mut().find(|f| f.ident == p.ident) {
+            field.wire = p.key.clone();
+        }
+    }
+}
 
 fn location_name(p: &Parameter) -> &'static str {
     match p {

@@ -439,6 +439,18 @@ pub enum Location {
     WholeBody,
 }
 
+impl Location {
+    /// The location as the spec spells it (`in`), `body` for the body.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Query => "query",
+            Location::Header => "header",
+            Location::Cookie => "cookie",
+            Location::Body | Location::WholeBody => "body",
+        }
+    }
+}
+
 /// How an object or array parameter is serialized (OpenAPI `style`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Style {
@@ -461,6 +473,12 @@ pub struct ParamField {
     pub ident: String,
     /// The name on the wire.
     pub wire: String,
+    /// The field's key in the params struct as serde reads and writes it:
+    /// the wire name, unless parameters of other locations share it (a
+    /// query parameter and a body property both named `uris`): then each
+    /// but the body's is qualified by its location, `uris (query)`, so that
+    /// every value keeps its own key. It names the parameter in errors.
+    pub key: String,
     /// Where it goes.
     pub location: Location,
     /// Serialization style.

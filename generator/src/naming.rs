@@ -129,6 +129,11 @@ impl Namespace {
         Namespace { used: reserved.iter().map(|s| s.to_string()).collect(), snake: true, next: BTreeMap::new() }
     }
 
+    /// Whether `name` is taken.
+    pub fn taken(&self, name: &str) -> bool {
+        self.used.contains(name.trim_start_matches("r#"))
+    }
+
     /// Claims `base`, or `base2`, `base3`, ... (`base_2` for snake case).
     /// `Self`, a keyword no identifier may be, is claimed as `Self_`.
     pub fn claim(&mut self, base: &str) -> String {

@@ -314,6 +314,7 @@ pub struct Request {
     path: String,
     query: Vec<(String, String)>,
     headers: Vec<(String, String)>,
+    cookies: Vec<(String, String)>,
     body: Body,
 }
 
@@ -336,7 +337,7 @@ pub fn path_param<T: Serialize + ?Sized>(value: &T) -> Result<String, EncodeErro
 impl Request {
     /// A request to `path` (already holding its encoded path parameters).
     pub fn new(method: Method, path: String) -> Self {
-        Request { method, path, query: Vec::new(), headers: Vec::new(), body: Body::Empty }
+        Request { method, path, query: Vec::new(), headers: Vec::new(), cookies: Vec::new(), body: Body::Empty }
     }
 
     /// Adds a query parameter in its style (`None` adds nothing).
@@ -349,6 +350,15 @@ impl Request {
         let mut pairs = Vec::new();
         wire::encode_param(name, value, Style::Form, false, &mut pairs)?;
         self.headers.extend(pairs);
+        Ok(())
+    }
+
+    /// Adds a cookie parameter (`None` adds nothing; arrays join with
+    /// commas), sent in the `Cookie` header with the others.
+    pub fn cookie<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), EncodeError> {
+        let mut pairs = Vec::new();
+        wire::encode_param(name, value, Style::Form, false, &mut pairs)?;
+        self.cookies.extend(pairs);
         Ok(())
     }
 
@@ -427,6 +437,28 @@ impl Request {
 }
 
 pub use wire::encode_pairs;
+
+/// `a=1; b=2`: cookies as the `Cookie` header carries them, each value
+/// percent-encoded where a cookie value may not hold the character.
+pub fn cookie_header(cookies: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (name, value) in cookies {
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        out.push_str(name);
+        out.push('=');
+        for byte in value.bytes() {
+            // RFC 6265 cookie-octet, less `%` (the escape itself).
+            if matches!(byte, 0x21 | 0x23..=0x24 | 0x26..=0x2B | 0x2D..=0x3A | 0x3C..=0x5B | 0x5D..=0x7E) {
+                out.push(byte as char);
+            } else {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    out
+}
 
 /// A fresh idempotency key: 128 random-enough bits, as hex.
 pub fn new_idempotency_key() -> String {
@@ -519,6 +551,9 @@ impl HttpClient {
             }
             for (name, value) in request.headers.iter().chain(&options.headers) {
                 builder = builder.header(name.as_str(), value.as_str());
+            }
+            if !request.cookies.is_empty() {
+                builder = builder.header("Cookie", cookie_header(&request.cookies));
             }
             if let Some(content_type) = content_type {
                 builder = builder.header("Content-Type", content_type).body(body.clone());

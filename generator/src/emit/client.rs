@@ -254,7 +254,8 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
                 let explode = pf.explode;
                 quote!(request.query(#wire, &params.#field, #style, #explode)?;)
             }
-            Location::Header | Location::Cookie => quote!(request.header(#wire, &params.#field)?;),
+            Location::Header => quote!(request.header(#wire, &params.#field)?;),
+            Location::Cookie => quote!(request.cookie(#wire, &params.#field)?;),
             Location::Body if json_body && nullable => quote!(request.json_nullable(#wire, &params.#field)?;),
             Location::Body if json_body => quote!(request.json(#wire, &params.#field)?;),
             Location::Body if nullable => quote!(request.form_nullable(#wire, &params.#field)?;),

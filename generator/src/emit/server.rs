@@ -48,6 +48,7 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
     }
     if api.operations.iter().any(|op| !op.param_fields.is_empty()) {
         spec_items.push(quote!(In));
+        spec_items.push(quote!(ParamSpec));
     }
     if any_op {
         server_items.push(quote!(PathParams));
@@ -239,11 +240,17 @@ fn operation_spec(api: &Api, op: &Operation) -> TokenStream {
         let wire = &pf.wire;
         let place = match pf.location {
             Location::Query => quote!(In::Query),
-            Location::Header | Location::Cookie => quote!(In::Header),
+            Location::Header => quote!(In::Header),
+            Location::Cookie => quote!(In::Cookie),
             Location::Body => quote!(In::Body),
             Location::WholeBody => quote!(In::WholeBody),
         };
-        quote!((#wire, #place))
+        if pf.key == pf.wire {
+            quote!(ParamSpec::new(#wire, #place))
+        } else {
+            let key = &pf.key;
+            quote!(ParamSpec::keyed(#wire, #place, #key))
+        }
     });
     let body = match &op.body {
         Some(b) if b.media.contains("json") => quote!(Some(BodyKind::Json)),
