@@ -6,7 +6,7 @@
 //! decodes the declared success body; any other answer is an [`Error`].
 
 use super::http_client::{self, HttpClient, Method, Request, RequestOptions};
-use super::{types, wire};
+use super::{security, types, wire};
 
 /// The API's error body.
 pub type ApiError = types::Error;
@@ -22,8 +22,11 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client of the API at `base_url`, authenticating with `api_key`
-    /// as a Bearer token, with the default retries.
+    /// A client of the API at `base_url` with the default retries,
+    /// sending `api_key` for every security scheme that takes one
+    /// secret (a bearer token, an API key). For HTTP Basic, or a
+    /// credential per scheme, use [`Client::builder`] and
+    /// `credential`.
     pub fn new(
         base_url: impl Into<String>,
         api_key: impl Into<String>,
@@ -38,7 +41,7 @@ impl Client {
         Ok(Client::from_http(http))
     }
 
-    /// A builder for every setting: key, API version, timeout,
+    /// A builder for every setting: credentials, API version, timeout,
     /// retries, user agent. Finish with `Client::from_http(builder.build()?)`.
     pub fn builder(base_url: impl Into<String>) -> http_client::ClientBuilder {
         HttpClient::builder(base_url)
@@ -82,11 +85,14 @@ impl Client {
     /// list; `starting_after` and `ending_before` move through it.
     ///
     /// `GET /v1/checkout/sessions`
+    ///
+    /// Credentials: `bearerAuth`, or `basicAuth`.
     pub async fn list_checkout_sessions(
         &self,
         params: &types::ListCheckoutSessionsParams,
     ) -> Result<types::CheckoutSessionList, Error> {
         let mut request = Request::new(Method::GET, "/v1/checkout/sessions".to_owned());
+        request.security(security::requirements::LIST_CHECKOUT_SESSIONS);
         request.query("created", &params.created, wire::Style::DeepObject, true)?;
         request.query("customer", &params.customer, wire::Style::Form, true)?;
         request
@@ -141,11 +147,14 @@ impl Client {
     /// unless `expires_at` says otherwise.
     ///
     /// `POST /v1/checkout/sessions`
+    ///
+    /// Credentials: `bearerAuth`, or `basicAuth`.
     pub async fn create_checkout_session(
         &self,
         params: &types::CreateCheckoutSessionParams,
     ) -> Result<types::CheckoutSession, Error> {
         let mut request = Request::new(Method::POST, "/v1/checkout/sessions".to_owned());
+        request.security(security::requirements::CREATE_CHECKOUT_SESSION);
         request.form("after_expiration", &params.after_expiration)?;
         request.form("allow_promotion_codes", &params.allow_promotion_codes)?;
         request.form("automatic_tax", &params.automatic_tax)?;
@@ -192,6 +201,8 @@ impl Client {
     /// Returns the Checkout Session with the given ID.
     ///
     /// `GET /v1/checkout/sessions/{session}`
+    ///
+    /// Credentials: `bearerAuth`, or `basicAuth`.
     pub async fn retrieve_checkout_session(
         &self,
         session: &str,
@@ -202,6 +213,7 @@ impl Client {
             Method::GET,
             format!("/v1/checkout/sessions/{session}"),
         );
+        request.security(security::requirements::RETRIEVE_CHECKOUT_SESSION);
         request.query("expand", &params.expand, wire::Style::DeepObject, true)?;
         self.http.send(request, &self.options).await
     }
@@ -212,6 +224,8 @@ impl Client {
     /// pay through it. Expiring a session in any other status is an error.
     ///
     /// `POST /v1/checkout/sessions/{session}/expire`
+    ///
+    /// Credentials: `bearerAuth`, or `basicAuth`.
     pub async fn expire_checkout_session(
         &self,
         session: &str,
@@ -222,6 +236,7 @@ impl Client {
             Method::POST,
             format!("/v1/checkout/sessions/{session}/expire"),
         );
+        request.security(security::requirements::EXPIRE_CHECKOUT_SESSION);
         request.form("expand", &params.expand)?;
         self.http.send(request, &self.options).await
     }
@@ -231,6 +246,8 @@ impl Client {
     /// Returns a page of the line items of a Checkout Session.
     ///
     /// `GET /v1/checkout/sessions/{session}/line_items`
+    ///
+    /// Credentials: `bearerAuth`, or `basicAuth`.
     pub async fn list_checkout_session_line_items(
         &self,
         session: &str,
@@ -241,6 +258,7 @@ impl Client {
             Method::GET,
             format!("/v1/checkout/sessions/{session}/line_items"),
         );
+        request.security(security::requirements::LIST_CHECKOUT_SESSION_LINE_ITEMS);
         request.query("ending_before", &params.ending_before, wire::Style::Form, true)?;
         request.query("limit", &params.limit, wire::Style::Form, true)?;
         request

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::runtime::{Bounds, Bounded, ParamPath, Validate};
-use super::wire::{self, Node};
+use super::wire::{self, Credential, KeyPlace, Node, Scheme, SchemeKind, Security};
 
 /// Request bodies larger than this are refused with 413.
 pub const BODY_LIMIT: usize = 1 << 20;
@@ -21,7 +21,8 @@ pub const BODY_LIMIT: usize = 1 << 20;
 /// Why the router refused a request before it reached the implementation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RejectionKind {
-    /// The authentication hook said no (401).
+    /// No security requirement of the operation was met: credentials
+    /// missing, or refused by the authentication hook (401).
     Unauthorized,
     /// No operation has this path (404).
     NotFound,
@@ -105,10 +106,46 @@ impl<E> Failure<E> {
 pub struct RequestContext {
     /// All request headers.
     pub headers: HeaderMap,
-    /// The Bearer token, if one was sent.
-    pub bearer: Option<String>,
+    /// The credentials the authentication hook accepted (empty for an
+    /// operation that takes none, or a request that sent none where they
+    /// are optional).
+    pub credentials: Credentials,
     /// The `Idempotency-Key` header, if one was sent.
     pub idempotency_key: Option<String>,
+}
+
+/// A credential found in a request, with the scheme it was sent for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    /// The scheme.
+    pub scheme: &'static Scheme,
+    /// The scopes the requirement being tried asks of it (OAuth2, OpenID
+    /// Connect), for the hook to check against the token's.
+    pub scopes: &'static [&'static str],
+    /// The credential as sent (a Basic one decoded).
+    pub credential: Credential,
+}
+
+/// Credentials found in a request: those of one security requirement, as
+/// the authentication hook is asked about them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Credentials(Vec<Found>);
+
+impl Credentials {
+    /// Each credential, in the order the requirement names its schemes.
+    pub fn iter(&self) -> impl Iterator<Item = &Found> {
+        self.0.iter()
+    }
+
+    /// The credential sent for the scheme of this name.
+    pub fn get(&self, scheme: &str) -> Option<&Credential> {
+        self.0.iter().find(|f| f.scheme.name == scheme).map(|f| &f.credential)
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// Where a params field travels.
@@ -154,6 +191,13 @@ impl ParamSpec {
 /// What the router must know of an operation to parse its requests.
 #[derive(Clone, Copy, Debug)]
 pub struct OperationSpec {
+    /// The operation's name as the spec gives it (`operationId`), as the
+    /// authentication hook is told.
+    pub id: &'static str,
+    /// What it takes to call (`security::requirements`).
+    pub security: Security,
+    /// The protection space named in `WWW-Authenticate` (the API's title).
+    pub realm: &'static str,
     /// Each params field.
     pub params: &'static [ParamSpec],
     /// The body media type, if the operation takes a body.
@@ -242,11 +286,116 @@ pub fn cookies(headers: &HeaderMap) -> Vec<(String, String)> {
     out
 }
 
-/// The Bearer token of `Authorization: Bearer <token>`.
-pub fn bearer(headers: &HeaderMap) -> Option<String> {
+/// The credentials of `Authorization: <scheme> <credentials>` when its
+/// scheme is `scheme` (case-insensitive).
+fn authorization<'h>(headers: &'h HeaderMap, scheme: &str) -> Option<&'h str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+    let (name, rest) = value.trim().split_once(' ')?;
+    name.eq_ignore_ascii_case(scheme).then(|| rest.trim())
+}
+
+/// What a request carries for one scheme, if anything: the key of an
+/// `apiKey` scheme where it travels, the decoded user and password of
+/// Basic, the token of Bearer (and OAuth2, OpenID Connect), another HTTP
+/// scheme's credentials. A Basic credential that is not base64 of
+/// `user:password` in UTF-8 is not one.
+pub fn credential(scheme: &Scheme, headers: &HeaderMap, query: Option<&str>) -> Option<Credential> {
+    use base64::Engine;
+    let secret = match scheme.kind {
+        SchemeKind::ApiKey { place: KeyPlace::Header, name } => headers.get(name)?.to_str().ok()?.to_owned(),
+        SchemeKind::ApiKey { place: KeyPlace::Query, name } => {
+            form_urlencoded::parse(query?.as_bytes()).find(|(k, _)| k == name)?.1.into_owned()
+        }
+        SchemeKind::ApiKey { place: KeyPlace::Cookie, name } => cookies(headers).into_iter().find(|(k, _)| k == name)?.1,
+        SchemeKind::Basic => {
+            let decoded = base64::engine::general_purpose::STANDARD.decode(authorization(headers, "basic")?).ok()?;
+            let (user, password) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
+            return Some(Credential::basic(user, password));
+        }
+        SchemeKind::Bearer => authorization(headers, "bearer")?.to_owned(),
+        SchemeKind::Http(name) => authorization(headers, name)?.to_owned(),
+    };
+    (!secret.is_empty()).then_some(Credential::Secret(secret))
+}
+
+/// Whether a request may call an operation that takes `security`: its
+/// credentials for the first requirement whose every scheme it sent one
+/// for and that `authenticate` accepts; empty credentials where the
+/// operation takes none, or where they are optional and none were sent.
+/// `None`: 401.
+pub fn authorize(
+    security: Security,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    authenticate: impl Fn(&Credentials) -> bool,
+) -> Option<Credentials> {
+    if security.is_empty() {
+        return Some(Credentials::default());
+    }
+    let mut tried = false;
+    for requirement in security.iter().filter(|r| !r.is_empty()) {
+        let found: Option<Vec<Found>> = requirement
+            .iter()
+            .map(|need| Some(Found { scheme: need.scheme, scopes: need.scopes, credential: credential(need.scheme, headers, query)? }))
+            .collect();
+        if let Some(found) = found {
+            tried = true;
+            let credentials = Credentials(found);
+            if authenticate(&credentials) {
+                return Some(credentials);
+            }
+        }
+    }
+    let optional = security.iter().any(|r| r.is_empty());
+    (optional && !tried).then(Credentials::default)
+}
+
+/// The 401 an operation answers when no requirement is met: the error
+/// object, saying what to send, and a `WWW-Authenticate` challenge per
+/// scheme (RFC 9110): `Basic`, `Bearer` or the HTTP scheme named, with the
+/// realm; `ApiKey` with where the key travels for an API key.
+pub fn unauthorized<E: Serialize>(security: Security, realm: &str, reject: impl Fn(&Rejection) -> E) -> Response {
+    let describe = |scheme: &Scheme| match scheme.kind {
+        SchemeKind::ApiKey { place: KeyPlace::Header, name } => format!("the header `{name}`"),
+        SchemeKind::ApiKey { place: KeyPlace::Query, name } => format!("the query parameter `{name}`"),
+        SchemeKind::ApiKey { place: KeyPlace::Cookie, name } => format!("the cookie `{name}`"),
+        SchemeKind::Basic => "`Authorization: Basic <user:password in base64>`".to_owned(),
+        SchemeKind::Bearer => "`Authorization: Bearer <token>`".to_owned(),
+        SchemeKind::Http(name) => format!("`Authorization: {name} <credentials>`"),
+    };
+    let ways: Vec<String> = security
+        .iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| r.iter().map(|need| format!("{} ({})", describe(need.scheme), need.scheme.name)).collect::<Vec<_>>().join(" and "))
+        .collect();
+    let message = format!("No valid credentials: send {}", ways.join(", or "));
+    let rejection = Rejection::new(RejectionKind::Unauthorized, None, message);
+    let mut response = respond(rejection.status, &reject(&rejection));
+    let mut seen: Vec<&str> = Vec::new();
+    for need in security.iter().flat_map(|r| r.iter()) {
+        if seen.contains(&need.scheme.name) {
+            continue;
+        }
+        seen.push(need.scheme.name);
+        let realm = realm.replace(['"', '\\'], "'");
+        let challenge = match need.scheme.kind {
+            SchemeKind::Basic => format!("Basic realm=\"{realm}\", charset=\"UTF-8\""),
+            SchemeKind::Bearer => format!("Bearer realm=\"{realm}\""),
+            SchemeKind::Http(name) => format!("{name} realm=\"{realm}\""),
+            SchemeKind::ApiKey { place, name } => {
+                let place = match place {
+                    KeyPlace::Header => "header",
+                    KeyPlace::Query => "query",
+                    KeyPlace::Cookie => "cookie",
+                };
+                format!("ApiKey realm=\"{realm}\", in=\"{place}\", name=\"{name}\"")
+            }
+        };
+        if let Ok(value) = HeaderValue::from_str(&challenge) {
+            response.headers_mut().append(header::WWW_AUTHENTICATE, value);
+        }
+    }
+    response
 }
 
 /// Segments as the wire names them: `line_items[0][price_data][currency]`.
@@ -332,7 +481,12 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
                 return Err(too_many(&k));
             }
             let name = top(&k);
-            let Some(param) = find(&name, In::Query) else { return Err(unknown(&k)) };
+            let Some(param) = find(&name, In::Query) else {
+                if credential_in_query(spec, &k) {
+                    continue;
+                }
+                return Err(unknown(&k));
+            };
             pairs.push((format!("{}{}", param.key, &k[name.len()..]), v.into_owned()));
         }
     }
@@ -464,6 +618,14 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
     Ok(params)
 }
 
+/// Whether `key` is the query parameter of an API key the operation's
+/// security names: a credential, not a parameter.
+fn credential_in_query(spec: &OperationSpec, key: &str) -> bool {
+    spec.security.iter().flat_map(|r| r.iter()).any(|need| {
+        matches!(need.scheme.kind, SchemeKind::ApiKey { place: KeyPlace::Query, name } if name == key)
+    })
+}
+
 /// The first key of `input` (a form, not JSON) that `params`, written back
 /// as a form, does not have. Empty values are "unset" and may vanish.
 fn dropped_key<P: Serialize>(input: &Node, params: &P) -> Option<String> {
@@ -517,7 +679,8 @@ fn dropped_key<P: Serialize>(input: &Node, params: &P) -> Option<String> {
     walk(input, &output, &mut Vec::new())
 }
 
-/// Handles one request: authentication, path parameters, params, the
+/// Handles one request: authentication (skipped for an operation that
+/// takes no credentials; [`authorize`]), path parameters, params, the
 /// operation itself, and the answer. `call` reads the path parameters it
 /// needs and starts the operation.
 pub async fn handle<P, T, E, Fut>(
@@ -525,7 +688,7 @@ pub async fn handle<P, T, E, Fut>(
     request: Request,
     spec: &OperationSpec,
     reject: impl Fn(&Rejection) -> E,
-    authenticate: impl Fn(Option<&str>) -> bool,
+    authenticate: impl Fn(&str, &Credentials) -> bool,
     call: impl FnOnce(P, &PathParams, RequestContext) -> Result<Fut, Rejection>,
 ) -> Response
 where
@@ -536,14 +699,9 @@ where
 {
     let refuse = |rejection: Rejection| respond(rejection.status, &reject(&rejection));
     let (parts, body) = request.into_parts();
-    let bearer = bearer(&parts.headers);
-    if !authenticate(bearer.as_deref()) {
-        return refuse(Rejection::new(
-            RejectionKind::Unauthorized,
-            None,
-            "Invalid API key: send a valid key as `Authorization: Bearer <key>`",
-        ));
-    }
+    let Some(credentials) = authorize(spec.security, &parts.headers, parts.uri.query(), |c| authenticate(spec.id, c)) else {
+        return unauthorized(spec.security, spec.realm, &reject);
+    };
     let path = match path {
         Ok(raw) => PathParams(raw.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()),
         Err(e) => return refuse(Rejection::new(RejectionKind::InvalidParam, None, format!("Invalid path: {e}"))),
@@ -557,7 +715,7 @@ where
         Err(rejection) => return refuse(rejection),
     };
     let idempotency_key = parts.headers.get("Idempotency-Key").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let context = RequestContext { headers: parts.headers, bearer, idempotency_key };
+    let context = RequestContext { headers: parts.headers, credentials, idempotency_key };
     let future = match call(params, &path, context) {
         Ok(future) => future,
         Err(rejection) => return refuse(rejection),

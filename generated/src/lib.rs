@@ -24,7 +24,9 @@
 //!   header on the raw body (and signing, for tests); `webhook_receiver`
 //!   (with `server` too): an axum extractor that verifies and reads in one step.
 //! - `wire` (feature `form`, which `client` and `server` include): form and
-//!   query encoding with bracket nesting, both ways.
+//!   query encoding with bracket nesting, both ways, and where each kind of
+//!   credential travels; `security`: the API's security schemes and what
+//!   each operation requires.
 //!
 //! ```
 //! use checkout_sessions::types::{CheckoutSession, CheckoutSessionStatus};
@@ -51,6 +53,8 @@ pub mod http_client;
 pub mod http_server;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "form")]
+pub mod security;
 #[cfg(feature = "form")]
 pub mod wire;
 #[cfg(feature = "webhooks")]

@@ -14,7 +14,10 @@ use axum::Router;
 use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{RawPathParams, Request, State};
 use axum::response::Response;
-use super::http_server::{self, PathParams, Rejection, RejectionKind, RequestContext};
+use super::http_server::{
+    self, PathParams, Rejection, RejectionKind, RequestContext, Credentials,
+};
+
 use super::{runtime, types};
 
 /// The API's error body.
@@ -25,9 +28,18 @@ pub type Failure = http_server::Failure<ApiError>;
 
 /// The operations of Checkout Sessions API: implement this trait and serve it with [`router`].
 pub trait CheckoutSessionsApi: Send + Sync + 'static {
-    /// Whether a request with this Bearer token (`None` when it sent
-    /// none) may proceed; `false` answers 401.
-    fn authenticate(&self, bearer: Option<&str>) -> bool;
+    /// Whether `credentials` may call `operation` (its
+    /// `operationId`). Asked only of operations that require
+    /// credentials, once per security requirement the request
+    /// carries every credential of (`credentials` holds those, each
+    /// with its scheme and the scopes the requirement asks), in the
+    /// spec's order, until one is accepted; when none is, the router
+    /// answers 401 with a `WWW-Authenticate` challenge. Refuses
+    /// everything unless implemented.
+    fn authenticate(&self, operation: &str, credentials: &Credentials) -> bool {
+        let _ = (operation, credentials);
+        false
+    }
 
     /// The API's error body for a request the router refused, before
     /// any operation ran: `rejection` says why, with which status and
@@ -40,6 +52,8 @@ pub trait CheckoutSessionsApi: Send + Sync + 'static {
     /// list; `starting_after` and `ending_before` move through it.
     ///
     /// `GET /v1/checkout/sessions`
+    ///
+    /// Credentials: `bearerAuth`, or `basicAuth`.
     fn list_checkout_sessions(
         &self,
         params: types::ListCheckoutSessionsParams,
@@ -53,6 +67,8 @@ pub trait CheckoutSessionsApi: Send + Sync + 'static {
     /// unless `expires_at` says otherwise.
     ///
     /// `POST /v1/checkout/sessions`
+    ///
+    /// Credentials: `bearerAuth`, or `basicAuth`.
     fn create_checkout_session(
         &self,
         params: types::CreateCheckoutSessionParams,
@@ -64,6 +80,8 @@ pub trait CheckoutSessionsApi: Send + Sync + 'static {
     /// Returns the Checkout Session with the given ID.
     ///
     /// `GET /v1/checkout/sessions/{session}`
+    ///
+    /// Credentials: `bearerAuth`, or `basicAuth`.
     fn retrieve_checkout_session(
         &self,
         session: String,
@@ -77,6 +95,8 @@ pub trait CheckoutSessionsApi: Send + Sync + 'static {
     /// pay through it. Expiring a session in any other status is an error.
     ///
     /// `POST /v1/checkout/sessions/{session}/expire`
+    ///
+    /// Credentials: `bearerAuth`, or `basicAuth`.
     fn expire_checkout_session(
         &self,
         session: String,
@@ -89,6 +109,8 @@ pub trait CheckoutSessionsApi: Send + Sync + 'static {
     /// Returns a page of the line items of a Checkout Session.
     ///
     /// `GET /v1/checkout/sessions/{session}/line_items`
+    ///
+    /// Credentials: `bearerAuth`, or `basicAuth`.
     fn list_checkout_session_line_items(
         &self,
         session: String,
@@ -175,10 +197,17 @@ async fn handle_wrong_method<S: CheckoutSessionsApi>(
 /// the nesting depth it allows. For code that reads requests as the
 /// router does ([`http_server::parse`]).
 pub mod operations {
+    use super::super::security;
     use super::super::http_server::{OperationSpec, BodyKind, In, ParamSpec};
+
+    /// The protection space of every operation's `WWW-Authenticate`.
+    pub const REALM: &str = "Checkout Sessions API";
 
     /// How the router reads the requests of `list_checkout_sessions` (`GET /v1/checkout/sessions`).
     pub const LIST_CHECKOUT_SESSIONS: OperationSpec = OperationSpec {
+        id: "ListCheckoutSessions",
+        security: security::requirements::LIST_CHECKOUT_SESSIONS,
+        realm: REALM,
         params: &[
             ParamSpec::new("created", In::Query),
             ParamSpec::new("customer", In::Query),
@@ -200,6 +229,9 @@ pub mod operations {
 
     /// How the router reads the requests of `create_checkout_session` (`POST /v1/checkout/sessions`).
     pub const CREATE_CHECKOUT_SESSION: OperationSpec = OperationSpec {
+        id: "CreateCheckoutSession",
+        security: security::requirements::CREATE_CHECKOUT_SESSION,
+        realm: REALM,
         params: &[
             ParamSpec::new("after_expiration", In::Body),
             ParamSpec::new("allow_promotion_codes", In::Body),
@@ -247,6 +279,9 @@ pub mod operations {
 
     /// How the router reads the requests of `retrieve_checkout_session` (`GET /v1/checkout/sessions/{session}`).
     pub const RETRIEVE_CHECKOUT_SESSION: OperationSpec = OperationSpec {
+        id: "RetrieveCheckoutSession",
+        security: security::requirements::RETRIEVE_CHECKOUT_SESSION,
+        realm: REALM,
         params: &[ParamSpec::new("expand", In::Query)],
         body: None,
         success: 200,
@@ -256,6 +291,9 @@ pub mod operations {
 
     /// How the router reads the requests of `expire_checkout_session` (`POST /v1/checkout/sessions/{session}/expire`).
     pub const EXPIRE_CHECKOUT_SESSION: OperationSpec = OperationSpec {
+        id: "ExpireCheckoutSession",
+        security: security::requirements::EXPIRE_CHECKOUT_SESSION,
+        realm: REALM,
         params: &[ParamSpec::new("expand", In::Body)],
         body: Some(BodyKind::Form),
         success: 200,
@@ -265,6 +303,9 @@ pub mod operations {
 
     /// How the router reads the requests of `list_checkout_session_line_items` (`GET /v1/checkout/sessions/{session}/line_items`).
     pub const LIST_CHECKOUT_SESSION_LINE_ITEMS: OperationSpec = OperationSpec {
+        id: "ListCheckoutSessionLineItems",
+        security: security::requirements::LIST_CHECKOUT_SESSION_LINE_ITEMS,
+        realm: REALM,
         params: &[
             ParamSpec::new("ending_before", In::Query),
             ParamSpec::new("limit", In::Query),
@@ -288,7 +329,7 @@ async fn handle_list_checkout_sessions<S: CheckoutSessionsApi>(
             request,
             &operations::LIST_CHECKOUT_SESSIONS,
             |r| service.rejection(r),
-            |bearer| service.authenticate(bearer),
+            |operation, credentials| service.authenticate(operation, credentials),
             |params: types::ListCheckoutSessionsParams, _path: &PathParams, context| {
                 Ok(service.list_checkout_sessions(params, context))
             },
@@ -307,7 +348,7 @@ async fn handle_create_checkout_session<S: CheckoutSessionsApi>(
             request,
             &operations::CREATE_CHECKOUT_SESSION,
             |r| service.rejection(r),
-            |bearer| service.authenticate(bearer),
+            |operation, credentials| service.authenticate(operation, credentials),
             |params: types::CreateCheckoutSessionParams, _path: &PathParams, context| {
                 Ok(service.create_checkout_session(params, context))
             },
@@ -326,7 +367,7 @@ async fn handle_retrieve_checkout_session<S: CheckoutSessionsApi>(
             request,
             &operations::RETRIEVE_CHECKOUT_SESSION,
             |r| service.rejection(r),
-            |bearer| service.authenticate(bearer),
+            |operation, credentials| service.authenticate(operation, credentials),
             |params: types::RetrieveCheckoutSessionParams, path: &PathParams, context| {
                 let session: String = path
                     .bounded("session", runtime::Bounds::new().max_length(66))?;
@@ -347,7 +388,7 @@ async fn handle_expire_checkout_session<S: CheckoutSessionsApi>(
             request,
             &operations::EXPIRE_CHECKOUT_SESSION,
             |r| service.rejection(r),
-            |bearer| service.authenticate(bearer),
+            |operation, credentials| service.authenticate(operation, credentials),
             |params: types::ExpireCheckoutSessionParams, path: &PathParams, context| {
                 let session: String = path
                     .bounded("session", runtime::Bounds::new().max_length(66))?;
@@ -368,7 +409,7 @@ async fn handle_list_checkout_session_line_items<S: CheckoutSessionsApi>(
             request,
             &operations::LIST_CHECKOUT_SESSION_LINE_ITEMS,
             |r| service.rejection(r),
-            |bearer| service.authenticate(bearer),
+            |operation, credentials| service.authenticate(operation, credentials),
             |
                 params: types::ListCheckoutSessionLineItemsParams,
                 path: &PathParams,

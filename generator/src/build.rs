@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use indexmap::IndexMap;
 use openapiv3::{
-    Operation as OaOperation, Parameter, ParameterSchemaOrContent, PathItem, QueryStyle, ReferenceOr, Schema,
+    APIKeyLocation, Operation as OaOperation, SecurityScheme as SecuritySchemeObject, Parameter, ParameterSchemaOrContent, PathItem, QueryStyle, ReferenceOr, Schema,
     SchemaData, SchemaKind, StatusCode, Type,
 };
 use serde_json::Value;
@@ -154,6 +154,8 @@ pub fn build(doc: &Document, settings: &Settings) -> Result<Api, crate::Error> {
             operations.push(b.operation(path, method, item, op));
         }
     }
+    let security_schemes = b.security_schemes();
+    b.requirements(api.security.as_deref().unwrap_or_default(), "#/security", true);
     let mut op_ids = Namespace::snake(RESERVED_METHOD_NAMES);
     for op in &mut operations {
         op.ident = op_ids.claim(&op.ident);
@@ -185,6 +187,7 @@ pub fn build(doc: &Document, settings: &Settings) -> Result<Api, crate::Error> {
         error: None,
         service: service_name(&api.info.title),
         tags: api.tags.iter().map(|t| (t.name.clone(), t.description.as_deref().map(doc_lines).unwrap_or_default())).collect(),
+        security_schemes,
     };
     crate::post::finish(&mut api_ir, &mut b.found);
     if b.found.is_empty() { Ok(api_ir) } else { Err(doc.problems(b.found.into_vec())) }
@@ -833,7 +836,9 @@ impl<'a> Builder<'a> {
             body: None,
             responses: Vec::new(),
             pagination: None,
+            security: Vec::new(),
         };
+        operation.security = self.security(op, &pointer);
         // Operation-level parameters override path-level ones of the same name and place.
         let mut params: IndexMap<(String, &'static str), (String, Parameter)> = IndexMap::new();
         for (base, list) in [(format!("#/paths/{}", escape_segment(path)), &item.parameters), (pointer.clone(), &op.parameters)]
@@ -1036,6 +1041,99 @@ impl<'a> Builder<'a> {
             }
         }
         operation.body = Some(Body { media: media.clone(), required: body.required, schema: schema_at, ty: whole });
+    }
+
+    /// The document's security schemes, each with its Rust constant.
+    fn security_schemes(&mut self) -> Vec<SecurityScheme> {
+        let mut idents = Namespace::snake(&[]);
+        let mut out = Vec::new();
+        let Some(components) = &self.doc.api.components else { return out };
+        for (name, scheme) in &components.security_schemes {
+            let scheme = match scheme {
+                ReferenceOr::Item(s) => s.clone(),
+                ReferenceOr::Reference { reference } => {
+                    match self.doc.resolve_pointer(reference).and_then(|v| serde_json::from_value(v.clone()).ok()) {
+                        Some(s) => s,
+                        None => continue,
+                    }
+                }
+            };
+            let (kind, description, travels) = match scheme {
+                SecuritySchemeObject::APIKey { location, name: key, description, .. } => {
+                    let (place, how) = match location {
+                        APIKeyLocation::Header => (KeyPlace::Header, format!("the header `{key}`")),
+                        APIKeyLocation::Query => (KeyPlace::Query, format!("the query parameter `{key}`")),
+                        APIKeyLocation::Cookie => (KeyPlace::Cookie, format!("the cookie `{key}`")),
+                    };
+                    (SchemeKind::ApiKey { place, name: key }, description, format!("An API key, sent as {how}."))
+                }
+                SecuritySchemeObject::HTTP { scheme, bearer_format, description, .. } => match scheme.to_ascii_lowercase().as_str() {
+                    "basic" => (SchemeKind::Basic, description, "HTTP Basic: a user and a password, sent as `Authorization: Basic <base64 of user:password>`.".to_owned()),
+                    "bearer" => {
+                        let format = bearer_format.map(|f| format!(" ({f})")).unwrap_or_default();
+                        (SchemeKind::Bearer, description, format!("A bearer token{format}, sent as `Authorization: Bearer <token>`."))
+                    }
+                    _ => {
+                        let travels = format!("HTTP `{scheme}` authentication: credentials sent as `Authorization: {scheme} <credentials>`.");
+                        (SchemeKind::Http(scheme), description, travels)
+                    }
+                },
+                SecuritySchemeObject::OAuth2 { flows, description, .. } => {
+                    let mut names = Vec::new();
+                    for (flow, present) in [
+                        ("implicit", flows.implicit.is_some()),
+                        ("password", flows.password.is_some()),
+                        ("clientCredentials", flows.client_credentials.is_some()),
+                        ("authorizationCode", flows.authorization_code.is_some()),
+                    ] {
+                        if present {
+                            names.push(format!("`{flow}`"));
+                        }
+                    }
+                    let travels = format!("An OAuth 2.0 access token (flows: {}), sent as `Authorization: Bearer <token>`.", names.join(", "));
+                    (SchemeKind::Bearer, description, travels)
+                }
+                SecuritySchemeObject::OpenIDConnect { open_id_connect_url, description, .. } => {
+                    let travels = format!("An OpenID Connect access token (discovery: <{open_id_connect_url}>), sent as `Authorization: Bearer <token>`.");
+                    (SchemeKind::Bearer, description, travels)
+                }
+            };
+            let mut doc = description.as_deref().map(doc_lines).unwrap_or_default();
+            if !doc.is_empty() {
+                doc.push(String::new());
+            }
+            doc.push(travels);
+            let ident = idents.claim(field_ident(name).trim_start_matches("r#")).to_ascii_uppercase();
+            out.push(SecurityScheme { name: name.clone(), ident, doc, kind });
+        }
+        out
+    }
+
+    /// What an operation requires: its own `security`, or the document's.
+    /// A requirement naming an undeclared scheme is reported (the
+    /// document's once, by [`build`]).
+    fn security(&mut self, op: &OaOperation, pointer: &str) -> Vec<Requirement> {
+        match &op.security {
+            Some(list) => self.requirements(list, &format!("{pointer}/security"), true),
+            None => self.requirements(self.doc.api.security.as_deref().unwrap_or_default(), "#/security", false),
+        }
+    }
+
+    fn requirements(&mut self, list: &[openapiv3::SecurityRequirement], at: &str, report: bool) -> Vec<Requirement> {
+        let declared = |name: &str| self.doc.api.components.as_ref().is_some_and(|c| c.security_schemes.contains_key(name));
+        let mut out = Vec::new();
+        for (i, requirement) in list.iter().enumerate() {
+            let mut schemes = Vec::new();
+            for (name, scopes) in requirement {
+                if declared(name) {
+                    schemes.push((name.clone(), scopes.clone()));
+                } else if report {
+                    self.found.push(format!("{at}/{i}/{}", escape_segment(name)), ProblemKind::UnknownSecurityScheme(name.clone()));
+                }
+            }
+            out.push(Requirement { schemes });
+        }
+        out
     }
 
     fn responses(&mut self, op: &'a OaOperation, pointer: &str, prefix: &str, operation: &mut Operation) {

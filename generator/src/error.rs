@@ -45,6 +45,9 @@ pub enum ProblemKind {
     UnknownType(String),
     /// A path template parameter without a declaration, or the reverse.
     PathParameter(String),
+    /// A security requirement names a scheme `components.securitySchemes`
+    /// does not declare.
+    UnknownSecurityScheme(String),
     /// Something valid but outside what the generator can express.
     Unsupported(String),
 }
@@ -77,6 +80,9 @@ impl fmt::Display for ProblemKind {
                 "unknown schema type `{t}` (expected one of string, number, integer, boolean, array, object)"
             ),
             ProblemKind::PathParameter(msg) => write!(f, "path parameter mismatch: {msg}"),
+            ProblemKind::UnknownSecurityScheme(name) => {
+                write!(f, "the security requirement names `{name}`, which components.securitySchemes does not declare")
+            }
             ProblemKind::Unsupported(msg) => write!(f, "unsupported: {msg}"),
         }
     }

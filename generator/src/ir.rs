@@ -31,6 +31,61 @@ pub struct Api {
     pub service: String,
     /// The document's tags, in order, with their doc lines.
     pub tags: Vec<(String, Vec<String>)>,
+    /// The security schemes (`components.securitySchemes`), in document order.
+    pub security_schemes: Vec<SecurityScheme>,
+}
+
+/// A security scheme: how one kind of credential travels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityScheme {
+    /// Its name in `components.securitySchemes` (what requirements name).
+    pub name: String,
+    /// The Rust constant that describes it (`BEARER_AUTH`).
+    pub ident: String,
+    /// Doc lines: its description, and how the credential travels.
+    pub doc: Vec<String>,
+    /// How the credential travels.
+    pub kind: SchemeKind,
+}
+
+/// How a security scheme's credential travels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `apiKey`: a key in the header, query parameter or cookie `name`.
+    ApiKey {
+        /// Where it travels.
+        place: KeyPlace,
+        /// The header, query parameter or cookie that carries it.
+        name: String,
+    },
+    /// `http` with `scheme: basic`: `Authorization: Basic <user:password in base64>`.
+    Basic,
+    /// `http` with `scheme: bearer`, and the access tokens of `oauth2` and
+    /// `openIdConnect`: `Authorization: Bearer <token>`.
+    Bearer,
+    /// Another HTTP authentication scheme (`digest`, ...):
+    /// `Authorization: <scheme> <credentials>`.
+    Http(String),
+}
+
+/// Where an API key travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPlace {
+    /// A request header.
+    Header,
+    /// A query parameter.
+    Query,
+    /// A cookie.
+    Cookie,
+}
+
+/// One way to meet an operation's security: every scheme it names, each
+/// with the OAuth2 scopes it needs. No scheme at all: credentials are
+/// optional (the spec's `{}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    /// (scheme name, scopes), in the spec's order.
+    pub schemes: Vec<(String, Vec<String>)>,
 }
 
 /// Levels of nesting a router allows beyond the deepest its parameters
@@ -376,6 +431,9 @@ pub struct Operation {
     pub responses: Vec<Response>,
     /// How to walk the pages, for an operation that returns a `List<T>`.
     pub pagination: Option<Pagination>,
+    /// What it takes to call it: any one of these requirements. Empty: no
+    /// credentials (the operation's `security: []`, or none declared).
+    pub security: Vec<Requirement>,
 }
 
 impl Operation {
@@ -553,6 +611,11 @@ pub struct Event {
 }
 
 impl Api {
+    /// The security scheme of this name.
+    pub fn scheme(&self, name: &str) -> Option<&SecurityScheme> {
+        self.security_schemes.iter().find(|s| s.name == name)
+    }
+
     /// The struct definition of a named type, if it is a struct.
     pub fn struct_def(&self, name: &str) -> Option<&Struct> {
         match &self.types.get(name)?.kind {

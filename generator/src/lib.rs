@@ -137,7 +137,8 @@ impl Generator {
     }
 
     /// The generated modules, as `(file name, source)`: `runtime.rs`,
-    /// `types.rs` and `schemas.rs` (serde only), `wire.rs` (client and server),
+    /// `types.rs` and `schemas.rs` (serde only), `wire.rs` and `security.rs`
+    /// (client and server),
     /// `http_client.rs` and `client.rs` (client), `http_server.rs` and
     /// `server.rs` (server), `webhooks.rs` (serde only), `signature.rs`
     /// (webhooks) and `webhook_receiver.rs` (webhooks and server).
@@ -156,6 +157,7 @@ impl Generator {
             let (server, client, schemas, webhooks) =
                 (spawn(emit::server)?, spawn(emit::client)?, spawn(emit::schemas)?, spawn(emit::webhooks)?);
             let types = emit::types(api, header);
+            let security = emit::security(api, header);
             let join = |thread: std::thread::ScopedJoinHandle<'_, Result<String, Error>>| {
                 thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             };
@@ -165,6 +167,7 @@ impl Generator {
                 ("types.rs", types?),
                 ("schemas.rs", schemas?),
                 ("wire.rs", verbatim(emit::WIRE)),
+                ("security.rs", security?),
                 ("http_client.rs", verbatim(emit::HTTP_CLIENT)),
                 ("client.rs", client?),
                 ("http_server.rs", verbatim(emit::HTTP_SERVER)),
@@ -204,6 +207,7 @@ hyper-util = {{ version = "0.1", default-features = false, features = ["tokio"],
 httparse = {{ version = "1", optional = true }}
 tower-service = {{ version = "0.3", optional = true }}
 serde_ignored = {{ version = "0.1", optional = true }}
+base64 = {{ version = "0.23", default-features = false, features = ["alloc"], optional = true }}
 hmac = {{ version = "0.12", optional = true }}
 sha2 = {{ version = "0.10", optional = true }}
 
@@ -212,7 +216,7 @@ default = []
 form = ["dep:form_urlencoded"]
 client = ["form", "dep:reqwest", "dep:futures-util", "dep:tokio", "dep:serde_path_to_error"]
 rustls = ["client", "reqwest/rustls"]
-server = ["form", "dep:axum", "dep:tokio", "dep:serde_path_to_error", "dep:serde_ignored", "dep:hyper", "dep:hyper-util", "dep:httparse", "dep:tower-service"]
+server = ["form", "dep:axum", "dep:tokio", "dep:serde_path_to_error", "dep:serde_ignored", "dep:hyper", "dep:hyper-util", "dep:httparse", "dep:tower-service", "dep:base64"]
 webhooks = ["dep:hmac", "dep:sha2"]
 
 [dev-dependencies]
@@ -227,7 +231,7 @@ serde_json = "1"
              pub mod runtime;\npub mod schemas;\npub mod types;\npub mod webhooks;\n\n\
              #[cfg(feature = \"client\")]\npub mod client;\n#[cfg(feature = \"client\")]\npub mod http_client;\n\
              #[cfg(feature = \"server\")]\npub mod http_server;\n#[cfg(feature = \"server\")]\npub mod server;\n\
-             #[cfg(feature = \"form\")]\npub mod wire;\n\
+             #[cfg(feature = \"form\")]\npub mod security;\n#[cfg(feature = \"form\")]\npub mod wire;\n\
              #[cfg(feature = \"webhooks\")]\npub mod signature;\n\
              #[cfg(all(feature = \"webhooks\", feature = \"server\"))]\npub mod webhook_receiver;\n",
             api.title, api.version

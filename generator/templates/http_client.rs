@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 pub use reqwest::Method;
 
 use super::runtime::{List, Nullable};
-use super::wire::{self, EncodeError, Style};
+use super::wire::{self, Credential, EncodeError, KeyPlace, Scheme, SchemeKind, Security, Style};
 
 /// A secret (the API key) that `Debug` does not print.
 #[derive(Clone, PartialEq, Eq)]
@@ -40,7 +40,10 @@ impl fmt::Debug for Secret {
 pub struct Config {
     /// Where the API is, e.g. `https://api.example.com` (no trailing slash needed).
     pub base_url: String,
-    /// Sent as `Authorization: Bearer <key>`.
+    /// The credential of each security scheme, by its name in the spec.
+    pub credentials: Vec<(&'static str, Credential)>,
+    /// The credential of every scheme that takes one secret (a bearer,
+    /// OAuth2 or OpenID Connect token, an API key) and has none of its own.
     pub api_key: Option<Secret>,
     /// Sent as the `api_version_header` on every request, when set.
     pub api_version: Option<String>,
@@ -76,6 +79,7 @@ impl ClientBuilder {
         ClientBuilder {
             config: Config {
                 base_url: base_url.into().trim_end_matches('/').to_owned(),
+                credentials: Vec::new(),
                 api_key: None,
                 api_version: None,
                 api_version_header: "Api-Version".into(),
@@ -89,9 +93,22 @@ impl ClientBuilder {
         }
     }
 
-    /// The secret key, sent as a Bearer token.
+    /// The secret key: the credential of every scheme that takes one
+    /// secret (a bearer, OAuth2 or OpenID Connect token, an API key in a
+    /// header, query parameter or cookie) unless [`ClientBuilder::credential`]
+    /// gives that scheme its own. HTTP Basic takes a user and a password:
+    /// give it one with `credential`.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.config.api_key = Some(Secret(key.into()));
+        self
+    }
+
+    /// The credential of one security scheme (a constant of the generated
+    /// `security` module): sent on every operation whose requirement it
+    /// meets, where the scheme says it travels.
+    pub fn credential(mut self, scheme: &Scheme, credential: Credential) -> Self {
+        self.config.credentials.retain(|(name, _)| *name != scheme.name);
+        self.config.credentials.push((scheme.name, credential));
         self
     }
 
@@ -316,6 +333,7 @@ pub struct Request {
     headers: Vec<(String, String)>,
     cookies: Vec<(String, String)>,
     body: Body,
+    security: Security,
 }
 
 /// Percent-encodes a path parameter (everything but unreserved characters).
@@ -337,7 +355,13 @@ pub fn path_param<T: Serialize + ?Sized>(value: &T) -> Result<String, EncodeErro
 impl Request {
     /// A request to `path` (already holding its encoded path parameters).
     pub fn new(method: Method, path: String) -> Self {
-        Request { method, path, query: Vec::new(), headers: Vec::new(), cookies: Vec::new(), body: Body::Empty }
+        Request { method, path, query: Vec::new(), headers: Vec::new(), cookies: Vec::new(), body: Body::Empty, security: &[] }
+    }
+
+    /// What the operation takes to call: the client sends the credentials
+    /// of the first requirement it has every credential for.
+    pub fn security(&mut self, security: Security) {
+        self.security = security;
     }
 
     /// Adds a query parameter in its style (`None` adds nothing).
@@ -517,8 +541,19 @@ impl HttpClient {
 
     /// Sends with retries; answers with the last response's status,
     /// `Request-Id` and body.
-    async fn execute<E>(&self, request: Request, options: &RequestOptions) -> Result<(u16, Option<String>, Vec<u8>), Error<E>> {
+    async fn execute<E>(&self, mut request: Request, options: &RequestOptions) -> Result<(u16, Option<String>, Vec<u8>), Error<E>> {
         let config = &self.config;
+        let mut authorization = None;
+        for (scheme, credential) in self.credentials_for(request.security) {
+            match (scheme.kind, credential) {
+                (SchemeKind::ApiKey { place, name }, Credential::Secret(key)) => match place {
+                    KeyPlace::Header => request.headers.push((name.to_owned(), key)),
+                    KeyPlace::Query => request.query.push((name.to_owned(), key)),
+                    KeyPlace::Cookie => request.cookies.push((name.to_owned(), key)),
+                },
+                (_, credential) => authorization = Some((scheme.kind, credential)),
+            }
+        }
         let url = if request.query.is_empty() {
             format!("{}{}", config.base_url, request.path)
         } else {
@@ -540,9 +575,12 @@ impl HttpClient {
         loop {
             attempt += 1;
             let mut builder = self.http.request(request.method.clone(), &url);
-            if let Some(key) = &config.api_key {
-                builder = builder.bearer_auth(key.expose());
-            }
+            builder = match &authorization {
+                Some((_, Credential::Basic { user, password })) => builder.basic_auth(user, Some(password)),
+                Some((SchemeKind::Http(name), Credential::Secret(secret))) => builder.header("Authorization", format!("{name} {secret}")),
+                Some((_, Credential::Secret(token))) => builder.bearer_auth(token),
+                None => builder,
+            };
             if let Some(version) = options.api_version.as_ref().or(config.api_version.as_ref()) {
                 builder = builder.header(config.api_version_header.as_str(), version);
             }
@@ -592,6 +630,32 @@ impl HttpClient {
                 Err(source) => return Err(Error::Transport { source, attempts: attempt }),
             }
         }
+    }
+
+    /// The credentials a request of `security` carries: those of its first
+    /// requirement that every credential is configured for (a scheme's own,
+    /// or the API key for a scheme that takes one secret). None when it
+    /// requires nothing, or when no requirement can be met (the server
+    /// then answers as it does to a request without credentials, or lets
+    /// it in where credentials are optional).
+    pub fn credentials_for(&self, security: Security) -> Vec<(&'static Scheme, Credential)> {
+        let config = &self.config;
+        let credential = |scheme: &Scheme| -> Option<Credential> {
+            if let Some((_, own)) = config.credentials.iter().find(|(name, _)| *name == scheme.name) {
+                return Some(own.clone());
+            }
+            let takes_a_secret = matches!(scheme.kind, SchemeKind::Bearer | SchemeKind::ApiKey { .. });
+            config.api_key.as_ref().filter(|_| takes_a_secret).map(|key| Credential::Secret(key.expose().to_owned()))
+        };
+        // Where credentials are optional (an empty requirement), they are
+        // still sent when a requirement can be met: they may unlock more.
+        for requirement in security.iter().filter(|r| !r.is_empty()) {
+            let found: Option<Vec<_>> = requirement.iter().map(|need| Some((need.scheme, credential(need.scheme)?))).collect();
+            if let Some(found) = found {
+                return found;
+            }
+        }
+        Vec::new()
     }
 
     /// The wait after `attempt` failed attempts: doubling from the initial

@@ -10,6 +10,12 @@
 //! Decoding (server): pairs become a [`Node`] tree, and `Node` is a serde
 //! `Deserializer` that reads numbers and booleans out of their text, so the
 //! generated params types deserialize from a form as they do from JSON.
+//!
+//! Credentials: how each security scheme's credential travels ([`Scheme`]),
+//! what an operation requires ([`Security`]), and the credentials
+//! themselves ([`Credential`]). The client sends them
+//! (`http_client`), the server finds them (`http_server`); the generated
+//! `security` module describes the API's schemes with these types.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -942,4 +948,109 @@ pub fn json_depth(text: &[u8], limit: usize) -> Result<usize, usize> {
         }
     }
     Ok(deepest)
+}
+
+/// Where an API key travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyPlace {
+    /// A request header.
+    Header,
+    /// A query parameter.
+    Query,
+    /// A cookie.
+    Cookie,
+}
+
+/// How a security scheme's credential travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// An API key in the header, query parameter or cookie `name`.
+    ApiKey {
+        /// Where it travels.
+        place: KeyPlace,
+        /// The header, query parameter or cookie that carries it.
+        name: &'static str,
+    },
+    /// HTTP Basic: `Authorization: Basic <base64 of user:password>`.
+    Basic,
+    /// A bearer token (also OAuth2 and OpenID Connect access tokens):
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// Another HTTP authentication scheme: `Authorization: <scheme> <credentials>`.
+    Http(&'static str),
+}
+
+/// A security scheme of the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scheme {
+    /// Its name in the spec (`components.securitySchemes`).
+    pub name: &'static str,
+    /// How its credential travels.
+    pub kind: SchemeKind,
+}
+
+impl Scheme {
+    /// Whether a credential of this scheme travels in `Authorization`.
+    pub fn in_authorization(&self) -> bool {
+        !matches!(self.kind, SchemeKind::ApiKey { .. })
+    }
+}
+
+/// One scheme a security requirement names, with the OAuth2 scopes it needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Need {
+    /// The scheme.
+    pub scheme: &'static Scheme,
+    /// The scopes (OAuth2, OpenID Connect); empty for other schemes.
+    pub scopes: &'static [&'static str],
+}
+
+impl Need {
+    /// The scheme, with no scopes.
+    pub const fn of(scheme: &'static Scheme) -> Need {
+        Need { scheme, scopes: &[] }
+    }
+}
+
+/// What an operation takes to call: any one of these requirements (OR),
+/// each met when every scheme it names is (AND). None at all: no
+/// credentials; an empty requirement among them: credentials are optional.
+pub type Security = &'static [&'static [Need]];
+
+/// A credential: what a client sends for a scheme, what a server found.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A secret sent whole: an API key, a bearer, OAuth2 or OpenID
+    /// Connect token, another HTTP scheme's credentials.
+    Secret(String),
+    /// A user and a password (HTTP Basic).
+    Basic {
+        /// The user.
+        user: String,
+        /// The password (often empty, when the user is an API key).
+        password: String,
+    },
+}
+
+impl Credential {
+    /// A secret: an API key or a token.
+    pub fn secret(secret: impl Into<String>) -> Self {
+        Credential::Secret(secret.into())
+    }
+
+    /// A user and a password, for HTTP Basic.
+    pub fn basic(user: impl Into<String>, password: impl Into<String>) -> Self {
+        Credential::Basic { user: user.into(), password: password.into() }
+    }
+}
+
+/// Never prints a secret, a user or a password (a Basic user is often an
+/// API key, as with `curl -u sk_test_...:`).
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credential::Secret(_) => f.write_str("Secret(***)"),
+            Credential::Basic { .. } => f.write_str("Basic(***)"),
+        }
+    }
 }

@@ -3,7 +3,8 @@
 use std::sync::RwLock;
 
 use checkout_sessions::runtime::shown;
-use checkout_sessions::http_server::{Rejection, RejectionKind, RequestContext};
+use checkout_sessions::http_server::{Credentials, Rejection, RejectionKind, RequestContext};
+use checkout_sessions::wire::Credential;
 use checkout_sessions::runtime::{List, Nullable};
 use checkout_sessions::server::{ApiError, CheckoutSessionsApi, Failure};
 use checkout_sessions::types::*;
@@ -271,8 +272,14 @@ fn limit(limit: Option<i64>) -> usize {
 }
 
 impl CheckoutSessionsApi for ReferenceServer {
-    fn authenticate(&self, bearer: Option<&str>) -> bool {
-        bearer.is_some_and(|key| self.config.api_keys.iter().any(|k| k == key))
+    /// A secret key of the server's, as a Bearer token or as the user of
+    /// HTTP Basic with an empty password (`curl -u sk_test_...:`).
+    fn authenticate(&self, _operation: &str, credentials: &Credentials) -> bool {
+        let known = |key: &str| self.config.api_keys.iter().any(|k| k == key);
+        credentials.iter().all(|found| match &found.credential {
+            Credential::Secret(key) => known(key),
+            Credential::Basic { user, password } => password.is_empty() && known(user),
+        })
     }
 
     fn rejection(&self, rejection: &Rejection) -> ApiError {

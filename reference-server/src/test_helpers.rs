@@ -11,8 +11,8 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use checkout_sessions::http_server::{self, RejectionKind};
-use checkout_sessions::server::CheckoutSessionsApi;
+use checkout_sessions::http_server;
+use checkout_sessions::server::{CheckoutSessionsApi, operations};
 
 use crate::ReferenceServer;
 
@@ -25,8 +25,10 @@ pub fn router(server: Arc<ReferenceServer>) -> Router {
 }
 
 async fn complete(State(server): State<Arc<ReferenceServer>>, Path(session): Path<String>, headers: HeaderMap) -> Response {
-    if !server.authenticate(http_server::bearer(&headers).as_deref()) {
-        return http_server::refuse(RejectionKind::Unauthorized, "Invalid API key", |r| server.rejection(r));
+    // The credentials every operation of the API takes.
+    let security = checkout_sessions::security::requirements::EXPIRE_CHECKOUT_SESSION;
+    if http_server::authorize(security, &headers, None, |c| server.authenticate("CompleteCheckoutSession", c)).is_none() {
+        return http_server::unauthorized(security, operations::REALM, |r| server.rejection(r));
     }
     match server.complete(&session) {
         Ok(session) => http_server::respond(200, &session),

@@ -361,6 +361,31 @@ async fn authentication_is_checked() {
     assert!(!debug.contains("sk_test_wrong") && debug.contains("Secret(***)"), "{debug}");
 }
 
+/// As Stripe's own documentation does, `curl -u sk_test_...:`: the key as
+/// the user of HTTP Basic, with an empty password (the spec's `basicAuth`).
+#[tokio::test]
+async fn the_key_as_the_basic_user_authenticates_too() {
+    let h = harness(Config::default()).await;
+    let url = format!("{}/v1/checkout/sessions", h.server.url());
+    let basic = |user: &str, password: &str| reqwest::Client::new().get(&url).basic_auth(user, Some(password));
+    let response = basic(reference_server::DEFAULT_API_KEY, "").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    for (user, password) in [(reference_server::DEFAULT_API_KEY, "x"), ("sk_test_wrong", "")] {
+        let response = basic(user, password).send().await.unwrap();
+        assert_eq!(response.status(), 401, "{user}:{password}");
+        let challenges: Vec<&str> = response.headers().get_all("www-authenticate").iter().map(|v| v.to_str().unwrap()).collect();
+        assert_eq!(
+            challenges,
+            [r#"Bearer realm="Checkout Sessions API""#, r#"Basic realm="Checkout Sessions API", charset="UTF-8""#]
+        );
+    }
+    // The generated client, given the Basic credential alone.
+    let credential = checkout_sessions::wire::Credential::basic(reference_server::DEFAULT_API_KEY, "");
+    let http = HttpClient::builder(h.server.url()).credential(&checkout_sessions::security::BASIC_AUTH, credential).build().unwrap();
+    let client = checkout_sessions::client::Client::from_http(http);
+    assert_eq!(client.list_checkout_sessions(&Default::default()).await.unwrap().data.len(), 0);
+}
+
 #[tokio::test]
 async fn idempotent_creates_are_replayed() {
     let h = harness(Config::default()).await;

@@ -15,10 +15,6 @@ use tokio::net::TcpListener;
 struct Echo;
 
 impl LocationsApi for Echo {
-    fn authenticate(&self, _: Option<&str>) -> bool {
-        true
-    }
-
     fn rejection(&self, rejection: &Rejection) -> serde_json::Value {
         serde_json::json!({"param": rejection.param, "message": rejection.message})
     }

@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use contract_tests::fixtures::pets::http_server::{Rejection, RequestContext};
+use contract_tests::fixtures::pets::http_server::{Credentials, Rejection, RequestContext};
+use contract_tests::fixtures::pets::wire::Credential;
 use contract_tests::fixtures::pets::runtime::Nullable;
 use contract_tests::fixtures::pets::server::{self, Failure, PetsApi};
 use contract_tests::fixtures::pets::types::{CreatePetParams, ListPetsParams, ListPetsResponse, Pet, Problem};
@@ -28,32 +29,24 @@ fn problem(status: u16, code: &str, message: &str) -> Failure {
     Failure::new(status, Problem { code: code.into(), message: message.into(), param: Nullable::Absent })
 }
 
-/// The API key is a header the router does not read: each operation checks it.
-fn checked(context: &RequestContext) -> Result<(), Failure> {
-    match context.headers.get("X-Api-Key").and_then(|v| v.to_str().ok()) {
-        Some(KEY) => Ok(()),
-        _ => Err(problem(401, "unauthorized", "Send the API key as X-Api-Key")),
-    }
-}
-
 impl PetsApi for Pets {
-    fn authenticate(&self, _: Option<&str>) -> bool {
-        true
+    /// The router finds the key where the spec's `apiKey` scheme says
+    /// (the header `X-Api-Key`) and asks this.
+    fn authenticate(&self, _: &str, credentials: &Credentials) -> bool {
+        credentials.get("apiKey") == Some(&Credential::secret(KEY))
     }
 
     fn rejection(&self, rejection: &Rejection) -> Problem {
         Problem { code: format!("{:?}", rejection.kind).to_lowercase(), message: rejection.message.clone(), param: rejection.param.clone().map_or(Nullable::Absent, Nullable::Value) }
     }
 
-    async fn list_pets(&self, params: ListPetsParams, context: RequestContext) -> Result<ListPetsResponse, Failure> {
-        checked(&context)?;
+    async fn list_pets(&self, params: ListPetsParams, _: RequestContext) -> Result<ListPetsResponse, Failure> {
         let pets = self.pets.lock().unwrap();
         let tagged = |p: &&Pet| params.tag.is_none() || p.tag.as_option() == params.tag.as_ref();
         Ok(ListPetsResponse { pets: pets.values().filter(tagged).cloned().collect() })
     }
 
-    async fn create_pet(&self, params: CreatePetParams, context: RequestContext) -> Result<Pet, Failure> {
-        checked(&context)?;
+    async fn create_pet(&self, params: CreatePetParams, _: RequestContext) -> Result<Pet, Failure> {
         let mut pets = self.pets.lock().unwrap();
         let id = pets.keys().last().map_or(1, |last| last + 1);
         let pet = Pet { id, name: params.name, tag: params.tag.map_or(Nullable::Absent, Nullable::Value) };
@@ -64,13 +57,11 @@ impl PetsApi for Pets {
         Ok(pet)
     }
 
-    async fn get_pet(&self, pet_id: i64, context: RequestContext) -> Result<Pet, Failure> {
-        checked(&context)?;
+    async fn get_pet(&self, pet_id: i64, _: RequestContext) -> Result<Pet, Failure> {
         self.pets.lock().unwrap().get(&pet_id).cloned().ok_or_else(|| problem(404, "not_found", "No such pet"))
     }
 
-    async fn delete_pet(&self, pet_id: i64, context: RequestContext) -> Result<(), Failure> {
-        checked(&context)?;
+    async fn delete_pet(&self, pet_id: i64, _: RequestContext) -> Result<(), Failure> {
         self.pets.lock().unwrap().remove(&pet_id).map(|_| ()).ok_or_else(|| problem(404, "not_found", "No such pet"))
     }
 }

@@ -43,9 +43,13 @@ fn sibling_imports(api: &Api) -> TokenStream {
     .any(mentions_runtime)
         || api.operations.iter().filter_map(|op| op.pagination.as_ref()).any(|p| mentions_runtime(&p.item));
     let wire = api.operations.iter().any(|op| op.param_fields.iter().any(|p| p.location == Location::Query));
+    let security = api.operations.iter().any(|op| !op.security.is_empty());
     let mut modules = Vec::new();
     if runtime {
         modules.push(quote!(runtime));
+    }
+    if security {
+        modules.push(quote!(security));
     }
     if mentions_types(api) {
         modules.push(quote!(types));
@@ -150,8 +154,11 @@ pub(crate) fn client(api: &Api, header: &str) -> Result<String, Error> {
             }
 
             impl Client {
-                /// A client of the API at `base_url`, authenticating with `api_key`
-                /// as a Bearer token, with the default retries.
+                /// A client of the API at `base_url` with the default retries,
+                /// sending `api_key` for every security scheme that takes one
+                /// secret (a bearer token, an API key). For HTTP Basic, or a
+                /// credential per scheme, use [`Client::builder`] and
+                /// `credential`.
                 pub fn new(base_url: impl Into<String>, api_key: impl Into<String>) -> Result<Self, Error> {
                     let http = HttpClient::builder(base_url)
                         .api_key(api_key)
@@ -160,7 +167,7 @@ pub(crate) fn client(api: &Api, header: &str) -> Result<String, Error> {
                     Ok(Client::from_http(http))
                 }
 
-                /// A builder for every setting: key, API version, timeout,
+                /// A builder for every setting: credentials, API version, timeout,
                 /// retries, user agent. Finish with `Client::from_http(builder.build()?)`.
                 pub fn builder(base_url: impl Into<String>) -> http_client::ClientBuilder {
                     HttpClient::builder(base_url)
@@ -272,7 +279,11 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         }
         None => (quote!(()), quote!(self.http.send_empty(request, &self.options).await)),
     };
-    let mutable = if op.param_fields.is_empty() { quote!() } else { quote!(mut) };
+    let secured = (!op.security.is_empty()).then(|| {
+        let requirement = super::security::requirement_path(op);
+        quote!(request.security(#requirement);)
+    });
+    let mutable = if op.param_fields.is_empty() && secured.is_none() { quote!() } else { quote!(mut) };
     let stream = op.pagination.as_ref().zip(op.params.as_ref()).map(|(pagination, params_type)| {
         let stream_name = ident(&pagination.stream);
         let item = type_in(&pagination.item, Scope::Sibling);
@@ -339,6 +350,7 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         pub async fn #name(&self, #(#path_args,)* #params_arg) -> Result<#returns, Error> {
             #bindings
             let #mutable request = Request::new(Method::#method, #path);
+            #secured
             #(#encode)*
             #send
         }

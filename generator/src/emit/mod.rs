@@ -7,6 +7,7 @@
 
 mod client;
 mod schemas;
+mod security;
 mod server;
 mod types;
 mod webhooks;
@@ -19,6 +20,7 @@ use crate::ir::{Api, Constraints, TypeKind, TypeRef};
 
 pub(crate) use client::client;
 pub(crate) use schemas::schemas;
+pub(crate) use security::security;
 pub(crate) use server::server;
 pub(crate) use types::types;
 pub use types::reserved_type_names;
@@ -202,6 +204,10 @@ pub(crate) fn operation_doc(op: &crate::ir::Operation) -> TokenStream {
         lines.push(String::new());
     }
     lines.push(format!("`{} {}`", op.method, op.path));
+    if let Some(credentials) = security::requirement_text(op) {
+        lines.push(String::new());
+        lines.push(format!("Credentials: {credentials}."));
+    }
     doc(&lines)
 }
 

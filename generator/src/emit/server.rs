@@ -57,6 +57,7 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
     if any_op {
         server_items.push(quote!(RequestContext));
     }
+    server_items.push(quote!(Credentials));
     let methods = api.operations.iter().map(|op| {
         let name = ident(&op.ident);
         let docs = super::operation_doc(op);
@@ -119,9 +120,18 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
 
             #[doc = #trait_doc]
             pub trait #service: Send + Sync + 'static {
-                /// Whether a request with this Bearer token (`None` when it sent
-                /// none) may proceed; `false` answers 401.
-                fn authenticate(&self, bearer: Option<&str>) -> bool;
+                /// Whether `credentials` may call `operation` (its
+                /// `operationId`). Asked only of operations that require
+                /// credentials, once per security requirement the request
+                /// carries every credential of (`credentials` holds those, each
+                /// with its scheme and the scopes the requirement asks), in the
+                /// spec's order, until one is accepted; when none is, the router
+                /// answers 401 with a `WWW-Authenticate` challenge. Refuses
+                /// everything unless implemented.
+                fn authenticate(&self, operation: &str, credentials: &Credentials) -> bool {
+                    let _ = (operation, credentials);
+                    false
+                }
 
                 /// The API's error body for a request the router refused, before
                 /// any operation ran: `rejection` says why, with which status and
@@ -155,6 +165,8 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
     });
     let handlers = api.operations.iter().map(|op| handler(api, op));
     let specs = api.operations.iter().map(|op| operation_spec(api, op));
+    let security_import = api.operations.iter().any(|op| !op.security.is_empty()).then(|| quote!(use super::super::security;));
+    let title = &api.title;
     let operations = any_op.then(|| {
         quote! {
             /// What the router knows of each operation's requests: where each
@@ -162,7 +174,11 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
             /// the nesting depth it allows. For code that reads requests as the
             /// router does ([`http_server::parse`]).
             pub mod operations {
+                #security_import
                 use super::super::http_server::{#(#spec_items),*};
+
+                /// The protection space of every operation's `WWW-Authenticate`.
+                pub const REALM: &str = #title;
 
                 #(#specs)*
             }
@@ -257,12 +273,17 @@ fn operation_spec(api: &Api, op: &Operation) -> TokenStream {
         Some(_) => quote!(Some(BodyKind::Form)),
         None => quote!(None),
     };
+    let id = &op.id;
+    let security = if op.security.is_empty() { quote!(&[]) } else { super::security::requirement_path(op) };
     let success = proc_macro2::Literal::u16_unsuffixed(op.success_status());
     let success_body = op.success().and_then(|r| r.ty.as_ref()).is_some();
     let depth = proc_macro2::Literal::usize_unsuffixed(api.input_depth(op));
     quote! {
         #[doc = #doc]
         pub const #spec: OperationSpec = OperationSpec {
+            id: #id,
+            security: #security,
+            realm: REALM,
             params: &[#(#params_spec),*],
             body: #body,
             success: #success,
@@ -316,7 +337,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
                 request,
                 &operations::#spec,
                 |r| service.rejection(r),
-                |bearer| service.authenticate(bearer),
+                |operation, credentials| service.authenticate(operation, credentials),
                 |#params_in: #params_type, #path_in: &PathParams, context| {
                     #(#read_path)*
                     Ok(service.#name(#(#path_args)* #params_arg context))
