@@ -177,8 +177,10 @@ fn cases() -> Vec<Case> {
         case("response property added", vec![(p(RESP, "/properties/owner"), json!({"type": "string"}))], "response-property-added", Info, &[], Major),
         case("write-only property changed in a response: nothing", vec![(p(RESP, "/properties/secret/maxLength"), json!(5))], "", Info, &[], Patch),
         // Security.
-        case("security removed", vec![("/security", json!([]))], "api-security-removed", Info, &[], None),
-        case("security scheme replaced", vec![("/components/securitySchemes/token", json!({"type": "http", "scheme": "bearer"})), ("/security", json!([{"token": []}]))], "api-security-scheme-removed", Breaking, &[Clients], None),
+        case("security removed", vec![("/security", json!([]))], "api-security-removed", Info, &[], Patch),
+        case("security scheme replaced", vec![("/components/securitySchemes/token", json!({"type": "http", "scheme": "bearer"})), ("/security", json!([{"token": []}]))], "api-security-scheme-removed", Breaking, &[Clients], Minor),
+        case("security scheme added as an alternative", vec![("/components/securitySchemes/token", json!({"type": "http", "scheme": "basic"})), ("/security/1", json!({"token": []}))], "api-security-scheme-added", Info, &[], Minor),
+        case("security scheme and its requirement removed", vec![("/components/securitySchemes/key", Value::Null), ("/security", json!([]))], "api-security-removed", Info, &[], Major),
         // Webhooks.
         case("webhook removed", vec![("/x-webhooks/thing.made", Value::Null)], "webhook-removed", Breaking, &[WebhookReceivers], Major),
         case("webhook deprecated", vec![("/x-webhooks/thing.made/post/deprecated", json!(true))], "webhook-deprecated", Info, &[], None),

@@ -11,6 +11,9 @@
 //!   (matches without a wildcard stop compiling);
 //! - a method added to the server trait: major (every implementation must
 //!   add it); a client method or a type added: minor;
+//! - a security scheme's constant removed: major; added: minor; how its
+//!   credential travels, or what an operation requires: patch (the
+//!   constants keep their names and types; the wire diff reports the rest);
 //! - documentation or the checks a router makes (bounds, patterns): patch.
 //!
 //! Response types are exhaustive (servers and test doubles build them with
@@ -78,6 +81,7 @@ pub fn compare(old: &Api, new: &Api) -> Vec<RustChange> {
     let mut out = Vec::new();
     types(old, new, &mut out);
     operations(old, new, &mut out);
+    security(old, new, &mut out);
     let events = |api: &Api| api.events.iter().map(|e| e.name.clone()).collect::<Vec<_>>();
     let (oe, ne) = (events(old), events(new));
     for gone in oe.iter().filter(|e| !ne.contains(e)) {
@@ -241,5 +245,30 @@ fn operations(old: &Api, new: &Api, out: &mut Vec<RustChange>) {
     for op in new.operations.iter().filter(|o| !old.operations.iter().any(|p| p.ident == o.ident)) {
         change(out, Bump::Minor, format!("client::Client::{}", op.ident), "a new method");
         change(out, Bump::Major, format!("server::{}::{}", new.service, op.ident), "a new trait method: every implementation must add it");
+    }
+}
+
+fn security(old: &Api, new: &Api, out: &mut Vec<RustChange>) {
+    for scheme in &old.security_schemes {
+        let item = format!("security::{}", scheme.ident);
+        match new.security_schemes.iter().find(|s| s.ident == scheme.ident) {
+            None => change(out, Bump::Major, item, format!("the constant of the scheme `{}` is removed", scheme.name)),
+            Some(now) if now.kind != scheme.kind => {
+                change(out, Bump::Patch, item, "the scheme's credential travels differently: the constant keeps its name and type")
+            }
+            Some(now) if now.doc != scheme.doc => change(out, Bump::Patch, item, "documentation"),
+            Some(_) => {}
+        }
+    }
+    for scheme in new.security_schemes.iter().filter(|s| !old.security_schemes.iter().any(|o| o.ident == s.ident)) {
+        change(out, Bump::Minor, format!("security::{}", scheme.ident), format!("a new constant, for the scheme `{}`", scheme.name));
+    }
+    for op in &old.operations {
+        if let Some(now) = new.operations.iter().find(|o| o.ident == op.ident)
+            && now.security != op.security
+        {
+            let item = format!("security::requirements::{}", op.ident.trim_start_matches("r#").to_ascii_uppercase());
+            change(out, Bump::Patch, item, "what the operation requires changes: the client sends and the router asks differently, the API stays");
+        }
     }
 }
