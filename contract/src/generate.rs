@@ -180,6 +180,21 @@ impl<'a> Generator<'a> {
             Some(item) => self.node(item, depth + 1),
             None => Just(Value::Null).boxed(),
         };
+        // `prefixItems` (2020-12): each leading position its own schema, all
+        // of them given (as many as `maxItems` allows), then items to reach
+        // `minItems`.
+        let prefix: Vec<usize> = checks.modern.as_ref().map(|m| m.prefix_items.clone()).unwrap_or_default();
+        if !prefix.is_empty() {
+            let take = max.map_or(prefix.len(), |m| m.min(prefix.len()));
+            let heads: Vec<BoxedStrategy<Value>> = prefix[..take].iter().map(|&node| self.node(node, depth + 1)).collect();
+            let rest = min.saturating_sub(take);
+            return (heads, proptest::collection::vec(item, rest..=rest))
+                .prop_map(|(mut heads, rest)| {
+                    heads.extend(rest);
+                    Value::Array(heads)
+                })
+                .boxed();
+        }
         proptest::collection::vec(item, min..=most.max(min))
             .prop_map(move |mut items| {
                 if unique {
@@ -292,10 +307,15 @@ fn smallest(checks: &Checks) -> Just<Value> {
     Just(value)
 }
 
+/// The integers every JSON implementation reads exactly: those an IEEE 754
+/// double holds (RFC 8259 §6, I-JSON RFC 7493 §2.2). Generated integers
+/// stay within them, `int64` ones too, as JavaScript validators read them.
+pub const INTEROPERABLE: i64 = (1 << 53) - 1;
+
 fn integers(checks: &Checks) -> BoxedStrategy<Value> {
     let bounds = match checks.format {
         Some(Format::Int32) => (i32::MIN as i64, i32::MAX as i64),
-        _ => (i64::MIN, i64::MAX),
+        _ => (-INTEROPERABLE, INTEROPERABLE),
     };
     let (low, high) = bounds_of(checks, bounds);
     if low > high {
@@ -381,7 +401,8 @@ fn formatted(format: Format) -> Option<BoxedStrategy<Value>> {
     Some(match format {
         Format::DateTime => (0i64..4_102_444_800).prop_map(move |t| text(date_time(t))).boxed(),
         Format::Date => (0i64..4_102_444_800).prop_map(move |t| text(date_time(t)[..10].to_owned())).boxed(),
-        Format::Email => "[a-z0-9.+_]{1,12}@[a-z]{1,8}\\.(com|org|io)".prop_map(text).boxed(),
+        // A dot-atom local part: no dot first, last or twice (RFC 5322 3.2.3).
+        Format::Email => "[a-z0-9+_]{1,8}(\\.[a-z0-9+_]{1,4})?@[a-z]{1,8}\\.(com|org|io)".prop_map(text).boxed(),
         Format::Uuid => "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}".prop_map(text).boxed(),
         Format::Ipv4 => any::<[u8; 4]>().prop_map(move |b| text(std::net::Ipv4Addr::from(b).to_string())).boxed(),
         Format::Ipv6 => any::<[u16; 8]>().prop_map(move |b| text(std::net::Ipv6Addr::from(b).to_string())).boxed(),

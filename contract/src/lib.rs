@@ -17,6 +17,8 @@
 //!   the generated Rust API (the semver bump it needs).
 //! - [`negative`]: requests generated from the spec that break one rule
 //!   each, expected to be refused with the spec's error response.
+//! - [`prism`]: the generated client against Prism, an independent mock
+//!   server that validates every request against the spec.
 //! - [`http`]: raw HTTP/1.1 for tests and tools that write bytes themselves.
 //! - [`runner`]: a binary built against a generated crate that runs
 //!   values through its types, for tools that do not link it.
@@ -32,6 +34,7 @@ pub mod http;
 pub mod json_schema;
 pub mod live;
 pub mod negative;
+pub mod prism;
 pub mod report;
 pub mod runner;
 pub mod validator;

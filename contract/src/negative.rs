@@ -134,15 +134,15 @@ impl Mix {
 }
 
 /// An operation, with its parameters and body resolved.
-struct Operation {
-    id: String,
+pub(crate) struct Operation {
+    pub(crate) id: String,
     pointer: String,
-    method: String,
-    path: String,
+    pub(crate) method: String,
+    pub(crate) path: String,
     /// Name, location, required, schema pointer, schema (resolved).
-    params: Vec<(String, String, bool, String, Value)>,
+    pub(crate) params: Vec<(String, String, bool, String, Value)>,
     /// Media types and their schema pointers; whether the body is required.
-    body: Vec<(String, String)>,
+    pub(crate) body: Vec<(String, String)>,
     body_required: bool,
     /// Header names and query parameters that carry credentials, when the
     /// operation requires them.
@@ -217,7 +217,7 @@ fn send(spec: &mut Spec, target: &Target, mutant: &Mutant, name: String) -> Case
 }
 
 /// The operations of the spec, in document order.
-fn operations(spec: &Spec) -> Vec<Operation> {
+pub(crate) fn operations(spec: &Spec) -> Vec<Operation> {
     let raw = &spec.doc.raw;
     let mut out = Vec::new();
     for (path, item) in openapi_codegen::walk::named_entries(raw.get("paths")) {
@@ -236,10 +236,14 @@ fn operations(spec: &Spec) -> Vec<Operation> {
                     let name = param.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
                     let place = param.get("in").and_then(Value::as_str).unwrap_or_default().to_owned();
                     let required = param.get("required").and_then(Value::as_bool).unwrap_or(false) || place == "path";
-                    let schema_at = spec.resolve(&format!("{at}/schema"));
-                    let schema = spec.doc.resolve_pointer(&schema_at).cloned().unwrap_or(Value::Null);
+                    // A parameter's schema, or that of its one media type (`content`).
+                    let written = match param.get("content").and_then(Value::as_object).and_then(|c| c.keys().next()) {
+                        Some(media) => format!("{at}/content/{}/schema", openapi_codegen::escape_segment(media)),
+                        None => format!("{at}/schema"),
+                    };
+                    let schema = spec.doc.resolve_pointer(&spec.resolve(&written)).cloned().unwrap_or(Value::Null);
                     params.retain(|(n, p, ..)| !(n == &name && p == &place));
-                    params.push((name, place, required, format!("{at}/schema"), schema));
+                    params.push((name, place, required, written, schema));
                 }
             }
             let body_at = spec.resolve(&format!("{pointer}/requestBody"));
@@ -284,7 +288,7 @@ fn credentials(spec: &Spec, security: Option<&Value>) -> Option<(Vec<String>, Ve
 
 /// A value from the spec for a schema: its `example`, `default`, first
 /// `enum` value; else one generated (seeded).
-fn valid_value(spec: &mut Spec, pointer: &str, schema: &Value, form: bool, seed: u64) -> Result<Value, String> {
+pub(crate) fn valid_value(spec: &mut Spec, pointer: &str, schema: &Value, form: bool, seed: u64) -> Result<Value, String> {
     let schema = spec.resolve_value(schema).clone();
     for key in ["example", "default"] {
         if let Some(v) = schema.get(key) {
