@@ -45,15 +45,15 @@ fn snapshot_modules(path: &std::path::Path, prefix: &str, wanted: &[&str]) {
 #[test]
 fn client_server_and_webhooks_of_the_default_spec_match_their_snapshots() {
     let path = root().join("spec/checkout_sessions.yaml");
-    snapshot_modules(&path, "checkout_sessions", &["client.rs", "server.rs", "webhooks.rs"]);
+    snapshot_modules(&path, "checkout_sessions", &["client.rs", "server.rs", "webhooks.rs", "security.rs"]);
 }
 
 #[test]
 fn fixture_operations_match_their_snapshots() {
     // The fixtures with operations: their client, server and schemas modules.
-    for fixture in ["descriptions", "params", "responses"] {
+    for fixture in ["descriptions", "params", "responses", "locations", "schemes"] {
         let path = root().join(format!("tests/fixtures/{fixture}.yaml"));
-        snapshot_modules(&path, &format!("fixture_{fixture}"), &["client.rs", "server.rs", "schemas.rs"]);
+        snapshot_modules(&path, &format!("fixture_{fixture}"), &["client.rs", "server.rs", "schemas.rs", "security.rs"]);
     }
 }
 
