@@ -4,7 +4,7 @@ specs, and the wire forms the tests pin. Run from the repository root:
 `python3 fuzz/seeds/make.py` (the corpora are committed; rerun after the
 spec changes)."""
 
-import hashlib, hmac, json, os, pathlib, struct
+import base64, hashlib, hmac, json, os, pathlib, struct
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -48,7 +48,12 @@ routers = [post("/v1/checkout/sessions", GOOD), post("/v1/checkout/sessions", AD
            f"GET /v1/checkout/sessions/cs_test_1/line_items?limit=2 HTTP/1.1\r\nhost: x\r\n{AUTH}\r\n",
            post("/v1/checkout/sessions", GOOD) + f"GET /v1/checkout/sessions HTTP/1.1\r\nhost: x\r\n{AUTH}\r\n",
            f"DELETE /v1/checkout/sessions HTTP/1.1\r\nhost: x\r\n{AUTH}\r\n",
-           post("/v1/checkout/sessions", GOOD, "expect: 100-continue\r\n")]
+           post("/v1/checkout/sessions", GOOD, "expect: 100-continue\r\n"),
+           # The key as the Basic user (`curl -u sk_test_reference:`), then
+           # Basic credentials that are not base64, and cookies.
+           "GET /v1/checkout/sessions HTTP/1.1\r\nhost: x\r\nauthorization: Basic "
+           + base64.b64encode(b"sk_test_reference:").decode() + "\r\n\r\n",
+           "GET /v1/checkout/sessions HTTP/1.1\r\nhost: x\r\nauthorization: basic %%%=\r\ncookie: a=1; b; c=%zz\r\n\r\n"]
 for i, request in enumerate(routers):
     write("router", f"seed{i}", request)
 
