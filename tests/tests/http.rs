@@ -379,6 +379,29 @@ async fn the_key_as_the_basic_user_authenticates_too() {
             [r#"Bearer realm="Checkout Sessions API""#, r#"Basic realm="Checkout Sessions API", charset="UTF-8""#]
         );
     }
+    // An independent client: Python's urllib sends Basic credentials only
+    // once a 401 challenges it for them, so the challenge must be one it
+    // reads (`WWW-Authenticate: Basic realm=...` beside Bearer's).
+    if let Some(python) = common::python::python_with(&[]) {
+        let script = r#"
+import json, sys, urllib.request
+url = json.load(open(sys.argv[1]))["url"]
+passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+passwords.add_password(None, url, sys.argv[2], "")
+opener = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(passwords))
+with opener.open(url, timeout=60) as response:
+    print(json.dumps({"status": response.status, "body": json.load(response)}))
+"#;
+        let input = serde_json::json!({"url": url});
+        // Off the runtime that serves the request.
+        let out: serde_json::Value = tokio::task::spawn_blocking(move || {
+            common::python::json_out(python, script, "basic", &input, &[reference_server::DEFAULT_API_KEY.as_ref()])
+        })
+        .await
+        .unwrap();
+        assert_eq!(out["status"], 200, "{out}");
+        assert_eq!(out["body"]["object"], "list", "{out}");
+    }
     // The generated client, given the Basic credential alone.
     let credential = checkout_sessions::wire::Credential::basic(reference_server::DEFAULT_API_KEY, "");
     let http = HttpClient::builder(h.server.url()).credential(&checkout_sessions::security::BASIC_AUTH, credential).build().unwrap();
