@@ -27,7 +27,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use openapi_codegen::ir::{Api, Location, SchemeKind};
+use openapi_codegen::ir::{Api, Location, MediaKind, SchemeKind};
 use serde_json::{Map, Value, json};
 
 use crate::checks::Spec;
@@ -381,14 +381,32 @@ pub fn calls(spec: &mut Spec, api: &Api, seed: u64) -> Vec<(String, Result<Call,
                 let (_, pointer) = source.body.iter().find(|(m, _)| *m == body.media).ok_or_else(|| format!("no body of {}", body.media))?;
                 let schema = spec.doc.resolve_pointer(&spec.resolve(pointer)).cloned().unwrap_or(Value::Null);
                 let form = body.media == "application/x-www-form-urlencoded";
-                let value = valid(spec, pointer, &schema, form, seed, false)?;
-                match op.param_fields.iter().find(|f| f.location == Location::WholeBody) {
-                    Some(whole) => {
-                        params.insert(whole.key.clone(), value);
+                // A binary or JSON-lines body is not a params field.
+                if body.kind.into_params() {
+                    let value = valid(spec, pointer, &schema, form, seed, false)?;
+                    match op.param_fields.iter().find(|f| f.location == Location::WholeBody) {
+                        // Text travels as its text.
+                        Some(whole) if body.kind == MediaKind::Text => {
+                            let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+                            params.insert(whole.key.clone(), Value::String(text));
+                        }
+                        Some(whole) => {
+                            params.insert(whole.key.clone(), value);
+                        }
+                        None => {
+                            if let Value::Object(fields) = value {
+                                params.extend(fields);
+                            }
+                        }
                     }
-                    None => {
-                        if let Value::Object(fields) = value {
-                            params.extend(fields);
+                    // A file part is a file: its name and its bytes.
+                    for part in body.parts.iter().filter(|p| p.file) {
+                        let file = |text: &Value| json!({"name": format!("{}.bin", part.wire), "content": text.as_str().unwrap_or("probe").as_bytes()});
+                        if let Some(value) = params.get_mut(&part.wire) {
+                            *value = match &*value {
+                                Value::Array(items) => Value::Array(items.iter().map(file).collect()),
+                                other => file(other),
+                            };
                         }
                     }
                 }

@@ -93,6 +93,7 @@ impl Client {
     ) -> Result<types::CheckoutSessionList, Error> {
         let mut request = Request::new(Method::GET, "/v1/checkout/sessions".to_owned());
         request.security(security::requirements::LIST_CHECKOUT_SESSIONS);
+        request.accept(&["application/json"]);
         request.query("created", &params.created, wire::Style::DeepObject, true)?;
         request.query("customer", &params.customer, wire::Style::Form, true)?;
         request
@@ -155,6 +156,7 @@ impl Client {
     ) -> Result<types::CheckoutSession, Error> {
         let mut request = Request::new(Method::POST, "/v1/checkout/sessions".to_owned());
         request.security(security::requirements::CREATE_CHECKOUT_SESSION);
+        request.accept(&["application/json"]);
         request.form("after_expiration", &params.after_expiration)?;
         request.form("allow_promotion_codes", &params.allow_promotion_codes)?;
         request.form("automatic_tax", &params.automatic_tax)?;
@@ -214,6 +216,7 @@ impl Client {
             format!("/v1/checkout/sessions/{session}"),
         );
         request.security(security::requirements::RETRIEVE_CHECKOUT_SESSION);
+        request.accept(&["application/json"]);
         request.query("expand", &params.expand, wire::Style::DeepObject, true)?;
         self.http.send(request, &self.options).await
     }
@@ -237,6 +240,7 @@ impl Client {
             format!("/v1/checkout/sessions/{session}/expire"),
         );
         request.security(security::requirements::EXPIRE_CHECKOUT_SESSION);
+        request.accept(&["application/json"]);
         request.form("expand", &params.expand)?;
         self.http.send(request, &self.options).await
     }
@@ -259,6 +263,7 @@ impl Client {
             format!("/v1/checkout/sessions/{session}/line_items"),
         );
         request.security(security::requirements::LIST_CHECKOUT_SESSION_LINE_ITEMS);
+        request.accept(&["application/json"]);
         request.query("ending_before", &params.ending_before, wire::Style::Form, true)?;
         request.query("limit", &params.limit, wire::Style::Form, true)?;
         request

@@ -262,6 +262,165 @@ impl<T: Serialize> Serialize for List<T> {
     }
 }
 
+/// A file, as a part of a multipart body carries it: a file name, a
+/// content type and the content, in memory, on disk or from a reader. The
+/// client streams it; the server hands it over in memory, within its
+/// limits.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct File {
+    /// The name it is sent with (`filename=` of the part).
+    pub name: Option<String>,
+    /// Its content type; unset, the spec's `encoding` says, else
+    /// `application/octet-stream`.
+    pub content_type: Option<String>,
+    /// Its bytes, or where to read them.
+    pub content: FileContent,
+}
+
+/// Where a file's bytes are.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FileContent {
+    /// In memory.
+    Bytes(Vec<u8>),
+    /// On disk, read as the request is sent (on every attempt).
+    Path(std::path::PathBuf),
+    /// From a reader, read once as the request is sent: a request that
+    /// carries one is not retried.
+    Reader(SharedReader),
+}
+
+impl Default for FileContent {
+    fn default() -> Self {
+        FileContent::Bytes(Vec::new())
+    }
+}
+
+/// A reader shared by the clones of a [`File`]: the first request that
+/// sends it reads it.
+#[derive(Clone)]
+pub struct SharedReader(pub std::sync::Arc<std::sync::Mutex<Option<Box<dyn std::io::Read + Send>>>>);
+
+impl SharedReader {
+    /// The reader, taken out (`None` once taken).
+    pub fn take(&self) -> Option<Box<dyn std::io::Read + Send>> {
+        self.0.lock().ok()?.take()
+    }
+}
+
+impl fmt::Debug for SharedReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SharedReader(..)")
+    }
+}
+
+impl PartialEq for SharedReader {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl File {
+    /// A file of these bytes, with this name.
+    pub fn bytes(name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        File { name: Some(name.into()), content_type: None, content: FileContent::Bytes(bytes.into()) }
+    }
+
+    /// The file at `path`, named after it, read when sent.
+    pub fn path(path: impl Into<std::path::PathBuf>) -> Self {
+        let path = path.into();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        File { name, content_type: None, content: FileContent::Path(path) }
+    }
+
+    /// The bytes `reader` gives, with this name, read once when sent.
+    pub fn reader(name: impl Into<String>, reader: impl std::io::Read + Send + 'static) -> Self {
+        let shared = SharedReader(std::sync::Arc::new(std::sync::Mutex::new(Some(Box::new(reader)))));
+        File { name: Some(name.into()), content_type: None, content: FileContent::Reader(shared) }
+    }
+
+    /// With a content type.
+    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// The bytes, when they are in memory.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match &self.content {
+            FileContent::Bytes(bytes) => Some(bytes),
+            FileContent::Path(_) | FileContent::Reader(_) => None,
+        }
+    }
+}
+
+/// As `{"name", "content_type", "content"}`, the content as bytes (an
+/// array of numbers in JSON); a file on disk or a reader has no bytes to
+/// write and is an error.
+impl Serialize for File {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeStruct};
+        let Some(bytes) = self.as_bytes() else {
+            return Err(S::Error::custom("a file on disk or from a reader is sent as a part, not serialized"));
+        };
+        let mut file = serializer.serialize_struct("File", 3)?;
+        file.serialize_field("name", &self.name)?;
+        file.serialize_field("content_type", &self.content_type)?;
+        file.serialize_field("content", &Bytes(bytes))?;
+        file.end()
+    }
+}
+
+struct Bytes<'a>(&'a [u8]);
+
+impl Serialize for Bytes<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(self.0)
+    }
+}
+
+/// From what [`Serialize`] writes, the content as bytes or an array of
+/// numbers: how a server hands over a file part.
+impl<'de> Deserialize<'de> for File {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Raw {
+            #[serde(default)]
+            name: Option<String>,
+            #[serde(default)]
+            content_type: Option<String>,
+            content: Content,
+        }
+        struct Content(Vec<u8>);
+        impl<'de> Deserialize<'de> for Content {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Of;
+                impl<'de> Visitor<'de> for Of {
+                    type Value = Content;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a file")
+                    }
+                    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Content, E> {
+                        Ok(Content(v.to_vec()))
+                    }
+                    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Content, E> {
+                        Ok(Content(v))
+                    }
+                    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Content, A::Error> {
+                        let mut out = Vec::new();
+                        while let Some(byte) = seq.next_element::<u8>()? {
+                            out.push(byte);
+                        }
+                        Ok(Content(out))
+                    }
+                }
+                deserializer.deserialize_byte_buf(Of)
+            }
+        }
+        let raw = Raw::deserialize(deserializer)?;
+        Ok(File { name: raw.name, content_type: raw.content_type, content: FileContent::Bytes(raw.content.0) })
+    }
+}
+
 /// Deserializes a string enum through `From<&str>`, so that generated enums
 /// keep values they do not know in their `Unknown` variant.
 pub struct StrEnumVisitor<T>(PhantomData<T>);

@@ -160,6 +160,16 @@ pub fn build(doc: &Document, settings: &Settings) -> Result<Api, crate::Error> {
     for op in &mut operations {
         op.ident = op_ids.claim(&op.ident);
     }
+    // Every alternative media type of a success gets its method, named
+    // after the operation's once every operation has its name.
+    for op in &mut operations {
+        let base = op.ident.trim_start_matches("r#").to_owned();
+        for response in &mut op.responses {
+            for alternative in &mut response.others {
+                alternative.method = op_ids.claim(&format!("{base}_{}", kind_word(alternative.kind)));
+            }
+        }
+    }
     let mut events = Vec::new();
     let mut variants = Namespace::camel(&["Unknown"]);
     for (name, item) in &webhooks {
@@ -197,6 +207,20 @@ pub fn build(doc: &Document, settings: &Settings) -> Result<Api, crate::Error> {
 fn service_name(title: &str) -> String {
     let name = type_ident(title);
     if name.ends_with("Api") { name } else { format!("{name}Api") }
+}
+
+/// The word naming what a media kind carries, in the names of its types
+/// and client methods (`<operation>_events`).
+pub(crate) fn kind_word(kind: MediaKind) -> &'static str {
+    match kind {
+        MediaKind::Json => "json",
+        MediaKind::Form => "form",
+        MediaKind::Multipart => "multipart",
+        MediaKind::Text => "text",
+        MediaKind::EventStream => "events",
+        MediaKind::JsonLines => "lines",
+        MediaKind::Binary => "bytes",
+    }
 }
 
 /// What a type's name gives the names of the types inside it: `Self_`
@@ -967,38 +991,124 @@ impl<'a> Builder<'a> {
         else {
             return;
         };
-        let Some(schema) = &content.schema else { return };
-        let schema_at = format!("{at}/content/{}/schema", escape_segment(media));
-        let inline_object = match schema {
-            ReferenceOr::Item(s) => match shape(s) {
-                Shape::Object(object) => Some(object),
-                _ => None,
-            },
-            ReferenceOr::Reference { .. } => None,
+        let kind = MediaKind::of(media);
+        // The other media types the same body can be sent as: the params
+        // forms among themselves, texts among themselves, bytes among
+        // themselves.
+        let family = |k: MediaKind| match k {
+            MediaKind::Json | MediaKind::Form | MediaKind::Multipart => 0,
+            MediaKind::Text => 1,
+            MediaKind::JsonLines => 2,
+            MediaKind::EventStream | MediaKind::Binary => 3,
         };
+        let others: Vec<(String, MediaKind)> = body
+            .content
+            .keys()
+            .filter(|m| *m != media && family(MediaKind::of(m)) == family(kind))
+            .map(|m| (m.clone(), MediaKind::of(m)))
+            .collect();
+        let schema_at = format!("{at}/content/{}/schema", escape_segment(media));
+        let finish = |ty: Option<TypeRef>, parts: Vec<Part>| Body {
+            media: media.clone(),
+            kind,
+            others: others.clone(),
+            parts,
+            required: body.required,
+            schema: schema_at.clone(),
+            ty,
+        };
+        match kind {
+            // Bytes and lines are streamed, beside the params: no field.
+            MediaKind::Binary | MediaKind::EventStream => {
+                operation.body = Some(finish(None, Vec::new()));
+                return;
+            }
+            MediaKind::JsonLines => {
+                let item = content.schema.as_ref().map(|schema| {
+                    let ctx = Ctx { pointer: schema_at.clone(), hint: format!("{prefix}Item"), fixed: None, depth: 0 };
+                    self.schema(SchemaRef::of(schema), ctx).ty
+                });
+                operation.body = Some(finish(Some(item.unwrap_or(TypeRef::Json)), Vec::new()));
+                return;
+            }
+            MediaKind::Text => {
+                let ident = idents.claim("body");
+                let described = body.description.as_deref().map(doc_lines).unwrap_or_default();
+                fields.push(Field {
+                    ident: ident.clone(),
+                    wire: "body".into(),
+                    doc: described,
+                    ty: TypeRef::String,
+                    required: body.required,
+                    nullable: false,
+                    read_only: false,
+                    write_only: false,
+                    constraints: content.schema.as_ref().and_then(|s| self.inline_or_resolved(s)).map(constraints).unwrap_or_default(),
+                });
+                operation.param_fields.push(ParamField {
+                    ident,
+                    wire: "body".into(),
+                    key: "body".into(),
+                    location: Location::WholeBody,
+                    style: Style::Form,
+                    explode: true,
+                    required: body.required,
+                });
+                operation.body = Some(finish(Some(TypeRef::String), Vec::new()));
+                return;
+            }
+            MediaKind::Json | MediaKind::Form | MediaKind::Multipart => {}
+        }
+        let Some(schema) = &content.schema else { return };
+        // A multipart body's parts are its properties, whether the schema is
+        // inline or a `$ref`.
+        let object = match schema {
+            ReferenceOr::Item(s) => Some(s),
+            ReferenceOr::Reference { reference } if kind == MediaKind::Multipart => self.resolve(reference),
+            ReferenceOr::Reference { .. } => None,
+        }
+        .and_then(|s| match shape(s) {
+            Shape::Object(object) => Some(object),
+            _ => None,
+        });
         let encoding = |wire: &str| content.encoding.get(wire);
         let mut whole = None;
-        match inline_object {
+        let mut parts = Vec::new();
+        match object {
             // An empty form body (some specs give one to every GET) carries
             // nothing, nor does an object that allows no property; a free-form
             // JSON object is a body of its own (below).
             Some(object)
                 if object.properties.is_empty()
-                    && (media.contains("x-www-form-urlencoded") || matches!(object.additional, Additional::Any(false))) =>
+                    && (kind == MediaKind::Form || matches!(object.additional, Additional::Any(false))) =>
             {
                 return;
             }
             Some(object) if !object.properties.is_empty() => {
+                let properties_at = match schema {
+                    ReferenceOr::Reference { reference } => reference.clone(),
+                    ReferenceOr::Item(_) => schema_at.clone(),
+                };
                 for (wire, prop) in object.properties {
                     let ident = claim_field(idents, wire, Location::Body);
                     let required = body.required && object.required.contains(wire);
                     let ctx = Ctx {
-                        pointer: format!("{schema_at}/properties/{}", escape_segment(wire)),
+                        pointer: format!("{properties_at}/properties/{}", escape_segment(wire)),
                         hint: format!("{prefix}{}", type_ident(wire)),
                         fixed: None,
                         depth: 0,
                     };
-                    fields.push(self.field(ident.clone(), wire, SchemaRef::of_boxed(prop), required, None, ctx));
+                    let mut field = self.field(ident.clone(), wire, SchemaRef::of_boxed(prop), required, None, ctx);
+                    if kind == MediaKind::Multipart {
+                        let file = self.file_property(prop);
+                        if let Some(array) = file {
+                            field.ty = if array { TypeRef::Vec(Box::new(TypeRef::File)) } else { TypeRef::File };
+                            field.constraints = Constraints::default();
+                        }
+                        let content_type = encoding(wire).and_then(|e| e.content_type.clone());
+                        parts.push(Part { wire: wire.clone(), file: file.is_some(), content_type });
+                    }
+                    fields.push(field);
                     let (style, explode) = match encoding(wire) {
                         Some(e) => (
                             match e.style {
@@ -1040,7 +1150,38 @@ impl<'a> Builder<'a> {
                 });
             }
         }
-        operation.body = Some(Body { media: media.clone(), required: body.required, schema: schema_at, ty: whole });
+        operation.body = Some(finish(whole, parts));
+    }
+
+    /// A schema, inline or through its `$ref`.
+    fn inline_or_resolved(&self, schema: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
+        match schema {
+            ReferenceOr::Item(s) => Some(s),
+            ReferenceOr::Reference { reference } => self.resolve(reference),
+        }
+    }
+
+    /// Whether a multipart property is a file (`type: string, format:
+    /// binary`): `Some(false)`; an array of files: `Some(true)`.
+    fn file_property(&self, prop: &'a ReferenceOr<Box<Schema>>) -> Option<bool> {
+        let schema = match prop {
+            ReferenceOr::Item(s) => &**s,
+            ReferenceOr::Reference { reference } => self.resolve(reference)?,
+        };
+        let binary = |s: &Schema| {
+            matches!(&s.schema_kind, SchemaKind::Type(Type::String(t))
+                if matches!(&t.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary)))
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Array(array)) => {
+                let items = match array.items.as_ref()? {
+                    ReferenceOr::Item(s) => &**s,
+                    ReferenceOr::Reference { reference } => self.resolve(reference)?,
+                };
+                binary(items).then_some(true)
+            }
+            _ => binary(schema).then_some(false),
+        }
     }
 
     /// The document's security schemes, each with its Rust constant.
@@ -1163,33 +1304,69 @@ impl<'a> Builder<'a> {
                     }
                 }
             };
-            let json = response
-                .content
-                .iter()
-                .find(|(m, _)| m.starts_with("application/json") || m.ends_with("+json"))
-                .or_else(|| response.content.iter().next());
-            let (ty, media, schema_pointer) = match json {
-                Some((media, content)) => match &content.schema {
-                    Some(schema) => {
-                        let success = matches!(status, Status::Code(200..=299) | Status::Range(2));
-                        let hint = if success && first_success {
-                            first_success = false;
-                            format!("{prefix}Response")
-                        } else {
-                            // Status codes are digits and `X`s, or `default`.
-                            let status = if code == "default" { "Default".into() } else { code.to_ascii_uppercase() };
-                            format!("{prefix}Response{status}")
-                        };
-                        let schema_at = format!("{at}/content/{}/schema", escape_segment(media));
-                        let ctx = Ctx { pointer: schema_at.clone(), hint, fixed: None, depth: 0 };
-                        (Some(self.schema(SchemaRef::of(schema), ctx).ty), Some(media.clone()), Some(schema_at))
-                    }
-                    None => (None, Some(media.clone()), None),
-                },
-                None => (None, None, None),
+            let success = matches!(status, Status::Code(200..=299) | Status::Range(2));
+            let hint = if success && first_success {
+                format!("{prefix}Response")
+            } else {
+                // Status codes are digits and `X`s, or `default`.
+                let status = if code == "default" { "Default".into() } else { code.to_ascii_uppercase() };
+                format!("{prefix}Response{status}")
             };
+            // JSON first; the others are alternatives.
+            let mut entries: Vec<(&String, &openapiv3::MediaType)> = response.content.iter().collect();
+            entries.sort_by_key(|(m, _)| MediaKind::of(m) != MediaKind::Json);
+            // One reader per kind: the first media type of a kind stands for
+            // the others of that kind, which it also accepts.
+            let mut kinds: Vec<Alternative> = Vec::new();
+            for (i, (media, content)) in entries.into_iter().enumerate() {
+                let kind = MediaKind::of(media);
+                if let Some(same) = kinds.iter_mut().find(|k| k.kind == kind) {
+                    same.accept.push(media.clone());
+                    continue;
+                }
+                let schema_at = content.schema.as_ref().map(|_| format!("{at}/content/{}/schema", escape_segment(media)));
+                let hint = if i == 0 { hint.clone() } else { format!("{hint}{}", type_ident(kind_word(kind))) };
+                let ty = match kind {
+                    MediaKind::Text => Some(TypeRef::String),
+                    MediaKind::Binary | MediaKind::Form | MediaKind::Multipart => None,
+                    MediaKind::Json | MediaKind::EventStream | MediaKind::JsonLines => content.schema.as_ref().map(|schema| {
+                        let ctx = Ctx { pointer: schema_at.clone().unwrap_or_default(), hint, fixed: None, depth: 0 };
+                        self.schema(SchemaRef::of(schema), ctx).ty
+                    }),
+                };
+                kinds.push(Alternative { media: media.clone(), kind, accept: vec![media.clone()], ty, schema: schema_at, method: String::new(), flag: None });
+            }
+            let mut kinds = kinds.into_iter();
+            let primary = kinds.next();
+            // A success's other media types get client methods of their own
+            // (named once every operation has its name); another status's are
+            // read by the content type the server sends.
+            let flag = operation
+                .param_fields
+                .iter()
+                .find(|f| f.wire == "stream" && f.location == Location::Body)
+                .map(|f| f.ident.clone());
+            let others = if success && first_success {
+                kinds
+                    .map(|mut alternative| {
+                        if matches!(alternative.kind, MediaKind::EventStream | MediaKind::JsonLines) {
+                            alternative.flag.clone_from(&flag);
+                        }
+                        alternative
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            if success {
+                first_success = false;
+            }
             let doc = doc_lines(&response.description);
-            operation.responses.push(Response { status, doc, ty, media, schema: schema_pointer });
+            let response = match primary {
+                Some(p) => Response { status, doc, ty: p.ty, media: Some(p.media), schema: p.schema, kind: Some(p.kind), accept: p.accept, others },
+                None => Response { status, doc, ty: None, media: None, schema: None, kind: None, accept: Vec::new(), others },
+            };
+            operation.responses.push(response);
         }
     }
 

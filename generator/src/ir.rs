@@ -357,6 +357,9 @@ pub enum TypeRef {
     /// `(A, B, ...)`: an array of fixed length whose items have their own
     /// types (JSON Schema 2020-12 `prefixItems`).
     Tuple(Vec<TypeRef>),
+    /// `File`: a file part of a multipart body (`format: binary`): its
+    /// name, content type and content.
+    File,
 }
 
 impl TypeRef {
@@ -372,7 +375,7 @@ impl TypeRef {
             | TypeRef::List(inner)
             | TypeRef::Box(inner) => inner.visit_named(false, f),
             TypeRef::Tuple(items) => items.iter().for_each(|i| i.visit_named(inline, f)),
-            TypeRef::String | TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 | TypeRef::Json => {}
+            TypeRef::String | TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 | TypeRef::Json | TypeRef::File => {}
         }
     }
 
@@ -547,11 +550,67 @@ pub struct ParamField {
     pub required: bool,
 }
 
+/// What a body is on the wire, decided once from its media type: the
+/// emitters choose the runtime function that reads or writes each kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MediaKind {
+    /// `application/json` and `+json` types: one JSON value.
+    Json,
+    /// `application/x-www-form-urlencoded`, with bracket nesting.
+    Form,
+    /// `multipart/form-data`: a part per property, files among them.
+    Multipart,
+    /// `text/*` but the event stream: text.
+    Text,
+    /// `text/event-stream`: server-sent events, each event's `data` one
+    /// value of the schema.
+    EventStream,
+    /// `application/x-ndjson`, `application/jsonl`, `application/x-jsonlines`:
+    /// one JSON value of the schema per line.
+    JsonLines,
+    /// Anything else (`application/octet-stream`, `application/pdf`,
+    /// `image/*`, `audio/*`, a type the generator does not know): bytes.
+    Binary,
+}
+
+impl MediaKind {
+    /// The kind of a media type (`application/json; charset=utf-8`,
+    /// `Text/Plain`...).
+    pub fn of(media: &str) -> MediaKind {
+        let essence = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        match essence.as_str() {
+            "application/json" => MediaKind::Json,
+            "application/x-www-form-urlencoded" => MediaKind::Form,
+            "multipart/form-data" => MediaKind::Multipart,
+            "text/event-stream" => MediaKind::EventStream,
+            "application/x-ndjson" | "application/jsonl" | "application/x-jsonlines" | "application/jsonlines" => MediaKind::JsonLines,
+            e if e.ends_with("+json") => MediaKind::Json,
+            e if e.starts_with("text/") => MediaKind::Text,
+            _ => MediaKind::Binary,
+        }
+    }
+
+    /// Whether a body of this kind is read whole into the params struct
+    /// (JSON, forms, multipart, text), rather than streamed.
+    pub fn into_params(self) -> bool {
+        matches!(self, MediaKind::Json | MediaKind::Form | MediaKind::Multipart | MediaKind::Text)
+    }
+}
+
 /// A request body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Body {
-    /// The media type used, e.g. `application/x-www-form-urlencoded`.
+    /// The media type sent unless the caller chooses another, e.g.
+    /// `application/x-www-form-urlencoded`.
     pub media: String,
+    /// Its kind.
+    pub kind: MediaKind,
+    /// Every other media type the operation takes the same body as, in
+    /// document order, which a caller may choose and the router reads.
+    pub others: Vec<(String, MediaKind)>,
+    /// For multipart: how each part travels (its content type, whether it
+    /// is a file), by property.
+    pub parts: Vec<Part>,
     /// `required`.
     pub required: bool,
     /// JSON pointer of the body's schema, as written (a `$ref` not followed).
@@ -559,6 +618,18 @@ pub struct Body {
     /// The Rust type a body reads as: the params struct when the body's
     /// properties are its fields, or the type of the whole body.
     pub ty: Option<TypeRef>,
+}
+
+/// A part of a multipart body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    /// The property (and part) name.
+    pub wire: String,
+    /// A file (`format: binary`, or `contentMediaType` in 3.1), sent with
+    /// a file name; otherwise the value's text.
+    pub file: bool,
+    /// The content type the `encoding` object gives it.
+    pub content_type: Option<String>,
 }
 
 /// A response status as declared.
@@ -579,12 +650,42 @@ pub struct Response {
     pub status: Status,
     /// Doc lines from its description.
     pub doc: Vec<String>,
-    /// The body type, if it has a JSON body.
+    /// The body type: of a JSON body, of each event's `data` or each line
+    /// of a stream, `String` for text; none for bytes or no body.
     pub ty: Option<TypeRef>,
-    /// The media type of the body.
+    /// The media type of the body (JSON first, when several are declared).
     pub media: Option<String>,
     /// JSON pointer of the body's schema, as written (a `$ref` not followed).
     pub schema: Option<String>,
+    /// The kind of `media`.
+    pub kind: Option<MediaKind>,
+    /// Every media type declared for this status of that kind (`image/png`
+    /// and `image/jpeg`): what the client accepts.
+    pub accept: Vec<String>,
+    /// The media types of other kinds declared for this status (an event
+    /// stream beside JSON), each answered by a client method of its own.
+    pub others: Vec<Alternative>,
+}
+
+/// Another media type a response is declared with (a stream beside
+/// JSON, say), and the client method that asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    /// The media type.
+    pub media: String,
+    /// Its kind.
+    pub kind: MediaKind,
+    /// Every media type declared of that kind: what the method accepts.
+    pub accept: Vec<String>,
+    /// The type of its body, of each event or line (as [`Response::ty`]).
+    pub ty: Option<TypeRef>,
+    /// JSON pointer of its schema.
+    pub schema: Option<String>,
+    /// The client method that asks for it (`<operation>_events`...).
+    pub method: String,
+    /// A boolean params field named `stream`, which the method sets: the
+    /// convention by which an API answers a stream instead of JSON.
+    pub flag: Option<String>,
 }
 
 /// A webhook event type.
@@ -651,6 +752,8 @@ impl Api {
     fn depth_of(&self, t: &TypeRef, memo: &mut BTreeMap<String, Option<usize>>) -> Option<usize> {
         match t {
             TypeRef::String | TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 => Some(0),
+            // A file part's name, content type and content.
+            TypeRef::File => Some(1),
             TypeRef::Json => None,
             TypeRef::Vec(inner) | TypeRef::Map(inner) => self.depth_of(inner, memo).map(|d| d + 1),
             TypeRef::Tuple(items) => items.iter().try_fold(0, |deepest, i| self.depth_of(i, memo).map(|d| deepest.max(d))).map(|d| d + 1),

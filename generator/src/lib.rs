@@ -196,9 +196,9 @@ publish = false
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 regex = {{ version = "1", default-features = false, features = ["std", "perf", "unicode"] }}
-reqwest = {{ version = "0.13", default-features = false, optional = true }}
+reqwest = {{ version = "0.13", default-features = false, features = ["stream", "multipart"], optional = true }}
 futures-util = {{ version = "0.3", default-features = false, optional = true }}
-tokio = {{ version = "1", default-features = false, features = ["time"], optional = true }}
+tokio = {{ version = "1", default-features = false, features = ["time", "fs", "io-util", "rt"], optional = true }}
 serde_path_to_error = {{ version = "0.1", optional = true }}
 form_urlencoded = {{ version = "1", optional = true }}
 axum = {{ version = "0.8", default-features = false, features = ["http1", "tokio"], optional = true }}

@@ -61,6 +61,9 @@ fn pagination(api: &mut Api) {
     let mut methods = Namespace::snake(crate::build::RESERVED_METHOD_NAMES);
     for op in &api.operations {
         methods.claim(&op.ident);
+        for alternative in op.responses.iter().flat_map(|r| &r.others) {
+            methods.claim(&alternative.method);
+        }
     }
     for (i, op) in api.operations.iter().enumerate() {
         let Some(TypeRef::List(item)) = op.success().and_then(|r| r.ty.as_ref()).map(|t| resolve_alias(api, t)) else {

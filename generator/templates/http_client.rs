@@ -15,8 +15,10 @@ use serde::de::DeserializeOwned;
 
 pub use reqwest::Method;
 
-use super::runtime::{List, Nullable};
-use super::wire::{self, Credential, EncodeError, KeyPlace, Scheme, SchemeKind, Security, Style};
+use std::pin::Pin;
+
+use super::runtime::{File, FileContent, List, Nullable};
+use super::wire::{self, Credential, EncodeError, Event, EventParser, KeyPlace, LineSplitter, Scheme, SchemeKind, Security, StreamError, Style};
 
 /// A secret (the API key) that `Debug` does not print.
 #[derive(Clone, PartialEq, Eq)]
@@ -185,6 +187,14 @@ pub struct RequestOptions {
     pub max_retries: Option<u32>,
     /// Extra headers.
     pub headers: Vec<(String, String)>,
+    /// The media type to send the body as, of those the operation takes
+    /// (JSON or a form, say); unset: the first the spec gives.
+    pub content_type: Option<String>,
+    /// For an event stream: how many times to ask again, with
+    /// `Last-Event-ID`, when the connection breaks.
+    pub reconnect: Option<u32>,
+    /// For an event stream: the `Last-Event-ID` to send.
+    pub last_event_id: Option<String>,
 }
 
 impl RequestOptions {
@@ -214,6 +224,26 @@ impl RequestOptions {
     /// With an extra header.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends the body as `media`, one of the media types the operation
+    /// takes.
+    pub fn content_type(mut self, media: impl Into<String>) -> Self {
+        self.content_type = Some(media.into());
+        self
+    }
+
+    /// Asks an event stream again, at most `times`, with the last event's
+    /// ID, when its connection breaks.
+    pub fn reconnect(mut self, times: u32) -> Self {
+        self.reconnect = Some(times);
+        self
+    }
+
+    /// Resumes an event stream after this event ID.
+    pub fn last_event_id(mut self, id: impl Into<String>) -> Self {
+        self.last_event_id = Some(id.into());
         self
     }
 }
@@ -264,6 +294,18 @@ pub enum Error<E> {
         /// The limit it passed.
         limit: usize,
     },
+    /// A success of a media type the spec does not declare for it (or not
+    /// the one the method reads).
+    UnexpectedMedia {
+        /// The HTTP status.
+        status: u16,
+        /// The `Content-Type` the server sent.
+        got: String,
+        /// The media types the spec declares (that the method reads).
+        declared: Vec<String>,
+    },
+    /// An event stream or JSON-lines stream that broke its limits.
+    Stream(StreamError),
 }
 
 impl<E> Error<E> {
@@ -273,8 +315,9 @@ impl<E> Error<E> {
             Error::Api { status, .. }
             | Error::UnexpectedStatus { status, .. }
             | Error::Decode { status, .. }
-            | Error::TooLarge { status, .. } => Some(*status),
-            Error::Transport { .. } | Error::Encode(_) => None,
+            | Error::TooLarge { status, .. }
+            | Error::UnexpectedMedia { status, .. } => Some(*status),
+            Error::Transport { .. } | Error::Encode(_) | Error::Stream(_) => None,
         }
     }
 
@@ -298,6 +341,10 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             }
             Error::Encode(e) => e.fmt(f),
             Error::TooLarge { status, limit } => write!(f, "the HTTP {status} body is larger than {limit} bytes"),
+            Error::UnexpectedMedia { status, got, declared } => {
+                write!(f, "the HTTP {status} body is `{got}`, which the spec does not declare here ({})", declared.join(", "))
+            }
+            Error::Stream(e) => e.fmt(f),
         }
     }
 }
@@ -307,6 +354,7 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
         match self {
             Error::Transport { source, .. } => Some(source),
             Error::Encode(e) => Some(e),
+            Error::Stream(e) => Some(e),
             _ => None,
         }
     }
@@ -323,7 +371,26 @@ enum Body {
     Form(Vec<(String, String)>),
     Json(serde_json::Map<String, serde_json::Value>),
     RawJson(Vec<u8>),
+    /// A `text/*` body of this media type.
+    Text(String, String),
+    /// The parts of a `multipart/form-data` body.
+    Multipart(Vec<(String, PartValue)>),
+    /// Bytes of this media type.
+    Upload(String, Upload),
+    /// JSON lines of this media type, each item written as it comes.
+    Lines(String, LineSource),
 }
+
+/// A part of a multipart body.
+enum PartValue {
+    /// Text, with the content type the spec's `encoding` gives it.
+    Text(String, Option<&'static str>),
+    /// A file, with the content type the spec gives it unless the file has
+    /// its own.
+    File(File, Option<&'static str>),
+}
+
+type LineSource = Pin<Box<dyn Stream<Item = Result<Vec<u8>, std::io::Error>> + Send>>;
 
 /// One request, built by the generated client methods.
 pub struct Request {
@@ -334,6 +401,9 @@ pub struct Request {
     cookies: Vec<(String, String)>,
     body: Body,
     security: Security,
+    /// The media types the answer may come as (for the `Accept` header
+    /// and the check of what came); empty: any.
+    accept: &'static [&'static str],
 }
 
 /// Percent-encodes a path parameter (everything but unreserved characters).
@@ -355,7 +425,93 @@ pub fn path_param<T: Serialize + ?Sized>(value: &T) -> Result<String, EncodeErro
 impl Request {
     /// A request to `path` (already holding its encoded path parameters).
     pub fn new(method: Method, path: String) -> Self {
-        Request { method, path, query: Vec::new(), headers: Vec::new(), cookies: Vec::new(), body: Body::Empty, security: &[] }
+        Request {
+            method,
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            cookies: Vec::new(),
+            body: Body::Empty,
+            security: &[],
+            accept: &[],
+        }
+    }
+
+    /// The media types the answer may come as: sent as `Accept`, and an
+    /// answer of another type is [`Error::UnexpectedMedia`].
+    pub fn accept(&mut self, media: &'static [&'static str]) {
+        self.accept = media;
+    }
+
+    /// Which of the media types an operation takes its body as the caller
+    /// chose (`RequestOptions::content_type`): its index in `declared`, the
+    /// first when the caller chose none.
+    pub fn choose(&self, declared: &[&str], options: &RequestOptions) -> Result<usize, EncodeError> {
+        let Some(wanted) = &options.content_type else { return Ok(0) };
+        declared.iter().position(|m| m.eq_ignore_ascii_case(wanted)).ok_or_else(|| {
+            EncodeError(format!("the operation takes its body as {}, not `{wanted}`", declared.join(", ")))
+        })
+    }
+
+    /// Sets the body to `text`, of the `text/*` media type `media`.
+    pub fn text_body(&mut self, media: &str, text: &str) {
+        self.body = Body::Text(media.to_owned(), text.to_owned());
+    }
+
+    /// Sets the body to bytes of `media` (unless the upload says its own).
+    pub fn upload(&mut self, media: &str, upload: Upload) {
+        self.body = Body::Upload(media.to_owned(), upload);
+    }
+
+    /// Sets the body to `items` as JSON lines of `media`, each written as
+    /// the stream gives it.
+    pub fn lines<T: Serialize + Send + 'static>(&mut self, media: &str, items: impl Stream<Item = T> + Send + 'static) {
+        use futures_util::StreamExt;
+        let lines = items.map(|item| {
+            let mut line = serde_json::to_vec(&item).map_err(std::io::Error::other)?;
+            line.push(b'\n');
+            Ok(line)
+        });
+        self.body = Body::Lines(media.to_owned(), Box::pin(lines));
+    }
+
+    fn parts(&mut self) -> &mut Vec<(String, PartValue)> {
+        if !matches!(self.body, Body::Multipart(_)) {
+            self.body = Body::Multipart(Vec::new());
+        }
+        let Body::Multipart(parts) = &mut self.body else { unreachable!("set above") };
+        parts
+    }
+
+    /// Adds a text part of a multipart body (`None` and `null` add
+    /// nothing): a string as it is, a number or a boolean as its JSON
+    /// text, each item of an array as a part of its own, an object as JSON
+    /// (`application/json` unless `content_type` says otherwise).
+    pub fn part<T: Serialize + ?Sized>(&mut self, name: &str, value: &T, content_type: Option<&'static str>) -> Result<(), EncodeError> {
+        let value = serde_json::to_value(value).map_err(|e| EncodeError(e.to_string()))?;
+        let items = match value {
+            serde_json::Value::Array(items) => items,
+            other => vec![other],
+        };
+        for item in items {
+            let (text, default) = match item {
+                serde_json::Value::Null => continue,
+                serde_json::Value::String(text) => (text, None),
+                object @ serde_json::Value::Object(_) => (object.to_string(), Some("application/json")),
+                other => (other.to_string(), None),
+            };
+            self.parts().push((name.to_owned(), PartValue::Text(text, content_type.or(default))));
+        }
+        Ok(())
+    }
+
+    /// Adds the file parts of a multipart body: one per file (none for
+    /// `None`), each with its name and content type (its own, else
+    /// `content_type`, the spec's).
+    pub fn files(&mut self, name: &str, files: &impl Files, content_type: Option<&'static str>) {
+        for file in files.files() {
+            self.parts().push((name.to_owned(), PartValue::File(file.clone(), content_type)));
+        }
     }
 
     /// What the operation takes to call: the client sends the credentials
@@ -523,25 +679,90 @@ impl HttpClient {
         &self.config
     }
 
-    /// Sends `request` and decodes a success body as `T`, an error body as `E`.
+    /// Sends `request` and decodes a success body as `T` (JSON), an error
+    /// body as `E`.
     pub async fn send<T: DeserializeOwned, E: DeserializeOwned>(
         &self,
         request: Request,
         options: &RequestOptions,
     ) -> Result<T, Error<E>> {
-        let (status, request_id, body) = self.execute(request, options).await?;
+        let answer = self.exchange(request, options, true).await?;
+        let (status, request_id, body) = answer.read(self.config.max_response_bytes).await?;
         decode(status, request_id, &body)
     }
 
     /// Sends `request` and expects a success without a body.
     pub async fn send_empty<E: DeserializeOwned>(&self, request: Request, options: &RequestOptions) -> Result<(), Error<E>> {
-        let (status, request_id, body) = self.execute(request, options).await?;
+        let answer = self.exchange(request, options, true).await?;
+        let (status, request_id, body) = answer.read(self.config.max_response_bytes).await?;
         if (200..300).contains(&status) { Ok(()) } else { Err(error_of(status, request_id, &body)) }
     }
 
-    /// Sends with retries; answers with the last response's status,
-    /// `Request-Id` and body.
-    async fn execute<E>(&self, mut request: Request, options: &RequestOptions) -> Result<(u16, Option<String>, Vec<u8>), Error<E>> {
+    /// Sends `request` and reads a success body as text (UTF-8).
+    pub async fn send_text<E: DeserializeOwned>(&self, request: Request, options: &RequestOptions) -> Result<String, Error<E>> {
+        let answer = self.exchange(request, options, true).await?;
+        let (status, request_id, body) = answer.read(self.config.max_response_bytes).await?;
+        if !(200..300).contains(&status) {
+            return Err(error_of(status, request_id, &body));
+        }
+        String::from_utf8(body).map_err(|e| Error::Decode {
+            status,
+            path: ".".into(),
+            message: format!("the text is not UTF-8: {e}"),
+            body: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        })
+    }
+
+    /// Sends `request` and hands over a success body as it arrives, with
+    /// its content type and length: nothing is buffered.
+    pub async fn send_bytes<E: DeserializeOwned>(&self, request: Request, options: &RequestOptions) -> Result<Download, Error<E>> {
+        let answer = self.exchange(request, options, false).await?;
+        if !(200..300).contains(&answer.status) {
+            let (status, request_id, body) = answer.read(self.config.max_response_bytes).await?;
+            return Err(error_of(status, request_id, &body));
+        }
+        Ok(Download::of(answer))
+    }
+
+    /// Sends `request` and reads a success body as server-sent events,
+    /// each event's data as a `T` (JSON; `String` takes the text as it
+    /// is), as they arrive. With [`RequestOptions::reconnect`], a stream
+    /// the connection breaks is asked for again with `Last-Event-ID`.
+    pub async fn send_events<T: EventRead + Send + 'static, E: DeserializeOwned + Send + 'static>(
+        &self,
+        request: Request,
+        options: &RequestOptions,
+    ) -> Result<EventStream<T, E>, Error<E>> {
+        let replay = options.reconnect.filter(|n| *n > 0).and(request.try_clone());
+        let answer = self.exchange(request, options, false).await?;
+        if !(200..300).contains(&answer.status) {
+            let (status, request_id, body) = answer.read(self.config.max_response_bytes).await?;
+            return Err(error_of(status, request_id, &body));
+        }
+        Ok(EventStream::new(self.clone(), options.clone(), replay, answer))
+    }
+
+    /// Sends `request` and reads a success body as JSON lines, each a `T`,
+    /// as they arrive.
+    pub async fn send_lines<T: DeserializeOwned + Send + 'static, E: DeserializeOwned + Send + 'static>(
+        &self,
+        request: Request,
+        options: &RequestOptions,
+    ) -> Result<JsonLines<T, E>, Error<E>> {
+        let answer = self.exchange(request, options, false).await?;
+        if !(200..300).contains(&answer.status) {
+            let (status, request_id, body) = answer.read(self.config.max_response_bytes).await?;
+            return Err(error_of(status, request_id, &body));
+        }
+        Ok(JsonLines::new(answer))
+    }
+
+    /// Sends with retries (none for a body that can be read only once: a
+    /// stream, a reader); answers with the last response, its body read
+    /// `whole` (a read that fails is retried too) or left to be streamed.
+    /// A success of a media type the request does not accept is
+    /// [`Error::UnexpectedMedia`].
+    async fn exchange<E>(&self, mut request: Request, options: &RequestOptions, whole: bool) -> Result<Answer, Error<E>> {
         let config = &self.config;
         let mut authorization = None;
         for (scheme, credential) in self.credentials_for(request.security) {
@@ -564,13 +785,9 @@ impl HttpClient {
             (None, true) => Some(new_idempotency_key()),
             (None, false) => None,
         };
-        let (content_type, body) = match &request.body {
-            Body::Empty => (None, Vec::new()),
-            Body::Form(pairs) => (Some("application/x-www-form-urlencoded"), encode_pairs(pairs).into_bytes()),
-            Body::Json(map) => (Some("application/json"), serde_json::to_vec(map).unwrap_or_default()),
-            Body::RawJson(bytes) => (Some("application/json"), bytes.clone()),
-        };
-        let max_retries = options.max_retries.unwrap_or(config.max_retries);
+        let mut body = Some(std::mem::replace(&mut request.body, Body::Empty));
+        let replayable = body.as_ref().is_some_and(Body::replayable);
+        let max_retries = if replayable { options.max_retries.unwrap_or(config.max_retries) } else { 0 };
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -587,16 +804,25 @@ impl HttpClient {
             if let Some(key) = &idempotency_key {
                 builder = builder.header("Idempotency-Key", key);
             }
+            if !request.accept.is_empty() {
+                builder = builder.header("Accept", request.accept.join(", "));
+            }
+            if let Some(id) = &options.last_event_id {
+                builder = builder.header("Last-Event-ID", id);
+            }
             for (name, value) in request.headers.iter().chain(&options.headers) {
                 builder = builder.header(name.as_str(), value.as_str());
             }
             if !request.cookies.is_empty() {
                 builder = builder.header("Cookie", cookie_header(&request.cookies));
             }
-            if let Some(content_type) = content_type {
-                builder = builder.header("Content-Type", content_type).body(body.clone());
-            }
             let last = attempt > max_retries;
+            // A body read once goes with this attempt, the last.
+            let this = if replayable { body.as_ref().and_then(Body::replay) } else { body.take() };
+            builder = match this {
+                Some(this) => this.attach(builder).await.map_err(|e| Error::Encode(EncodeError(e.to_string())))?,
+                None => builder,
+            };
             match builder.send().await {
                 Ok(response) => {
                     let status = response.status().as_u16();
@@ -606,18 +832,34 @@ impl HttpClient {
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| v.trim().parse::<u64>().ok())
                         .map(Duration::from_secs);
-                    let request_id =
-                        response.headers().get("Request-Id").and_then(|v| v.to_str().ok()).map(str::to_owned);
                     if retryable(status) && !last {
                         drop(response);
                         tokio::time::sleep(self.backoff(attempt, retry_after)).await;
                         continue;
                     }
+                    let mut answer = Answer::of(response);
+                    if (200..300).contains(&status)
+                        && let Some(got) = &answer.content_type
+                        && !request.accept.is_empty()
+                        && !request.accept.iter().any(|m| media_matches(m, got))
+                    {
+                        return Err(Error::UnexpectedMedia {
+                            status,
+                            got: got.clone(),
+                            declared: request.accept.iter().map(|m| (*m).to_owned()).collect(),
+                        });
+                    }
+                    if !whole {
+                        return Ok(answer);
+                    }
+                    let Some(response) = answer.response.take() else { return Ok(answer) };
                     return match read_limited(response, config.max_response_bytes).await {
-                        Ok(Some(bytes)) => Ok((status, request_id, bytes)),
+                        Ok(Some(bytes)) => {
+                            answer.body = bytes;
+                            Ok(answer)
+                        }
                         Ok(None) => Err(Error::TooLarge { status, limit: config.max_response_bytes }),
-                        Err(source) if !last => {
-                            let _ = source;
+                        Err(_) if !last => {
                             tokio::time::sleep(self.backoff(attempt, None)).await;
                             continue;
                         }
@@ -708,6 +950,629 @@ fn error_of<E: DeserializeOwned>(status: u16, request_id: Option<String>, body: 
     match serde_json::from_slice(body) {
         Ok(error) => Error::Api { status, error: Box::new(error), request_id },
         Err(_) => Error::UnexpectedStatus { status, body: String::from_utf8_lossy(body).into_owned() },
+    }
+}
+
+impl Request {
+    /// The same request, when its body can be sent again (not a stream or
+    /// a reader).
+    pub fn try_clone(&self) -> Option<Request> {
+        Some(Request {
+            method: self.method.clone(),
+            path: self.path.clone(),
+            query: self.query.clone(),
+            headers: self.headers.clone(),
+            cookies: self.cookies.clone(),
+            body: self.body.replay()?,
+            security: self.security,
+            accept: self.accept,
+        })
+    }
+}
+
+impl Body {
+    /// Whether it can be sent more than once.
+    fn replayable(&self) -> bool {
+        match self {
+            Body::Empty | Body::Form(_) | Body::Json(_) | Body::RawJson(_) | Body::Text(..) => true,
+            Body::Multipart(parts) => parts.iter().all(|(_, p)| !matches!(p, PartValue::File(File { content: FileContent::Reader(_), .. }, _))),
+            Body::Upload(_, upload) => !matches!(upload.content, UploadContent::Stream(_)),
+            Body::Lines(..) => false,
+        }
+    }
+
+    /// Another copy of it to send, when it can be sent again.
+    fn replay(&self) -> Option<Body> {
+        if !self.replayable() {
+            return None;
+        }
+        Some(match self {
+            Body::Empty => Body::Empty,
+            Body::Form(pairs) => Body::Form(pairs.clone()),
+            Body::Json(map) => Body::Json(map.clone()),
+            Body::RawJson(bytes) => Body::RawJson(bytes.clone()),
+            Body::Text(media, text) => Body::Text(media.clone(), text.clone()),
+            Body::Multipart(parts) => Body::Multipart(
+                parts
+                    .iter()
+                    .map(|(name, part)| {
+                        let part = match part {
+                            PartValue::Text(text, ct) => PartValue::Text(text.clone(), *ct),
+                            PartValue::File(file, ct) => PartValue::File(file.clone(), *ct),
+                        };
+                        (name.clone(), part)
+                    })
+                    .collect(),
+            ),
+            Body::Upload(media, upload) => Body::Upload(media.clone(), upload.try_clone()?),
+            Body::Lines(..) => return None,
+        })
+    }
+
+    /// Puts it on `builder`, with its `Content-Type`.
+    async fn attach(self, builder: reqwest::RequestBuilder) -> Result<reqwest::RequestBuilder, std::io::Error> {
+        let typed = |builder: reqwest::RequestBuilder, media: &str| builder.header("Content-Type", media);
+        Ok(match self {
+            Body::Empty => builder,
+            Body::Form(pairs) => typed(builder, "application/x-www-form-urlencoded").body(encode_pairs(&pairs)),
+            Body::Json(map) => typed(builder, "application/json").body(serde_json::to_vec(&map).unwrap_or_default()),
+            Body::RawJson(bytes) => typed(builder, "application/json").body(bytes),
+            Body::Text(media, text) => typed(builder, &media).body(text),
+            Body::Multipart(parts) => {
+                let mut form = reqwest::multipart::Form::new();
+                for (name, part) in parts {
+                    let part = match part {
+                        PartValue::Text(text, content_type) => {
+                            let part = reqwest::multipart::Part::text(text);
+                            match content_type {
+                                Some(ct) => part.mime_str(ct).map_err(std::io::Error::other)?,
+                                None => part,
+                            }
+                        }
+                        PartValue::File(file, content_type) => {
+                            let ct = file.content_type.as_deref().or(content_type).unwrap_or("application/octet-stream").to_owned();
+                            let part = match file.content {
+                                FileContent::Bytes(bytes) => reqwest::multipart::Part::bytes(bytes),
+                                FileContent::Path(path) => {
+                                    let length = tokio::fs::metadata(&path).await?.len();
+                                    reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(file_chunks(path)), length)
+                                }
+                                FileContent::Reader(reader) => {
+                                    let reader = reader.take().ok_or_else(|| std::io::Error::other("the file's reader was read by an earlier request"))?;
+                                    reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(reader_chunks(reader)))
+                                }
+                            };
+                            let part = part.mime_str(&ct).map_err(std::io::Error::other)?;
+                            match file.name {
+                                Some(file_name) => part.file_name(file_name),
+                                None => part.file_name(name.clone()),
+                            }
+                        }
+                    };
+                    form = form.part(name, part);
+                }
+                builder.multipart(form)
+            }
+            Body::Upload(media, upload) => {
+                let media = upload.content_type.clone().unwrap_or(media);
+                let builder = typed(builder, &media);
+                match upload.content {
+                    UploadContent::Bytes(bytes) => builder.body(bytes),
+                    UploadContent::Path(path) => {
+                        let length = tokio::fs::metadata(&path).await?.len();
+                        builder.header("Content-Length", length).body(reqwest::Body::wrap_stream(file_chunks(path)))
+                    }
+                    UploadContent::Stream(stream) => builder.body(reqwest::Body::wrap_stream(stream)),
+                }
+            }
+            Body::Lines(media, lines) => typed(builder, &media).body(reqwest::Body::wrap_stream(lines)),
+        })
+    }
+}
+
+/// The size of the chunks a file or a reader is sent in.
+const CHUNK: usize = 64 << 10;
+
+/// A file's bytes, chunk by chunk, read as they are sent.
+fn file_chunks(path: std::path::PathBuf) -> impl Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
+    use tokio::io::AsyncReadExt;
+    futures_util::stream::try_unfold((path, None::<tokio::fs::File>), |(path, file)| async move {
+        let mut file = match file {
+            Some(file) => file,
+            None => tokio::fs::File::open(&path).await?,
+        };
+        let mut chunk = vec![0; CHUNK];
+        let n = file.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        chunk.truncate(n);
+        Ok(Some((chunk, (path, Some(file)))))
+    })
+}
+
+/// A reader's bytes, chunk by chunk, each read off the async threads.
+fn reader_chunks(reader: Box<dyn std::io::Read + Send>) -> impl Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
+    futures_util::stream::try_unfold(Some(reader), |reader| async move {
+        let Some(mut reader) = reader else { return Ok(None) };
+        let (reader, chunk) = tokio::task::spawn_blocking(move || {
+            let mut chunk = vec![0; CHUNK];
+            let n = reader.read(&mut chunk);
+            (reader, n.map(|n| {
+                chunk.truncate(n);
+                chunk
+            }))
+        })
+        .await
+        .map_err(std::io::Error::other)?;
+        let chunk = chunk?;
+        Ok(if chunk.is_empty() { None } else { Some((chunk, Some(reader))) })
+    })
+}
+
+/// The files of a file field, however the field holds them: one, maybe
+/// one, several.
+pub trait Files {
+    /// Each file.
+    fn files(&self) -> Vec<&File>;
+}
+
+impl Files for File {
+    fn files(&self) -> Vec<&File> {
+        vec![self]
+    }
+}
+
+impl<T: Files> Files for Option<T> {
+    fn files(&self) -> Vec<&File> {
+        self.as_ref().map(Files::files).unwrap_or_default()
+    }
+}
+
+impl<T: Files> Files for Nullable<T> {
+    fn files(&self) -> Vec<&File> {
+        match self {
+            Nullable::Value(v) => v.files(),
+            Nullable::Absent | Nullable::Null => Vec::new(),
+        }
+    }
+}
+
+impl<T: Files> Files for Vec<T> {
+    fn files(&self) -> Vec<&File> {
+        self.iter().flat_map(Files::files).collect()
+    }
+}
+
+/// A request body of bytes: in memory, a file (streamed from disk), or a
+/// stream (sent once: a request that carries one is not retried).
+pub struct Upload {
+    content: UploadContent,
+    content_type: Option<String>,
+}
+
+enum UploadContent {
+    Bytes(Vec<u8>),
+    Path(std::path::PathBuf),
+    Stream(Pin<Box<dyn Stream<Item = Result<Vec<u8>, std::io::Error>> + Send>>),
+}
+
+impl Upload {
+    /// These bytes.
+    pub fn bytes(bytes: impl Into<Vec<u8>>) -> Self {
+        Upload { content: UploadContent::Bytes(bytes.into()), content_type: None }
+    }
+
+    /// The file at `path`, streamed from disk with its length.
+    pub fn path(path: impl Into<std::path::PathBuf>) -> Self {
+        Upload { content: UploadContent::Path(path.into()), content_type: None }
+    }
+
+    /// What `stream` gives, sent as it comes (chunked).
+    pub fn stream<B: Into<Vec<u8>>>(stream: impl Stream<Item = Result<B, std::io::Error>> + Send + 'static) -> Self {
+        use futures_util::StreamExt;
+        Upload { content: UploadContent::Stream(Box::pin(stream.map(|chunk| chunk.map(Into::into)))), content_type: None }
+    }
+
+    /// Sent as this media type (one the operation declares: `image/png`
+    /// of `image/*`, say), not the spec's first.
+    pub fn content_type(mut self, media: impl Into<String>) -> Self {
+        self.content_type = Some(media.into());
+        self
+    }
+
+    fn try_clone(&self) -> Option<Upload> {
+        let content = match &self.content {
+            UploadContent::Bytes(bytes) => UploadContent::Bytes(bytes.clone()),
+            UploadContent::Path(path) => UploadContent::Path(path.clone()),
+            UploadContent::Stream(_) => return None,
+        };
+        Some(Upload { content, content_type: self.content_type.clone() })
+    }
+}
+
+impl fmt::Debug for Upload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let content = match &self.content {
+            UploadContent::Bytes(bytes) => format!("{} bytes", bytes.len()),
+            UploadContent::Path(path) => format!("{}", path.display()),
+            UploadContent::Stream(_) => "a stream".to_owned(),
+        };
+        f.debug_struct("Upload").field("content", &content).field("content_type", &self.content_type).finish()
+    }
+}
+
+impl From<Vec<u8>> for Upload {
+    fn from(bytes: Vec<u8>) -> Self {
+        Upload::bytes(bytes)
+    }
+}
+
+impl From<&[u8]> for Upload {
+    fn from(bytes: &[u8]) -> Self {
+        Upload::bytes(bytes)
+    }
+}
+
+impl From<String> for Upload {
+    fn from(text: String) -> Self {
+        Upload::bytes(text)
+    }
+}
+
+impl From<&str> for Upload {
+    fn from(text: &str) -> Self {
+        Upload::bytes(text)
+    }
+}
+
+/// Whether `got` (a `Content-Type`) is of the media type `declared`
+/// (`image/png`, `image/*` or `*/*`), parameters aside.
+pub fn media_matches(declared: &str, got: &str) -> bool {
+    let essence = |m: &str| m.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let (declared, got) = (essence(declared), essence(got));
+    declared == "*/*"
+        || declared == got
+        || declared.strip_suffix("/*").is_some_and(|kind| got.split('/').next() == Some(kind))
+}
+
+/// An answer, its body unread or read whole.
+struct Answer {
+    status: u16,
+    request_id: Option<String>,
+    content_type: Option<String>,
+    response: Option<reqwest::Response>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn of(response: reqwest::Response) -> Answer {
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        Answer {
+            status: response.status().as_u16(),
+            request_id: header("Request-Id"),
+            content_type: header("Content-Type"),
+            body: Vec::new(),
+            response: Some(response),
+        }
+    }
+
+    /// Its status, `Request-Id` and body, read within `limit`.
+    async fn read<E>(self, limit: usize) -> Result<(u16, Option<String>, Vec<u8>), Error<E>> {
+        let Some(response) = self.response else { return Ok((self.status, self.request_id, self.body)) };
+        match read_limited(response, limit).await {
+            Ok(Some(bytes)) => Ok((self.status, self.request_id, bytes)),
+            Ok(None) => Err(Error::TooLarge { status: self.status, limit }),
+            Err(source) => Err(Error::Transport { source, attempts: 1 }),
+        }
+    }
+}
+
+/// A success body of bytes, as it arrives: nothing is buffered unless
+/// asked for.
+#[derive(Debug)]
+pub struct Download {
+    status: u16,
+    content_type: Option<String>,
+    length: Option<u64>,
+    response: reqwest::Response,
+}
+
+impl Download {
+    fn of(mut answer: Answer) -> Download {
+        let response = answer.response.take().expect("a download is made of an unread answer");
+        Download { status: answer.status, content_type: answer.content_type, length: response.content_length(), response }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The `Content-Type` the server sent.
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+
+    /// The length the server announced (`Content-Length`), if any.
+    pub fn length(&self) -> Option<u64> {
+        self.length
+    }
+
+    /// The next chunk; `None` at the end. A body shorter than its
+    /// announced length is an error.
+    pub async fn chunk(&mut self) -> Result<Option<Vec<u8>>, reqwest::Error> {
+        Ok(self.response.chunk().await?.map(Vec::from))
+    }
+
+    /// The whole body, at most `limit` bytes (more is an error, not an
+    /// allocation as large as the server likes).
+    pub async fn bytes(self, limit: usize) -> Result<Vec<u8>, std::io::Error> {
+        match read_limited(self.response, limit).await {
+            Ok(Some(bytes)) => Ok(bytes),
+            Ok(None) => Err(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("the body is larger than {limit} bytes"))),
+            Err(e) => Err(std::io::Error::other(e)),
+        }
+    }
+
+    /// Writes the body to the file at `path` as it arrives; answers the
+    /// bytes written.
+    pub async fn save(mut self, path: impl AsRef<std::path::Path>) -> Result<u64, std::io::Error> {
+        use tokio::io::AsyncWriteExt;
+        let mut file = tokio::fs::File::create(path).await?;
+        let mut written = 0;
+        while let Some(chunk) = self.chunk().await.map_err(std::io::Error::other)? {
+            file.write_all(&chunk).await?;
+            written += chunk.len() as u64;
+        }
+        file.flush().await?;
+        Ok(written)
+    }
+
+    /// The body as a stream of chunks.
+    pub fn into_stream(self) -> impl Stream<Item = Result<Vec<u8>, reqwest::Error>> + Send {
+        futures_util::stream::try_unfold(self, |mut download| async move {
+            Ok(download.chunk().await?.map(|chunk| (chunk, download)))
+        })
+    }
+}
+
+/// An event's data read as JSON: how a typed event stream reads its events.
+pub fn json_data<T: DeserializeOwned>(data: &str) -> Result<T, String> {
+    serde_json::from_str(data).map_err(|e| e.to_string())
+}
+
+/// An event's data as it is: how an event stream without a schema reads
+/// its events.
+pub fn text_data(data: &str) -> Result<String, String> {
+    Ok(data.to_owned())
+}
+
+/// The `data` by which many APIs end an event stream (`data: [DONE]`): the
+/// stream ends there.
+pub const DONE: &str = "[DONE]";
+
+type Items<T, E> = Pin<Box<dyn Stream<Item = Result<T, Error<E>>> + Send>>;
+
+/// Server-sent events as they arrive, each event's data read as `T`. A
+/// data that `T` cannot read is an error item, and the stream goes on; a
+/// stream that breaks its limits ([`EventParser`]) ends with an error.
+/// `data: [DONE]` ends it.
+pub struct EventStream<T, E> {
+    inner: Items<Event<T>, E>,
+    last_id: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl<T, E> fmt::Debug for EventStream<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventStream").field("last_event_id", &self.last_event_id()).finish()
+    }
+}
+
+struct EventState<T> {
+    client: HttpClient,
+    options: RequestOptions,
+    replay: Option<Request>,
+    response: Option<reqwest::Response>,
+    parser: EventParser,
+    queue: VecDeque<Event>,
+    reconnects: u32,
+    done: bool,
+    read: fn(&str) -> Result<T, String>,
+    last_id: Arc<std::sync::Mutex<Option<String>>>,
+    status: u16,
+}
+
+impl<T: Send + 'static, E: DeserializeOwned + Send + 'static> EventStream<T, E> {
+    fn new(client: HttpClient, options: RequestOptions, replay: Option<Request>, mut answer: Answer) -> Self
+    where
+        T: EventRead,
+    {
+        let last_id = Arc::new(std::sync::Mutex::new(options.last_event_id.clone()));
+        let state = EventState {
+            reconnects: options.reconnect.unwrap_or(0),
+            client,
+            options,
+            replay,
+            response: answer.response.take(),
+            parser: EventParser::default(),
+            queue: VecDeque::new(),
+            done: false,
+            read: T::read,
+            last_id: Arc::clone(&last_id),
+            status: answer.status,
+        };
+        let inner = futures_util::stream::unfold(state, |mut state| async move {
+            loop {
+                if let Some(event) = state.queue.pop_front() {
+                    if let Ok(mut last) = state.last_id.lock() {
+                        last.clone_from(&event.id);
+                    }
+                    if event.data == DONE {
+                        return None;
+                    }
+                    let status = state.status;
+                    let item = match (state.read)(&event.data) {
+                        Ok(data) => Ok(event.map(|_| data)),
+                        Err(message) => Err(Error::Decode { status, path: "data".into(), message, body: event.data }),
+                    };
+                    return Some((item, state));
+                }
+                if state.done {
+                    return None;
+                }
+                let response = state.response.as_mut()?;
+                match response.chunk().await {
+                    Ok(Some(bytes)) => {
+                        let mut events = Vec::new();
+                        let pushed = state.parser.push(&bytes, &mut events);
+                        state.queue.extend(events);
+                        if let Err(e) = pushed {
+                            state.done = true;
+                            state.queue.clear();
+                            return Some((Err(Error::Stream(e)), state));
+                        }
+                    }
+                    Ok(None) => state.done = true,
+                    Err(source) => {
+                        let again = state.reconnects > 0 && state.replay.is_some();
+                        if !again {
+                            state.done = true;
+                            return Some((Err(Error::Transport { source, attempts: 1 }), state));
+                        }
+                        state.reconnects -= 1;
+                        let wait = state.parser.retry().map_or(Duration::from_secs(1), Duration::from_millis);
+                        tokio::time::sleep(wait.min(state.client.config.max_backoff)).await;
+                        let mut options = state.options.clone();
+                        options.last_event_id = state.parser.last_event_id().map(str::to_owned).or(options.last_event_id);
+                        let request = state.replay.as_ref().and_then(Request::try_clone)?;
+                        match state.client.exchange::<E>(request, &options, false).await {
+                            Ok(mut answer) if (200..300).contains(&answer.status) => {
+                                state.response = answer.response.take();
+                                state.parser = EventParser::default();
+                            }
+                            Ok(answer) => {
+                                state.done = true;
+                                let limit = state.client.config.max_response_bytes;
+                                let error = match answer.read::<E>(limit).await {
+                                    Ok((status, request_id, body)) => error_of(status, request_id, &body),
+                                    Err(e) => e,
+                                };
+                                return Some((Err(error), state));
+                            }
+                            Err(e) => {
+                                state.done = true;
+                                return Some((Err(e), state));
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        EventStream { inner: Box::pin(inner), last_id }
+    }
+}
+
+impl<T, E> EventStream<T, E> {
+    /// The ID of the last event read: what a caller that asks for the
+    /// stream again sends ([`RequestOptions::last_event_id`]).
+    pub fn last_event_id(&self) -> Option<String> {
+        self.last_id.lock().ok().and_then(|id| id.clone())
+    }
+}
+
+impl<T, E> Stream for EventStream<T, E> {
+    type Item = Result<Event<T>, Error<E>>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+/// How an event's data is read: as JSON into a type, or as text.
+pub trait EventRead: Sized {
+    /// Reads one event's data.
+    fn read(data: &str) -> Result<Self, String>;
+}
+
+impl EventRead for String {
+    fn read(data: &str) -> Result<Self, String> {
+        text_data(data)
+    }
+}
+
+impl EventRead for serde_json::Value {
+    fn read(data: &str) -> Result<Self, String> {
+        json_data(data)
+    }
+}
+
+/// JSON lines as they arrive, each read as `T`. A line `T` cannot read is
+/// an error item, and the stream goes on; a line past the limit ends it
+/// with an error.
+pub struct JsonLines<T, E> {
+    inner: Items<T, E>,
+}
+
+impl<T, E> fmt::Debug for JsonLines<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JsonLines")
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static, E: Send + 'static> JsonLines<T, E> {
+    fn new(mut answer: Answer) -> Self {
+        let state = (answer.response.take(), LineSplitter::default(), VecDeque::<Vec<u8>>::new(), 0usize, false, answer.status);
+        let inner = futures_util::stream::unfold(state, |(mut response, mut splitter, mut queue, mut line, mut done, status)| async move {
+            loop {
+                if let Some(text) = queue.pop_front() {
+                    line += 1;
+                    let item = serde_json::from_slice::<T>(&text).map_err(|e| Error::Decode {
+                        status,
+                        path: format!("line {line}"),
+                        message: e.to_string(),
+                        body: String::from_utf8_lossy(&text).into_owned(),
+                    });
+                    return Some((item, (response, splitter, queue, line, done, status)));
+                }
+                if done {
+                    return None;
+                }
+                let chunk = match response.as_mut() {
+                    Some(r) => r.chunk().await,
+                    None => Ok(None),
+                };
+                match chunk {
+                    Ok(Some(bytes)) => {
+                        let mut lines = Vec::new();
+                        let pushed = splitter.push(&bytes, &mut lines);
+                        queue.extend(lines);
+                        if let Err(e) = pushed {
+                            done = true;
+                            queue.clear();
+                            return Some((Err(Error::Stream(e)), (response, splitter, queue, line, done, status)));
+                        }
+                    }
+                    Ok(None) => {
+                        done = true;
+                        queue.extend(splitter.finish());
+                    }
+                    Err(source) => {
+                        done = true;
+                        return Some((Err(Error::Transport { source, attempts: 1 }), (response, splitter, queue, line, done, status)));
+                    }
+                }
+            }
+        });
+        JsonLines { inner: Box::pin(inner) }
+    }
+}
+
+impl<T, E> Stream for JsonLines<T, E> {
+    type Item = Result<T, Error<E>>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
     }
 }
 

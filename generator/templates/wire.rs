@@ -1054,3 +1054,286 @@ impl fmt::Debug for Credential {
         }
     }
 }
+
+/// The longest line an event stream or a JSON-lines stream may have
+/// unless told otherwise: 1 MiB. A line that never ends is an error once
+/// it passes the limit, not an allocation as large as the peer likes.
+pub const MAX_LINE: usize = 1 << 20;
+
+/// The most data one server-sent event may hold unless told otherwise:
+/// 16 MiB.
+pub const MAX_EVENT: usize = 16 << 20;
+
+/// A stream that breaks its limits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StreamError {
+    /// A line longer than the limit.
+    LineTooLong {
+        /// The limit.
+        limit: usize,
+    },
+    /// An event whose data is larger than the limit.
+    EventTooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// A line of a JSON-lines stream that is not one value of its type.
+    BadLine {
+        /// Which line (from 1).
+        line: usize,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+impl fmt::Display for StreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StreamError::LineTooLong { limit } => write!(f, "a line of the stream is longer than {limit} bytes"),
+            StreamError::EventTooLarge { limit } => write!(f, "an event of the stream holds more than {limit} bytes of data"),
+            StreamError::BadLine { line, message } => write!(f, "line {line} of the stream: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for StreamError {}
+
+/// One server-sent event (the WHATWG HTML standard's event stream).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Event<T = String> {
+    /// `event:`; none is the default type, `message`.
+    pub event: Option<String>,
+    /// The last event ID in effect when it was sent (`id:`), which a
+    /// client that reconnects sends as `Last-Event-ID`.
+    pub id: Option<String>,
+    /// `retry:`, the reconnection time the server asks for, in milliseconds.
+    pub retry: Option<u64>,
+    /// `data:`, its lines joined with `\n`: the text, or a value read from
+    /// it.
+    pub data: T,
+}
+
+impl<T> Event<T> {
+    /// An event of this data, of the default type.
+    pub fn new(data: T) -> Self {
+        Event { event: None, id: None, retry: None, data }
+    }
+
+    /// With an event type.
+    pub fn event(mut self, event: impl Into<String>) -> Self {
+        self.event = Some(event.into());
+        self
+    }
+
+    /// With an ID.
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// The same event with its data turned into something else.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Event<U> {
+        Event { event: self.event, id: self.id, retry: self.retry, data: f(self.data) }
+    }
+}
+
+/// The event-stream text of one event: its fields, a `data:` line per line
+/// of its data, and the blank line that ends it. A line break inside the
+/// type or the ID (which no field may hold) is left out.
+pub fn write_event(event: &Event<String>) -> String {
+    let clean = |text: &str| text.replace(['\r', '\n'], "");
+    let mut out = String::new();
+    if let Some(kind) = &event.event {
+        out.push_str(&format!("event: {}\n", clean(kind)));
+    }
+    if let Some(id) = &event.id {
+        out.push_str(&format!("id: {}\n", clean(id).replace('\0', "")));
+    }
+    if let Some(retry) = event.retry {
+        out.push_str(&format!("retry: {retry}\n"));
+    }
+    for line in event.data.split('\n') {
+        out.push_str("data: ");
+        out.push_str(line.strip_suffix('\r').unwrap_or(line));
+        out.push('\n');
+    }
+    out.push('\n');
+    out
+}
+
+/// Reads an event stream as it arrives, in chunks of any size, into
+/// events, as the WHATWG HTML standard says (lines ending in CRLF, LF or
+/// CR; `:` comments; `event`, `data`, `id`, `retry`; an event dispatched at
+/// a blank line; one that the stream cuts short dropped). Bounded: a line
+/// longer than `max_line` bytes, or an event of more than `max_event`
+/// bytes of data, is an error.
+///
+/// Written here rather than taken from a crate: the event-stream parsers
+/// on crates.io buffer a line, or an event, however long it grows.
+#[derive(Debug)]
+pub struct EventParser {
+    line: Vec<u8>,
+    /// A CR ended the last line: a LF right after it ends nothing more.
+    after_cr: bool,
+    started: bool,
+    event: Option<String>,
+    data: String,
+    has_data: bool,
+    last_id: Option<String>,
+    retry: Option<u64>,
+    max_line: usize,
+    max_event: usize,
+}
+
+impl Default for EventParser {
+    fn default() -> Self {
+        EventParser::new(MAX_LINE, MAX_EVENT)
+    }
+}
+
+impl EventParser {
+    /// A parser with these limits.
+    pub fn new(max_line: usize, max_event: usize) -> Self {
+        EventParser {
+            line: Vec::new(),
+            after_cr: false,
+            started: false,
+            event: None,
+            data: String::new(),
+            has_data: false,
+            last_id: None,
+            retry: None,
+            max_line,
+            max_event,
+        }
+    }
+
+    /// The ID a client that reconnects sends as `Last-Event-ID`.
+    pub fn last_event_id(&self) -> Option<&str> {
+        self.last_id.as_deref()
+    }
+
+    /// The reconnection time the stream last asked for (`retry:`), in
+    /// milliseconds.
+    pub fn retry(&self) -> Option<u64> {
+        self.retry
+    }
+
+    /// Reads `bytes`, appending every event they complete to `out`.
+    pub fn push(&mut self, bytes: &[u8], out: &mut Vec<Event>) -> Result<(), StreamError> {
+        let rest = bytes;
+        for &byte in rest {
+            match byte {
+                b'\n' if self.after_cr => self.after_cr = false,
+                b'\n' | b'\r' => {
+                    self.after_cr = byte == b'\r';
+                    let line = std::mem::take(&mut self.line);
+                    self.line_done(&line, out)?;
+                }
+                _ => {
+                    self.after_cr = false;
+                    if self.line.len() == self.max_line {
+                        self.line = Vec::new();
+                        return Err(StreamError::LineTooLong { limit: self.max_line });
+                    }
+                    self.line.push(byte);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn line_done(&mut self, line: &[u8], out: &mut Vec<Event>) -> Result<(), StreamError> {
+        // A byte order mark may open the stream, so the first line.
+        let line = if self.started { line } else { line.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(line) };
+        self.started = true;
+        if line.is_empty() {
+            if self.has_data {
+                let mut data = std::mem::take(&mut self.data);
+                if data.ends_with('\n') {
+                    data.pop();
+                }
+                out.push(Event { event: self.event.take(), id: self.last_id.clone(), retry: self.retry, data });
+            }
+            self.event = None;
+            self.has_data = false;
+            self.data.clear();
+            return Ok(());
+        }
+        let line = String::from_utf8_lossy(line);
+        if line.starts_with(':') {
+            return Ok(());
+        }
+        let (field, value) = match line.split_once(':') {
+            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
+            None => (&line[..], ""),
+        };
+        match field {
+            "event" => self.event = Some(value.to_owned()),
+            "data" => {
+                if self.data.len() + value.len() + 1 > self.max_event {
+                    self.data.clear();
+                    self.has_data = false;
+                    return Err(StreamError::EventTooLarge { limit: self.max_event });
+                }
+                self.data.push_str(value);
+                self.data.push('\n');
+                self.has_data = true;
+            }
+            "id" if !value.contains('\0') => self.last_id = Some(value.to_owned()),
+            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => self.retry = value.parse().ok(),
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Splits a JSON-lines stream (`application/x-ndjson`, `application/jsonl`)
+/// as it arrives into its lines: LF ends a line (a CR before it is
+/// dropped), blank lines are skipped, and a line longer than `max_line`
+/// bytes is an error.
+#[derive(Debug)]
+pub struct LineSplitter {
+    line: Vec<u8>,
+    max_line: usize,
+}
+
+impl Default for LineSplitter {
+    fn default() -> Self {
+        LineSplitter::new(MAX_LINE)
+    }
+}
+
+impl LineSplitter {
+    /// A splitter with this limit.
+    pub fn new(max_line: usize) -> Self {
+        LineSplitter { line: Vec::new(), max_line }
+    }
+
+    /// Reads `bytes`, appending every line they complete to `out`.
+    pub fn push(&mut self, bytes: &[u8], out: &mut Vec<Vec<u8>>) -> Result<(), StreamError> {
+        for &byte in bytes {
+            if byte == b'\n' {
+                let mut line = std::mem::take(&mut self.line);
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                if !line.iter().all(u8::is_ascii_whitespace) {
+                    out.push(line);
+                }
+            } else if self.line.len() == self.max_line {
+                self.line = Vec::new();
+                return Err(StreamError::LineTooLong { limit: self.max_line });
+            } else {
+                self.line.push(byte);
+            }
+        }
+        Ok(())
+    }
+
+    /// The last line, when the stream ends without a LF after it.
+    pub fn finish(&mut self) -> Option<Vec<u8>> {
+        let line = std::mem::take(&mut self.line);
+        (!line.iter().all(u8::is_ascii_whitespace)).then_some(line)
+    }
+}

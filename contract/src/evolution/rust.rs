@@ -22,7 +22,7 @@
 
 use std::collections::BTreeMap;
 
-use openapi_codegen::ir::{Api, Field, Operation, Presence, TypeDef, TypeKind, TypeRef};
+use openapi_codegen::ir::{Api, Field, MediaKind, Operation, Presence, TypeDef, TypeKind, TypeRef};
 
 use super::{Bump, RustChange};
 
@@ -35,6 +35,7 @@ pub fn shown(t: &TypeRef) -> String {
         TypeRef::I64 => "i64".into(),
         TypeRef::F64 => "f64".into(),
         TypeRef::Json => "serde_json::Value".into(),
+        TypeRef::File => "File".into(),
         TypeRef::Named(n) => n.clone(),
         TypeRef::Vec(i) => format!("Vec<{}>", shown(i)),
         TypeRef::Map(i) => format!("BTreeMap<String, {}>", shown(i)),
@@ -199,18 +200,34 @@ fn kind(k: &TypeKind) -> &'static str {
     }
 }
 
+/// What a client method reads a success as, by its media kind.
+fn reads(kind: Option<MediaKind>, ty: Option<&TypeRef>) -> String {
+    let of = |fallback: &str| ty.map(shown).unwrap_or_else(|| fallback.to_owned());
+    match kind {
+        None => "()".into(),
+        Some(MediaKind::Json) => of("serde_json::Value"),
+        Some(MediaKind::Text) => "String".into(),
+        Some(MediaKind::EventStream) => format!("EventStream<{}>", of("String")),
+        Some(MediaKind::JsonLines) => format!("JsonLines<{}>", of("serde_json::Value")),
+        Some(MediaKind::Binary | MediaKind::Form | MediaKind::Multipart) => "Download".into(),
+    }
+}
+
 fn signature(op: &Operation) -> String {
     // Argument names are not part of a Rust API: only their types.
     let path: Vec<String> = op.path_params.iter().map(|p| shown(&p.ty)).collect();
-    let success = op.success().and_then(|r| r.ty.as_ref()).map(shown).unwrap_or_else(|| "()".into());
+    let success = op.success().map_or_else(|| "()".into(), |r| reads(r.kind, r.ty.as_ref()));
     let mut args = path;
     if let Some(params) = &op.params {
         args.push(params.clone());
     }
-    if let Some(body) = &op.body
-        && op.params.is_none()
-    {
-        args.push(body.ty.as_ref().map(shown).unwrap_or_else(|| "serde_json::Value".into()));
+    match &op.body {
+        Some(body) if matches!(body.kind, MediaKind::Binary | MediaKind::EventStream) => args.push("Upload".into()),
+        Some(body) if body.kind == MediaKind::JsonLines => {
+            args.push(format!("Stream<{}>", body.ty.as_ref().map(shown).unwrap_or_else(|| "serde_json::Value".into())));
+        }
+        Some(body) if op.params.is_none() => args.push(body.ty.as_ref().map(shown).unwrap_or_else(|| "serde_json::Value".into())),
+        _ => {}
     }
     format!("({}) -> {success}", args.join(", "))
 }

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::{Scope, assemble, doc, format_items, ident, type_in};
 use crate::Error;
-use crate::ir::{Api, Location, Operation, Presence, Style, TypeRef};
+use crate::ir::{Api, Location, MediaKind, Operation, ParamField, Part, Presence, Style, TypeRef};
 
 /// The `wire::Style` for an IR style.
 pub(crate) fn style_tokens(style: Style) -> TokenStream {
@@ -222,6 +222,30 @@ pub(crate) fn client(api: &Api, header: &str) -> Result<String, Error> {
             }
         });
     }
+    // Event data of a schema's type is read as JSON.
+    let mut event_types: Vec<&TypeRef> = Vec::new();
+    for op in &api.operations {
+        let Some(success) = op.success() else { continue };
+        let readings = std::iter::once((success.kind, success.ty.as_ref())).chain(success.others.iter().map(|a| (Some(a.kind), a.ty.as_ref())));
+        for (kind, ty) in readings {
+            if let (Some(MediaKind::EventStream), Some(ty)) = (kind, ty)
+                && !matches!(ty, TypeRef::String | TypeRef::Json)
+                && !event_types.contains(&ty)
+            {
+                event_types.push(ty);
+            }
+        }
+    }
+    for ty in event_types {
+        let t = type_in(ty, Scope::Sibling);
+        items.push(quote! {
+            impl http_client::EventRead for #t {
+                fn read(data: &str) -> Result<Self, String> {
+                    http_client::json_data(data)
+                }
+            }
+        });
+    }
     let body = format_items("client", quote!(#(#items)*))?;
     Ok(assemble(header, &[head, body]))
 }
@@ -248,42 +272,151 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         quote!(params: &types::#p)
     });
     let fields = api.struct_def(op.params.as_deref().unwrap_or_default());
-    let json_body = op.body.as_ref().is_some_and(|b| b.media.contains("json"));
-    let encode = op.param_fields.iter().map(|pf| {
-        let field = ident(&pf.ident);
-        let wire = &pf.wire;
-        let nullable = fields
+    let nullable = |pf: &ParamField| {
+        fields
             .and_then(|s| s.fields.iter().find(|f| f.ident == pf.ident))
-            .is_some_and(|f| f.presence() == Presence::OptionalNullable);
-        match pf.location {
-            Location::Query => {
-                let style = style_tokens(pf.style);
-                let explode = pf.explode;
-                quote!(request.query(#wire, &params.#field, #style, #explode)?;)
-            }
-            Location::Header => quote!(request.header(#wire, &params.#field)?;),
-            Location::Cookie => quote!(request.cookie(#wire, &params.#field)?;),
-            Location::Body if json_body && nullable => quote!(request.json_nullable(#wire, &params.#field)?;),
-            Location::Body if json_body => quote!(request.json(#wire, &params.#field)?;),
-            Location::Body if nullable => quote!(request.form_nullable(#wire, &params.#field)?;),
-            Location::Body => quote!(request.form(#wire, &params.#field)?;),
-            Location::WholeBody if json_body => quote!(request.json_body(&params.#field)?;),
-            Location::WholeBody => quote!(request.form_body(&params.#field)?;),
-        }
-    });
-    let success = op.success().and_then(|r| r.ty.as_ref());
-    let (returns, send) = match success {
-        Some(t) => {
-            let t = type_in(t, Scope::Sibling);
-            (quote!(#t), quote!(self.http.send(request, &self.options).await))
-        }
-        None => (quote!(()), quote!(self.http.send_empty(request, &self.options).await)),
+            .is_some_and(|f| f.presence() == Presence::OptionalNullable)
     };
+    // Parameters outside the body, then the body in the media type chosen.
+    let mut encode: Vec<TokenStream> = op
+        .param_fields
+        .iter()
+        .filter_map(|pf| {
+            let field = ident(&pf.ident);
+            let wire = &pf.wire;
+            Some(match pf.location {
+                Location::Query => {
+                    let style = style_tokens(pf.style);
+                    let explode = pf.explode;
+                    quote!(request.query(#wire, &params.#field, #style, #explode)?;)
+                }
+                Location::Header => quote!(request.header(#wire, &params.#field)?;),
+                Location::Cookie => quote!(request.cookie(#wire, &params.#field)?;),
+                Location::Body | Location::WholeBody => return None,
+            })
+        })
+        .collect();
+    let body_fields: Vec<&ParamField> =
+        op.param_fields.iter().filter(|pf| matches!(pf.location, Location::Body | Location::WholeBody)).collect();
+    let body_encode = |media: &str, kind: MediaKind, parts: &[Part]| -> Vec<TokenStream> {
+        body_fields
+            .iter()
+            .map(|pf| {
+                let field = ident(&pf.ident);
+                let wire = &pf.wire;
+                let whole = pf.location == Location::WholeBody;
+                match kind {
+                    MediaKind::Json if whole => quote!(request.json_body(&params.#field)?;),
+                    MediaKind::Json if nullable(pf) => quote!(request.json_nullable(#wire, &params.#field)?;),
+                    MediaKind::Json => quote!(request.json(#wire, &params.#field)?;),
+                    MediaKind::Text => quote!(request.text_body(#media, &params.#field);),
+                    MediaKind::Multipart => {
+                        let part = parts.iter().find(|p| p.wire == pf.wire);
+                        let content_type = match part.and_then(|p| p.content_type.as_deref()) {
+                            Some(ct) => quote!(Some(#ct)),
+                            None => quote!(None),
+                        };
+                        if part.is_some_and(|p| p.file) {
+                            quote!(request.files(#wire, &params.#field, #content_type);)
+                        } else {
+                            quote!(request.part(#wire, &params.#field, #content_type)?;)
+                        }
+                    }
+                    _ if whole => quote!(request.form_body(&params.#field)?;),
+                    _ if nullable(pf) => quote!(request.form_nullable(#wire, &params.#field)?;),
+                    _ => quote!(request.form(#wire, &params.#field)?;),
+                }
+            })
+            .collect()
+    };
+    let mut body_arg = None;
+    if let Some(body) = &op.body {
+        let media = body.media.as_str();
+        match body.kind {
+            MediaKind::Binary | MediaKind::EventStream => {
+                body_arg = Some(quote!(body: impl Into<http_client::Upload>));
+                encode.push(quote!(request.upload(#media, body.into());));
+            }
+            MediaKind::JsonLines => {
+                let item = type_in(body.ty.as_ref().unwrap_or(&TypeRef::Json), Scope::Sibling);
+                body_arg = Some(quote!(items: impl futures_util::Stream<Item = #item> + Send + 'static));
+                encode.push(quote!(request.lines(#media, items);));
+            }
+            _ if body.others.is_empty() => encode.extend(body_encode(media, body.kind, &body.parts)),
+            _ => {
+                // The caller may choose another media type the operation takes.
+                let declared: Vec<&str> = std::iter::once(media).chain(body.others.iter().map(|(m, _)| m.as_str())).collect();
+                let arms = std::iter::once((media, body.kind)).chain(body.others.iter().map(|(m, k)| (m.as_str(), *k))).enumerate().map(
+                    |(i, (media, kind))| {
+                        let statements = body_encode(media, kind, &body.parts);
+                        let i = proc_macro2::Literal::usize_unsuffixed(i);
+                        quote!(#i => { #(#statements)* })
+                    },
+                );
+                encode.push(quote! {
+                    match request.choose(&[#(#declared),*], &self.options)? {
+                        #(#arms)*
+                        _ => {}
+                    }
+                });
+            }
+        }
+    }
     let secured = (!op.security.is_empty()).then(|| {
         let requirement = super::security::requirement_path(op);
         quote!(request.security(#requirement);)
     });
-    let mutable = if op.param_fields.is_empty() && secured.is_none() { quote!() } else { quote!(mut) };
+    let success = op.success();
+    let primary = Reading {
+        kind: success.and_then(|r| r.kind),
+        ty: success.and_then(|r| r.ty.as_ref()),
+        accept: success.map(|r| r.accept.as_slice()).unwrap_or_default(),
+    };
+    let (returns, send, accept) = reading(&primary);
+    let mutable = if encode.is_empty() && secured.is_none() && accept.is_none() { quote!() } else { quote!(mut) };
+    let args_of = |path_args: &[TokenStream]| -> Vec<TokenStream> {
+        path_args.iter().cloned().chain(params_arg.clone()).chain(body_arg.clone()).collect()
+    };
+    let all_args = args_of(&path_args);
+    // An alternative media type of the success: a method of its own, which
+    // sets the `stream` flag where the params have one.
+    let alternatives = success.into_iter().flat_map(|r| &r.others).map(|alternative| {
+        let name = ident(&alternative.method);
+        let (returns, send, accept) =
+            reading(&Reading { kind: Some(alternative.kind), ty: alternative.ty.as_ref(), accept: &alternative.accept });
+        let flag = alternative.flag.as_ref().map(|flag| {
+            let field = ident(flag);
+            let required = fields.and_then(|s| s.fields.iter().find(|f| f.ident == *flag)).is_some_and(|f| f.required);
+            let value = if required { quote!(true) } else { quote!(Some(true)) };
+            quote! {
+                let mut params = params.clone();
+                params.#field = #value;
+                let params = &params;
+            }
+        });
+        let method = op.ident.trim_start_matches("r#");
+        let what = crate::build::kind_word(alternative.kind);
+        let lines = vec![
+            format!("[`Client::{method}`], answered as `{}` ({what}).", alternative.media),
+            String::new(),
+            format!("`{} {}`", op.method, op.path),
+        ];
+        let text = super::doc(&lines);
+        let allows = super::self_method_allows(&alternative.method);
+        quote! {
+            #text
+            #allows
+            pub async fn #name(&self, #(#all_args,)*) -> Result<#returns, Error> {
+                #flag
+                #bindings
+                let mut request = Request::new(Method::#method, #path);
+                #secured
+                #accept
+                #(#encode)*
+                #send
+            }
+        }
+    });
     let stream = op.pagination.as_ref().zip(op.params.as_ref()).map(|(pagination, params_type)| {
         let stream_name = ident(&pagination.stream);
         let item = type_in(&pagination.item, Scope::Sibling);
@@ -347,14 +480,49 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
     quote! {
         #docs
         #allows
-        pub async fn #name(&self, #(#path_args,)* #params_arg) -> Result<#returns, Error> {
+        pub async fn #name(&self, #(#all_args,)*) -> Result<#returns, Error> {
             #bindings
             let #mutable request = Request::new(Method::#method, #path);
             #secured
+            #accept
             #(#encode)*
             #send
         }
 
+        #(#alternatives)*
+
         #stream
     }
+}
+
+/// How a method reads the success it asks for.
+struct Reading<'a> {
+    kind: Option<MediaKind>,
+    ty: Option<&'a TypeRef>,
+    accept: &'a [String],
+}
+
+/// What a method answers, the call that sends its request and reads the
+/// answer, and the media types it accepts.
+fn reading(reading: &Reading<'_>) -> (TokenStream, TokenStream, Option<TokenStream>) {
+    let accept = &reading.accept;
+    let accept = (!accept.is_empty()).then(|| quote!(request.accept(&[#(#accept),*]);));
+    let typed = |fallback: TypeRef| type_in(reading.ty.unwrap_or(&fallback), Scope::Sibling);
+    let (returns, send) = match reading.kind {
+        None => (quote!(()), quote!(self.http.send_empty(request, &self.options).await)),
+        Some(MediaKind::Json) => (typed(TypeRef::Json), quote!(self.http.send(request, &self.options).await)),
+        Some(MediaKind::Text) => (quote!(String), quote!(self.http.send_text(request, &self.options).await)),
+        Some(MediaKind::EventStream) => {
+            let t = typed(TypeRef::String);
+            (quote!(http_client::EventStream<#t, ApiError>), quote!(self.http.send_events(request, &self.options).await))
+        }
+        Some(MediaKind::JsonLines) => {
+            let t = typed(TypeRef::Json);
+            (quote!(http_client::JsonLines<#t, ApiError>), quote!(self.http.send_lines(request, &self.options).await))
+        }
+        Some(MediaKind::Binary | MediaKind::Form | MediaKind::Multipart) => {
+            (quote!(http_client::Download), quote!(self.http.send_bytes(request, &self.options).await))
+        }
+    };
+    (returns, send, accept)
 }

@@ -239,6 +239,9 @@ pub(crate) fn type_in(t: &TypeRef, scope: Scope) -> TokenStream {
         TypeRef::I64 => quote!(i64),
         TypeRef::F64 => quote!(f64),
         TypeRef::Json => quote!(serde_json::Value),
+        TypeRef::File => {
+            if sibling { quote!(runtime::File) } else { quote!(File) }
+        }
         TypeRef::Named(name) => {
             let name = ident(name);
             if sibling { quote!(types::#name) } else { quote!(#name) }
@@ -307,7 +310,7 @@ fn bounding<'t>(api: &'t Api, t: &'t TypeRef) -> Bounding<'t> {
             Some(TypeKind::Alias(target)) => bounding(api, target),
             _ => Bounding::Other,
         },
-        TypeRef::Json | TypeRef::Expandable(_) | TypeRef::List(_) | TypeRef::Tuple(_) => Bounding::Other,
+        TypeRef::Json | TypeRef::File | TypeRef::Expandable(_) | TypeRef::List(_) | TypeRef::Tuple(_) => Bounding::Other,
     }
 }
 

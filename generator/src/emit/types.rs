@@ -50,6 +50,8 @@ struct Used {
     input_enums: bool,
     /// A field with bounds among the request types.
     bounds: bool,
+    /// A file part among the request types.
+    file: bool,
 }
 
 impl Used {
@@ -102,6 +104,8 @@ impl Used {
                 self.note(i);
             }
             TypeRef::Vec(i) | TypeRef::Option(i) | TypeRef::Box(i) => self.note(i),
+            TypeRef::Tuple(items) => items.iter().for_each(|i| self.note(i)),
+            TypeRef::File => self.file = true,
             _ => {}
         }
     }
@@ -122,6 +126,7 @@ impl Used {
             self.inputs,
             self.bounds,
             self.input_enums,
+            self.file,
         ];
         let runtime: Vec<_> =
             RUNTIME_IMPORTS.iter().zip(wanted).filter(|(_, on)| *on).map(|(name, _)| format_ident!("{}", name)).collect();
@@ -142,7 +147,7 @@ const STD_IMPORTS: [&str; 3] = ["BTreeMap", "Deserialize", "Serialize"];
 
 /// What the types module imports from the generated `runtime`, each when
 /// a type needs it ([`Used::imports`], in this order).
-const RUNTIME_IMPORTS: [&str; 11] = [
+const RUNTIME_IMPORTS: [&str; 12] = [
     "Expandable",
     "List",
     "Nullable",
@@ -154,6 +159,7 @@ const RUNTIME_IMPORTS: [&str; 11] = [
     "Invalid",
     "Bounds",
     "not_one_of",
+    "File",
 ];
 
 /// The type, trait and constructor names of the standard prelude (edition
@@ -185,6 +191,7 @@ fn describe(api: &Api, t: &TypeRef, outer: bool) -> String {
         TypeRef::I32 | TypeRef::I64 => "an integer".into(),
         TypeRef::F64 => "a number".into(),
         TypeRef::Json => "any value".into(),
+        TypeRef::File => "a file".into(),
         TypeRef::Vec(_) => "an array".into(),
         TypeRef::Tuple(items) => format!("an array of {} items", items.len()),
         TypeRef::Map(_) => "an object".into(),
