@@ -326,6 +326,8 @@ pub struct Call {
     /// The params struct as JSON, keyed as serde reads it; `None` when
     /// the operation has none.
     pub params: Option<Value>,
+    /// The items of a JSON-lines body.
+    pub body: Option<Value>,
 }
 
 /// Valid inputs for every operation of `api` (built from `spec`): a value
@@ -377,8 +379,13 @@ pub fn calls(spec: &mut Spec, api: &Api, seed: u64) -> Vec<(String, Result<Call,
                     Err(e) => return Err(e),
                 }
             }
+            let mut lines = None;
             if let Some(body) = &op.body {
                 let (_, pointer) = source.body.iter().find(|(m, _)| *m == body.media).ok_or_else(|| format!("no body of {}", body.media))?;
+                if body.kind == MediaKind::JsonLines {
+                    let schema = spec.doc.resolve_pointer(&spec.resolve(pointer)).cloned().unwrap_or(Value::Null);
+                    lines = Some(Value::Array(vec![valid(spec, pointer, &schema, false, seed, false)?]));
+                }
                 let schema = spec.doc.resolve_pointer(&spec.resolve(pointer)).cloned().unwrap_or(Value::Null);
                 let form = body.media == "application/x-www-form-urlencoded";
                 // A binary or JSON-lines body is not a params field.
@@ -411,8 +418,14 @@ pub fn calls(spec: &mut Spec, api: &Api, seed: u64) -> Vec<(String, Result<Call,
                     }
                 }
             }
-            Ok(Call { operation: name.clone(), endpoint: endpoint.clone(), path, params: op.params.as_ref().map(|_| Value::Object(params)) })
+            Ok(Call { operation: name.clone(), endpoint: endpoint.clone(), path, params: op.params.as_ref().map(|_| Value::Object(params)), body: lines })
         })();
+        // The success's other media types: a method each, the same inputs.
+        for alternative in op.success().into_iter().flat_map(|r| &r.others) {
+            let method = alternative.method.trim_start_matches("r#").to_owned();
+            let call = made.clone().map(|c| Call { operation: method.clone(), endpoint: format!("{endpoint} as {}", alternative.media), ..c });
+            out.push((method, call));
+        }
         out.push((name, made));
     }
     out
@@ -477,7 +490,6 @@ pub fn driver_source(apis: &[(String, Api)]) -> String {
         }
         let mut arms = String::new();
         for op in &api.operations {
-            let name = op.ident.trim_start_matches("r#");
             let mut decoded = Vec::new();
             let mut args = Vec::new();
             for (i, p) in op.path_params.iter().enumerate() {
@@ -486,24 +498,58 @@ pub fn driver_source(apis: &[(String, Api)]) -> String {
             }
             if let Some(params) = &op.params {
                 decoded.push(format!("super::decode::<{params}>(&call[\"params\"])?"));
-                args.push(format!("&inputs.{}", op.path_params.len()));
+                args.push(format!("&inputs.{}", decoded.len() - 1));
             }
-            if decoded.is_empty() {
-                arms.push_str(&format!("                {name:?} => done(client.{}().await),\n", op.ident));
-                continue;
+            // A streamed body: bytes of the spec's type, or the lines given.
+            match op.body.as_ref().map(|b| (b.kind, b)) {
+                Some((MediaKind::Binary | MediaKind::EventStream, body)) => {
+                    args.push(format!("api::http_client::Upload::bytes(b\"probe\".to_vec()).content_type({:?})", body.media));
+                }
+                Some((MediaKind::JsonLines, body)) => {
+                    let item = body.ty.as_ref().map_or_else(|| "serde_json::Value".to_owned(), shown);
+                    decoded.push(format!("super::decode::<Vec<{item}>>(&call[\"body\"])?"));
+                    args.push(format!("futures_util::stream::iter(inputs.{})", decoded.len() - 1));
+                }
+                _ => {}
             }
-            arms.push_str(&format!(
-                "                {name:?} => match (|| -> Result<_, String> {{ Ok(({},)) }})() {{\n                    \
-                 Ok(inputs) => done(client.{}({}).await),\n                    Err(e) => Err(e),\n                }},\n",
-                decoded.join(", "),
-                op.ident,
-                args.join(", ")
-            ));
+            // The method of the success, and one per other media type of it.
+            let success = op.success();
+            let methods = std::iter::once((op.ident.clone(), success.and_then(|r| r.kind)))
+                .chain(success.into_iter().flat_map(|r| &r.others).map(|a| (a.method.clone(), Some(a.kind))));
+            for (method, kind) in methods {
+                let name = method.trim_start_matches("r#");
+                let read = match kind {
+                    Some(MediaKind::EventStream) => "events",
+                    Some(MediaKind::JsonLines) => "lines",
+                    Some(MediaKind::Binary | MediaKind::Form | MediaKind::Multipart) => "download",
+                    _ => "done",
+                };
+                if decoded.is_empty() {
+                    arms.push_str(&format!("                {name:?} => {read}(client.{method}({}).await).await,\n", args.join(", ")));
+                    continue;
+                }
+                arms.push_str(&format!(
+                    "                {name:?} => match (|| -> Result<_, String> {{ Ok(({},)) }})() {{\n                    \
+                     Ok(inputs) => {read}(client.{method}({}).await).await,\n                    Err(e) => Err(e),\n                }},\n",
+                    decoded.join(", "),
+                    args.join(", ")
+                ));
+            }
         }
         out.push_str(&format!(
             "\nmod {module} {{\n    use {krate} as api;\n    use api::runtime::*;\n    use api::types::*;\n\n    \
-             fn done<T>(result: Result<T, api::client::Error>) -> Result<(), String> {{\n        \
-             result.map(|_| ()).map_err(|e| match e.status() {{ Some(status) => format!(\"HTTP {{status}}: {{e}}\"), None => e.to_string() }})\n    }}\n\n    \
+             fn failed(e: api::client::Error) -> String {{\n        \
+             match e.status() {{ Some(status) => format!(\"HTTP {{status}}: {{e}}\"), None => e.to_string() }}\n    }}\n\n    \
+             async fn done<T>(result: Result<T, api::client::Error>) -> Result<(), String> {{\n        \
+             result.map(|_| ()).map_err(failed)\n    }}\n\n    \
+             async fn download(result: Result<api::http_client::Download, api::client::Error>) -> Result<(), String> {{\n        \
+             result.map_err(failed)?.bytes(16 << 20).await.map(|_| ()).map_err(|e| e.to_string())\n    }}\n\n    \
+             async fn events<T>(result: Result<api::http_client::EventStream<T, api::client::ApiError>, api::client::Error>) -> Result<(), String> {{\n        \
+             use futures_util::TryStreamExt;\n        \
+             result.map_err(failed)?.try_collect::<Vec<_>>().await.map(|_| ()).map_err(failed)\n    }}\n\n    \
+             async fn lines<T>(result: Result<api::http_client::JsonLines<T, api::client::ApiError>, api::client::Error>) -> Result<(), String> {{\n        \
+             use futures_util::TryStreamExt;\n        \
+             result.map_err(failed)?.try_collect::<Vec<_>>().await.map(|_| ()).map_err(failed)\n    }}\n\n    \
              pub async fn run(url: &str, calls: &[serde_json::Value]) -> Vec<serde_json::Value> {{\n        \
              let http = api::http_client::HttpClient::builder(url)\n            .max_retries(0)\n            .timeout(std::time::Duration::from_secs({timeout})){credentials}\n            \
              .build()\n            .expect(\"a client\");\n        let base = api::client::Client::from_http(http);\n        \
@@ -540,7 +586,7 @@ pub fn build_driver(dir: &Path, specs: &[(String, PathBuf)], lock: &Path) -> Res
     }
     let manifest = format!(
         "[package]\nname = \"prism-probe\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n\
-         serde = \"1\"\nserde_json = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n{dependencies}\n[workspace]\n"
+         serde = \"1\"\nserde_json = \"1\"\nfutures-util = \"0.3\"\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n{dependencies}\n[workspace]\n"
     );
     let driver = dir.join("driver");
     write_files(&driver, vec![("Cargo.toml".into(), manifest), ("src/main.rs".into(), driver_source(&apis))])?;
@@ -619,7 +665,7 @@ pub fn check(prism: &Path, driver: &Path, name: &str, path: &Path, calls: &[(Str
         Err(e) => return vec![Case::new(group, format!("{name}: the recording proxy starts"), vec![e], Duration::ZERO)],
     };
     let made: Vec<&Call> = calls.iter().filter_map(|(_, c)| c.as_ref().ok()).collect();
-    let plan: Vec<Value> = made.iter().map(|c| json!({"operation": c.operation, "path": c.path, "params": c.params})).collect();
+    let plan: Vec<Value> = made.iter().map(|c| json!({"operation": c.operation, "path": c.path, "params": c.params, "body": c.body})).collect();
     let file = std::env::temp_dir().join(format!("prism-calls-{}-{name}.json", std::process::id()));
     let started = Instant::now();
     let outcomes = std::fs::write(&file, serde_json::to_vec(&plan).unwrap_or_default())

@@ -1026,13 +1026,13 @@ impl Body {
                     let part = match part {
                         PartValue::Text(text, content_type) => {
                             let part = reqwest::multipart::Part::text(text);
-                            match content_type {
+                            match content_type.map(first_media) {
                                 Some(ct) => part.mime_str(ct).map_err(std::io::Error::other)?,
                                 None => part,
                             }
                         }
                         PartValue::File(file, content_type) => {
-                            let ct = file.content_type.as_deref().or(content_type).unwrap_or("application/octet-stream").to_owned();
+                            let ct = file.content_type.as_deref().or(content_type.map(first_media)).unwrap_or("application/octet-stream").to_owned();
                             let part = match file.content {
                                 FileContent::Bytes(bytes) => reqwest::multipart::Part::bytes(bytes),
                                 FileContent::Path(path) => {
@@ -1070,6 +1070,12 @@ impl Body {
             Body::Lines(media, lines) => typed(builder, &media).body(reqwest::Body::wrap_stream(lines)),
         })
     }
+}
+
+/// The first media type of an `encoding`'s `contentType`, which may list
+/// several (`image/png, image/jpeg`).
+fn first_media(list: &str) -> &str {
+    list.split(',').next().unwrap_or(list).trim()
 }
 
 /// The size of the chunks a file or a reader is sent in.
@@ -1228,15 +1234,7 @@ impl From<&str> for Upload {
     }
 }
 
-/// Whether `got` (a `Content-Type`) is of the media type `declared`
-/// (`image/png`, `image/*` or `*/*`), parameters aside.
-pub fn media_matches(declared: &str, got: &str) -> bool {
-    let essence = |m: &str| m.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    let (declared, got) = (essence(declared), essence(got));
-    declared == "*/*"
-        || declared == got
-        || declared.strip_suffix("/*").is_some_and(|kind| got.split('/').next() == Some(kind))
-}
+pub use wire::media_matches;
 
 /// An answer, its body unread or read whole.
 struct Answer {

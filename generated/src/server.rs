@@ -221,7 +221,7 @@ pub mod operations {
             ParamSpec::new("status", In::Query),
             ParamSpec::new("subscription", In::Query),
         ],
-        body: None,
+        body: &[],
         success: 200,
         success_body: true,
         depth: 3,
@@ -271,7 +271,7 @@ pub mod operations {
             ParamSpec::new("tax_id_collection", In::Body),
             ParamSpec::new("ui_mode", In::Body),
         ],
-        body: Some(BodyKind::Form),
+        body: &[("application/x-www-form-urlencoded", BodyKind::Form)],
         success: 200,
         success_body: true,
         depth: 7,
@@ -283,7 +283,7 @@ pub mod operations {
         security: security::requirements::RETRIEVE_CHECKOUT_SESSION,
         realm: REALM,
         params: &[ParamSpec::new("expand", In::Query)],
-        body: None,
+        body: &[],
         success: 200,
         success_body: true,
         depth: 3,
@@ -295,7 +295,7 @@ pub mod operations {
         security: security::requirements::EXPIRE_CHECKOUT_SESSION,
         realm: REALM,
         params: &[ParamSpec::new("expand", In::Body)],
-        body: Some(BodyKind::Form),
+        body: &[("application/x-www-form-urlencoded", BodyKind::Form)],
         success: 200,
         success_body: true,
         depth: 3,
@@ -311,7 +311,7 @@ pub mod operations {
             ParamSpec::new("limit", In::Query),
             ParamSpec::new("starting_after", In::Query),
         ],
-        body: None,
+        body: &[],
         success: 200,
         success_body: true,
         depth: 2,
@@ -330,9 +330,13 @@ async fn handle_list_checkout_sessions<S: CheckoutSessionsApi>(
             &operations::LIST_CHECKOUT_SESSIONS,
             |r| service.rejection(r),
             |operation, credentials| service.authenticate(operation, credentials),
-            |params: types::ListCheckoutSessionsParams, _path: &PathParams, context| {
-                Ok(service.list_checkout_sessions(params, context))
-            },
+            |
+                params: types::ListCheckoutSessionsParams,
+                _path: &PathParams,
+                context,
+                _upload|
+            { Ok(service.list_checkout_sessions(params, context)) },
+            |value| http_server::json(200, &value),
         )
         .await
 }
@@ -349,9 +353,13 @@ async fn handle_create_checkout_session<S: CheckoutSessionsApi>(
             &operations::CREATE_CHECKOUT_SESSION,
             |r| service.rejection(r),
             |operation, credentials| service.authenticate(operation, credentials),
-            |params: types::CreateCheckoutSessionParams, _path: &PathParams, context| {
-                Ok(service.create_checkout_session(params, context))
-            },
+            |
+                params: types::CreateCheckoutSessionParams,
+                _path: &PathParams,
+                context,
+                _upload|
+            { Ok(service.create_checkout_session(params, context)) },
+            |value| http_server::json(200, &value),
         )
         .await
 }
@@ -368,11 +376,17 @@ async fn handle_retrieve_checkout_session<S: CheckoutSessionsApi>(
             &operations::RETRIEVE_CHECKOUT_SESSION,
             |r| service.rejection(r),
             |operation, credentials| service.authenticate(operation, credentials),
-            |params: types::RetrieveCheckoutSessionParams, path: &PathParams, context| {
+            |
+                params: types::RetrieveCheckoutSessionParams,
+                path: &PathParams,
+                context,
+                _upload|
+            {
                 let session: String = path
                     .bounded("session", runtime::Bounds::new().max_length(66))?;
                 Ok(service.retrieve_checkout_session(session, params, context))
             },
+            |value| http_server::json(200, &value),
         )
         .await
 }
@@ -389,11 +403,17 @@ async fn handle_expire_checkout_session<S: CheckoutSessionsApi>(
             &operations::EXPIRE_CHECKOUT_SESSION,
             |r| service.rejection(r),
             |operation, credentials| service.authenticate(operation, credentials),
-            |params: types::ExpireCheckoutSessionParams, path: &PathParams, context| {
+            |
+                params: types::ExpireCheckoutSessionParams,
+                path: &PathParams,
+                context,
+                _upload|
+            {
                 let session: String = path
                     .bounded("session", runtime::Bounds::new().max_length(66))?;
                 Ok(service.expire_checkout_session(session, params, context))
             },
+            |value| http_server::json(200, &value),
         )
         .await
 }
@@ -413,12 +433,14 @@ async fn handle_list_checkout_session_line_items<S: CheckoutSessionsApi>(
             |
                 params: types::ListCheckoutSessionLineItemsParams,
                 path: &PathParams,
-                context|
+                context,
+                _upload|
             {
                 let session: String = path
                     .bounded("session", runtime::Bounds::new().max_length(66))?;
                 Ok(service.list_checkout_session_line_items(session, params, context))
             },
+            |value| http_server::json(200, &value),
         )
         .await
 }

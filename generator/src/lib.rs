@@ -208,6 +208,7 @@ httparse = {{ version = "1", optional = true }}
 tower-service = {{ version = "0.3", optional = true }}
 serde_ignored = {{ version = "0.1", optional = true }}
 base64 = {{ version = "0.23", default-features = false, features = ["alloc"], optional = true }}
+multer = {{ version = "3", optional = true }}
 hmac = {{ version = "0.12", optional = true }}
 sha2 = {{ version = "0.10", optional = true }}
 
@@ -216,7 +217,7 @@ default = []
 form = ["dep:form_urlencoded"]
 client = ["form", "dep:reqwest", "dep:futures-util", "dep:tokio", "dep:serde_path_to_error"]
 rustls = ["client", "reqwest/rustls"]
-server = ["form", "dep:axum", "dep:tokio", "dep:serde_path_to_error", "dep:serde_ignored", "dep:hyper", "dep:hyper-util", "dep:httparse", "dep:tower-service", "dep:base64"]
+server = ["form", "dep:axum", "dep:tokio", "dep:serde_path_to_error", "dep:serde_ignored", "dep:hyper", "dep:hyper-util", "dep:httparse", "dep:tower-service", "dep:base64", "dep:multer", "dep:futures-util"]
 webhooks = ["dep:hmac", "dep:sha2"]
 
 [dev-dependencies]

@@ -2,6 +2,7 @@
 //! params (or a rejection with the parameter at fault), and from a typed
 //! result to a JSON response. Nothing here knows any particular API.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 
 use axum::extract::{RawPathParams, Request};
@@ -198,8 +199,9 @@ pub struct OperationSpec {
     pub realm: &'static str,
     /// Each params field.
     pub params: &'static [ParamSpec],
-    /// The body media type, if the operation takes a body.
-    pub body: Option<BodyKind>,
+    /// The media types the operation takes its body as, each with its
+    /// kind (the first is the spec's first); none: it takes no body.
+    pub body: &'static [(&'static str, BodyKind)],
     /// The status of a successful answer.
     pub success: u16,
     /// Whether a successful answer has a body.
@@ -210,13 +212,29 @@ pub struct OperationSpec {
     pub depth: usize,
 }
 
-/// The media type of a request body.
+/// What a request body is on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BodyKind {
     /// `application/x-www-form-urlencoded`.
     Form,
-    /// `application/json`.
+    /// `application/json` and `+json` types.
     Json,
+    /// `multipart/form-data`: parts, files among them.
+    Multipart,
+    /// `text/*`: text, read whole.
+    Text,
+    /// Bytes, handed to the operation as they arrive ([`Upload`]).
+    Binary,
+    /// JSON lines, handed to the operation as they arrive ([`Lines`]).
+    JsonLines,
+}
+
+impl BodyKind {
+    /// Whether the body is handed over as it arrives, not read into the
+    /// params.
+    pub fn streamed(self) -> bool {
+        matches!(self, BodyKind::Binary | BodyKind::JsonLines)
+    }
 }
 
 /// The params of an operation that takes none (any parameter is unknown).
@@ -455,6 +473,62 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<P, Rejection> {
+    parse_payload(spec, query, headers, Payload::Bytes(body))
+}
+
+/// A request body as the router reads it into the params.
+#[derive(Debug)]
+pub enum Payload<'a> {
+    /// The bytes of a form, JSON or text body (none: empty).
+    Bytes(&'a [u8]),
+    /// The parts of a multipart body ([`read_parts`]).
+    Parts(Vec<FormPart>),
+}
+
+/// A part of a multipart body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormPart {
+    /// Its name (the property it is).
+    pub name: String,
+    /// Its file name: a file part has one.
+    pub file_name: Option<String>,
+    /// Its content type.
+    pub content_type: Option<String>,
+    /// Its bytes.
+    pub data: Vec<u8>,
+}
+
+/// The kind of body a request carries: the first media type the operation
+/// takes that its `Content-Type` is of (`image/png` of `image/*`). `None`
+/// when it declares none, or one the operation does not take; a request
+/// without a `Content-Type` is taken as the first, where that is
+/// streamed (bytes are bytes).
+pub fn body_kind(spec: &OperationSpec, headers: &HeaderMap) -> Option<BodyKind> {
+    match headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+        Some(content_type) => spec.body.iter().find(|(media, _)| wire::media_matches(media, content_type)).map(|(_, kind)| *kind),
+        None => spec.body.first().map(|(_, kind)| *kind).filter(|kind| kind.streamed()),
+    }
+}
+
+/// The 415 of a body of another media type than the operation takes.
+fn unsupported(spec: &OperationSpec, headers: &HeaderMap) -> Rejection {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let declared: Vec<&str> = spec.body.iter().map(|(media, _)| *media).collect();
+    let one_of = if declared.len() == 1 { declared[0].to_owned() } else { format!("one of {}", declared.join(", ")) };
+    Rejection::new(
+        RejectionKind::UnsupportedMediaType,
+        None,
+        format!("Content-Type must be {one_of}, not `{}`", wire::shorten(content_type)),
+    )
+}
+
+/// [`parse`], for a body of any kind the router reads into the params.
+pub fn parse_payload<P: DeserializeOwned + Serialize + Validate>(
+    spec: &OperationSpec,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    payload: Payload<'_>,
+) -> Result<P, Rejection> {
     let find = |name: &str, place: In| spec.params.iter().find(|p| p.name == name && p.place == place);
     let located = |name: &str, place: In| find(name, place).is_some();
     let top = |key: &str| key.split('[').next().unwrap_or(key).to_owned();
@@ -505,30 +579,17 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
         };
         pairs.push((param.key.to_owned(), value.to_owned()));
     }
-    let mut json_fields: Vec<(String, serde_json::Value)> = Vec::new();
-    if !body.is_empty() {
-        let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-        match spec.body {
-            None => {
+    // Values that are not text: JSON fields, files.
+    let mut nodes: Vec<(String, Node)> = Vec::new();
+    let whole = spec.params.iter().find(|p| p.place == In::WholeBody).map(|p| p.key);
+    match payload {
+        Payload::Bytes([]) => {}
+        Payload::Bytes(body) => match body_kind(spec, headers) {
+            None if spec.body.is_empty() => {
                 return Err(Rejection::new(RejectionKind::MalformedBody, None, "This operation takes no request body"));
             }
-            Some(BodyKind::Form) if media != "application/x-www-form-urlencoded" => {
-                return Err(Rejection::new(
-                    RejectionKind::UnsupportedMediaType,
-                    None,
-                    format!("Content-Type must be application/x-www-form-urlencoded, not `{}`", wire::shorten(content_type)),
-                ));
-            }
-            Some(BodyKind::Json) if media != "application/json" && !media.ends_with("+json") => {
-                return Err(Rejection::new(
-                    RejectionKind::UnsupportedMediaType,
-                    None,
-                    format!("Content-Type must be application/json, not `{}`", wire::shorten(content_type)),
-                ));
-            }
+            None => return Err(unsupported(spec, headers)),
             Some(BodyKind::Form) => {
-                let whole = spec.params.iter().find(|p| p.place == In::WholeBody).map(|p| p.key);
                 for (k, v) in form_urlencoded::parse(body) {
                     if pairs.len() == wire::MAX_PARAMS {
                         return Err(too_many(&k));
@@ -555,28 +616,94 @@ pub fn parse<P: DeserializeOwned + Serialize + Validate>(
                 let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
                     Rejection::new(RejectionKind::MalformedBody, None, format!("Invalid JSON body: {e}"))
                 })?;
-                match spec.params.iter().find(|p| p.place == In::WholeBody) {
-                    Some(param) => json_fields.push((param.key.to_owned(), value)),
+                match whole {
+                    Some(key) => nodes.push((key.to_owned(), Node::Json(value))),
                     None => match value {
                         serde_json::Value::Object(map) => {
                             for (k, v) in map {
                                 if !located(&k, In::Body) {
                                     return Err(unknown(&k));
                                 }
-                                json_fields.push((k, v));
+                                nodes.push((k, Node::Json(v)));
                             }
                         }
                         _ => return Err(Rejection::new(RejectionKind::MalformedBody, None, "The JSON body must be an object")),
                     },
                 }
             }
+            Some(BodyKind::Text) => {
+                let text = std::str::from_utf8(body)
+                    .map_err(|_| Rejection::new(RejectionKind::MalformedBody, None, "The text body is not UTF-8"))?;
+                if let Some(key) = whole {
+                    nodes.push((key.to_owned(), Node::Json(serde_json::Value::String(text.to_owned()))));
+                }
+            }
+            Some(BodyKind::Multipart) => {
+                return Err(Rejection::new(RejectionKind::MalformedBody, None, "A multipart body is read part by part"));
+            }
+            // Handed to the operation as it arrives, not read here.
+            Some(BodyKind::Binary | BodyKind::JsonLines) => {}
+        },
+        Payload::Parts(parts) => {
+            // A name given to several parts is an array; a file part is a
+            // file (its name, content type and bytes).
+            let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+            for part in &parts {
+                *seen.entry(part.name.clone()).or_default() += 1;
+            }
+            // Values that are not text, by name: files, JSON parts.
+            let mut files: BTreeMap<String, Vec<Node>> = BTreeMap::new();
+            let mut index: BTreeMap<String, usize> = BTreeMap::new();
+            for part in parts {
+                if !located(&part.name, In::Body) {
+                    return Err(unknown(&part.name));
+                }
+                // A JSON part (an object's, by default) is a JSON value.
+                if part.file_name.is_none() && part.content_type.as_deref().is_some_and(|ct| ct.contains("json")) {
+                    let value: serde_json::Value = serde_json::from_slice(&part.data).map_err(|e| {
+                        Rejection::new(RejectionKind::InvalidParam, Some(part.name.clone()), format!("Invalid {}: not JSON: {e}", part.name))
+                    })?;
+                    files.entry(part.name).or_default().push(Node::Json(value));
+                    continue;
+                }
+                if part.file_name.is_some() {
+                    let mut file = BTreeMap::new();
+                    if let Some(name) = part.file_name {
+                        file.insert("name".to_owned(), Node::Leaf(name));
+                    }
+                    if let Some(content_type) = part.content_type {
+                        file.insert("content_type".to_owned(), Node::Leaf(content_type));
+                    }
+                    file.insert("content".to_owned(), Node::Bytes(part.data));
+                    files.entry(part.name).or_default().push(Node::Map(file));
+                    continue;
+                }
+                let text = String::from_utf8(part.data).map_err(|_| {
+                    Rejection::new(RejectionKind::InvalidParam, Some(part.name.clone()), format!("Invalid {}: not UTF-8 text", part.name))
+                })?;
+                if pairs.len() == wire::MAX_PARAMS {
+                    return Err(too_many(&part.name));
+                }
+                let key = if seen[&part.name] > 1 {
+                    let i = index.entry(part.name.clone()).or_default();
+                    *i += 1;
+                    format!("{}[{}]", part.name, *i - 1)
+                } else {
+                    part.name
+                };
+                pairs.push((key, text));
+            }
+            for (name, mut list) in files {
+                let node = if list.len() == 1 { list.remove(0) } else { Node::List(list) };
+                nodes.push((name, node));
+            }
         }
     }
     let mut tree =
         wire::decode_within(pairs, spec.depth).map_err(|e| Rejection::new(RejectionKind::InvalidParam, Some(e.param), e.message))?;
     if let Node::Map(map) = &mut tree {
-        for (k, v) in json_fields {
-            map.insert(k, Node::Json(v));
+        for (k, v) in nodes {
+            map.insert(k, v);
         }
     }
     let input = tree.clone();
@@ -687,11 +814,11 @@ pub async fn handle<P, T, E, Fut>(
     spec: &OperationSpec,
     reject: impl Fn(&Rejection) -> E,
     authenticate: impl Fn(&str, &Credentials) -> bool,
-    call: impl FnOnce(P, &PathParams, RequestContext) -> Result<Fut, Rejection>,
+    call: impl FnOnce(P, &PathParams, RequestContext, Upload) -> Result<Fut, Rejection>,
+    reply: impl FnOnce(T) -> Response,
 ) -> Response
 where
     P: DeserializeOwned + Serialize + Validate,
-    T: Serialize,
     E: Serialize,
     Fut: Future<Output = Result<T, Failure<E>>>,
 {
@@ -704,25 +831,397 @@ where
         Ok(raw) => PathParams(raw.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()),
         Err(e) => return refuse(Rejection::new(RejectionKind::InvalidParam, None, format!("Invalid path: {e}"))),
     };
-    let body = match read_body(body, &parts.headers, BODY_LIMIT).await {
-        Ok(bytes) => bytes,
-        Err(rejection) => return refuse(rejection),
+    let query = parts.uri.query();
+    // Bytes and lines go to the operation as they arrive; parts are read
+    // one by one; the rest whole, within its limit.
+    let (parsed, upload) = match body_kind(spec, &parts.headers) {
+        Some(kind) if kind.streamed() => {
+            (parse_payload::<P>(spec, query, &parts.headers, Payload::Bytes(&[])), Upload::of(body, &parts.headers))
+        }
+        Some(BodyKind::Multipart) => match read_parts(body, &parts.headers).await {
+            Ok(form) => (parse_payload::<P>(spec, query, &parts.headers, Payload::Parts(form)), Upload::empty()),
+            Err(rejection) => return refuse(rejection),
+        },
+        _ => match read_body(body, &parts.headers, BODY_LIMIT).await {
+            Ok(bytes) => (parse::<P>(spec, query, &parts.headers, &bytes), Upload::empty()),
+            Err(rejection) => return refuse(rejection),
+        },
     };
-    let params = match parse::<P>(spec, parts.uri.query(), &parts.headers, &body) {
+    let params = match parsed {
         Ok(params) => params,
         Err(rejection) => return refuse(rejection),
     };
     let idempotency_key = parts.headers.get("Idempotency-Key").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let context = RequestContext { headers: parts.headers, credentials, idempotency_key };
-    let future = match call(params, &path, context) {
+    let future = match call(params, &path, context, upload) {
         Ok(future) => future,
         Err(rejection) => return refuse(rejection),
     };
     match future.await {
-        Ok(_) if !spec.success_body => StatusCode::from_u16(spec.success).unwrap_or(StatusCode::OK).into_response(),
-        Ok(value) => respond(spec.success, &value),
+        Ok(value) => reply(value),
         Err(failure) => respond(failure.status, &failure.body),
     }
+}
+
+/// The most parts a multipart body may have: 1,000.
+pub const MAX_PARTS: usize = 1_000;
+
+/// The largest part of a multipart body: 16 MiB.
+pub const PART_LIMIT: u64 = 16 << 20;
+
+/// The largest multipart body: 64 MiB (the parts are held in memory, for
+/// the params).
+pub const MULTIPART_LIMIT: u64 = 64 << 20;
+
+/// The parts of a multipart body, read as they arrive (multer): at most
+/// [`MAX_PARTS`] parts, each at most [`PART_LIMIT`] bytes, all at most
+/// [`MULTIPART_LIMIT`] (more is a 413); a body without a boundary, or one
+/// cut short or malformed, is a 400.
+pub async fn read_parts(body: axum::body::Body, headers: &HeaderMap) -> Result<Vec<FormPart>, Rejection> {
+    let malformed = |message: String| Rejection::new(RejectionKind::MalformedBody, None, message);
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let boundary = multer::parse_boundary(content_type).map_err(|_| malformed("The multipart body has no boundary".into()))?;
+    let announced = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    let too_large = |what: &str, limit: u64| Rejection::new(RejectionKind::PayloadTooLarge, None, format!("{what} is larger than {limit} bytes"));
+    if announced.is_some_and(|n| n > MULTIPART_LIMIT) {
+        return Err(too_large("The request body", MULTIPART_LIMIT));
+    }
+    let limits = multer::SizeLimit::new().whole_stream(MULTIPART_LIMIT).per_field(PART_LIMIT);
+    let mut multipart =
+        multer::Multipart::with_constraints(body.into_data_stream(), boundary, multer::Constraints::new().size_limit(limits));
+    let failed = |e: multer::Error| match e {
+        multer::Error::StreamSizeExceeded { .. } => too_large("The request body", MULTIPART_LIMIT),
+        multer::Error::FieldSizeExceeded { field_name, .. } => {
+            too_large(&format!("The part `{}`", wire::shorten(field_name.as_deref().unwrap_or(""))), PART_LIMIT)
+        }
+        other => malformed(format!("Invalid multipart body: {}", wire::shorten(&other.to_string()))),
+    };
+    let mut parts = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(failed)? {
+        if parts.len() == MAX_PARTS {
+            return Err(Rejection::new(
+                RejectionKind::InvalidParam,
+                None,
+                format!("A multipart body may hold at most {MAX_PARTS} parts"),
+            ));
+        }
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let content_type = field.content_type().map(ToString::to_string);
+        let data = field.bytes().await.map_err(failed)?.to_vec();
+        parts.push(FormPart { name, file_name, content_type, data });
+    }
+    Ok(parts)
+}
+
+/// A request body of bytes as it arrives, with the content type and
+/// length the client announced: what an operation that takes bytes or
+/// JSON lines is handed. Nothing is buffered unless asked for.
+#[derive(Debug)]
+pub struct Upload {
+    content_type: Option<String>,
+    length: Option<u64>,
+    body: axum::body::Body,
+}
+
+impl Upload {
+    fn of(body: axum::body::Body, headers: &HeaderMap) -> Upload {
+        let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+        Upload {
+            content_type: header(header::CONTENT_TYPE).map(str::to_owned),
+            length: header(header::CONTENT_LENGTH).and_then(|v| v.trim().parse().ok()),
+            body,
+        }
+    }
+
+    /// No body.
+    pub fn empty() -> Upload {
+        Upload { content_type: None, length: None, body: axum::body::Body::empty() }
+    }
+
+    /// Bytes, for tests.
+    pub fn bytes(content_type: &str, bytes: impl Into<Vec<u8>>) -> Upload {
+        let bytes = bytes.into();
+        Upload { content_type: Some(content_type.to_owned()), length: Some(bytes.len() as u64), body: axum::body::Body::from(bytes) }
+    }
+
+    /// The `Content-Type` the client sent.
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+
+    /// The length the client announced (`Content-Length`), if any.
+    pub fn length(&self) -> Option<u64> {
+        self.length
+    }
+
+    /// The next chunk; `None` at the end. A body the connection cuts short
+    /// of its announced length is an error.
+    pub async fn chunk(&mut self) -> Result<Option<axum::body::Bytes>, Rejection> {
+        use axum::body::HttpBody;
+        while let Some(frame) = std::future::poll_fn(|cx| std::pin::Pin::new(&mut self.body).poll_frame(cx)).await {
+            let frame = frame.map_err(|_| Rejection::new(RejectionKind::MalformedRequest, None, "The request body could not be read"))?;
+            if let Ok(data) = frame.into_data() {
+                return Ok(Some(data));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The whole body, at most `limit` bytes (more is a 413).
+    pub async fn read(self, limit: usize) -> Result<Vec<u8>, Rejection> {
+        let mut headers = HeaderMap::new();
+        if let Some(length) = self.length.and_then(|n| HeaderValue::from_str(&n.to_string()).ok()) {
+            headers.insert(header::CONTENT_LENGTH, length);
+        }
+        read_body(self.body, &headers, limit).await
+    }
+
+    /// The body as a stream of chunks.
+    pub fn into_stream(self) -> impl futures_util::Stream<Item = Result<axum::body::Bytes, Rejection>> + Send {
+        futures_util::stream::try_unfold(self, |mut upload| async move { Ok(upload.chunk().await?.map(|chunk| (chunk, upload))) })
+    }
+}
+
+/// A request body of JSON lines as it arrives, each line read as a `T`: a
+/// line `T` cannot read is an error item and the stream goes on; a line
+/// past the limit ends it with an error.
+pub struct Lines<T> {
+    inner: std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<T, wire::StreamError>> + Send>>,
+}
+
+impl<T: DeserializeOwned + Send + 'static> Lines<T> {
+    /// The lines of `upload`.
+    pub fn new(upload: Upload) -> Self {
+        use std::collections::VecDeque;
+        let state = (upload, wire::LineSplitter::default(), VecDeque::<Vec<u8>>::new(), 0usize, false);
+        let inner = futures_util::stream::unfold(state, |(mut upload, mut splitter, mut queue, mut line, mut done)| async move {
+            loop {
+                if let Some(text) = queue.pop_front() {
+                    line += 1;
+                    let item = serde_json::from_slice::<T>(&text)
+                        .map_err(|e| wire::StreamError::BadLine { line, message: wire::shorten(&e.to_string()) });
+                    return Some((item, (upload, splitter, queue, line, done)));
+                }
+                if done {
+                    return None;
+                }
+                match upload.chunk().await {
+                    Ok(Some(bytes)) => {
+                        let mut lines = Vec::new();
+                        let pushed = splitter.push(&bytes, &mut lines);
+                        queue.extend(lines);
+                        if let Err(e) = pushed {
+                            queue.clear();
+                            return Some((Err(e), (upload, splitter, queue, line, true)));
+                        }
+                    }
+                    Ok(None) => {
+                        done = true;
+                        queue.extend(splitter.finish());
+                    }
+                    Err(rejection) => {
+                        let e = wire::StreamError::BadLine { line: line + 1, message: rejection.message };
+                        return Some((Err(e), (upload, splitter, queue, line, true)));
+                    }
+                }
+            }
+        });
+        Lines { inner: Box::pin(inner) }
+    }
+}
+
+impl<T> futures_util::Stream for Lines<T> {
+    type Item = Result<T, wire::StreamError>;
+
+    fn poll_next(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+impl<T> std::fmt::Debug for Lines<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Lines")
+    }
+}
+
+type Chunks = std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send>>;
+
+/// An answer of bytes: in memory or a stream, sent as it comes, with a
+/// content type (unset: the spec's) and a length when known.
+pub struct Download {
+    content_type: Option<String>,
+    length: Option<u64>,
+    chunks: Chunks,
+}
+
+impl Download {
+    /// These bytes.
+    pub fn bytes(bytes: impl Into<Vec<u8>>) -> Self {
+        let bytes = bytes.into();
+        let length = Some(bytes.len() as u64);
+        Download { content_type: None, length, chunks: Box::pin(futures_util::stream::once(async move { Ok(bytes) })) }
+    }
+
+    /// What `stream` gives, sent as it comes; `length`, when known, is
+    /// announced (the stream must give exactly that many bytes).
+    pub fn stream<B: Into<Vec<u8>>>(
+        stream: impl futures_util::Stream<Item = Result<B, std::io::Error>> + Send + 'static,
+        length: Option<u64>,
+    ) -> Self {
+        use futures_util::StreamExt;
+        Download { content_type: None, length, chunks: Box::pin(stream.map(|chunk| chunk.map(Into::into))) }
+    }
+
+    /// Sent as this media type (one the spec declares for the answer).
+    pub fn content_type(mut self, media: impl Into<String>) -> Self {
+        self.content_type = Some(media.into());
+        self
+    }
+}
+
+impl std::fmt::Debug for Download {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Download").field("content_type", &self.content_type).field("length", &self.length).finish()
+    }
+}
+
+/// How often an idle event stream sends a comment, so that proxies keep
+/// the connection: 15 s.
+pub const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// An answer of server-sent events: each event as the stream gives it,
+/// with a keep-alive comment whenever it is idle for [`KEEP_ALIVE`].
+pub struct Events<T> {
+    stream: std::pin::Pin<Box<dyn futures_util::Stream<Item = wire::Event<T>> + Send>>,
+    keep_alive: std::time::Duration,
+}
+
+impl<T: Send + 'static> Events<T> {
+    /// The events `stream` gives.
+    pub fn new(stream: impl futures_util::Stream<Item = wire::Event<T>> + Send + 'static) -> Self {
+        Events { stream: Box::pin(stream), keep_alive: KEEP_ALIVE }
+    }
+
+    /// With another keep-alive period.
+    pub fn keep_alive(mut self, every: std::time::Duration) -> Self {
+        self.keep_alive = every;
+        self
+    }
+}
+
+impl<T: Send + 'static> From<Vec<wire::Event<T>>> for Events<T> {
+    fn from(events: Vec<wire::Event<T>>) -> Self {
+        Events::new(futures_util::stream::iter(events))
+    }
+}
+
+impl<T> std::fmt::Debug for Events<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Events").field("keep_alive", &self.keep_alive).finish()
+    }
+}
+
+/// An answer of JSON lines: each item as the stream gives it.
+pub struct LineStream<T> {
+    stream: std::pin::Pin<Box<dyn futures_util::Stream<Item = T> + Send>>,
+}
+
+impl<T: Send + 'static> LineStream<T> {
+    /// The items `stream` gives.
+    pub fn new(stream: impl futures_util::Stream<Item = T> + Send + 'static) -> Self {
+        LineStream { stream: Box::pin(stream) }
+    }
+}
+
+impl<T: Send + 'static> From<Vec<T>> for LineStream<T> {
+    fn from(items: Vec<T>) -> Self {
+        LineStream::new(futures_util::stream::iter(items))
+    }
+}
+
+impl<T> std::fmt::Debug for LineStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LineStream")
+    }
+}
+
+/// The answer of a success with a JSON body.
+pub fn json<T: Serialize>(status: u16, body: &T) -> Response {
+    respond(status, body)
+}
+
+/// The answer of a success without a body.
+pub fn empty(status: u16) -> Response {
+    StatusCode::from_u16(status).unwrap_or(StatusCode::OK).into_response()
+}
+
+fn streamed(status: u16, media: &str, length: Option<u64>, body: axum::body::Body) -> Response {
+    let mut response = (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
+    if let Ok(value) = HeaderValue::from_str(media) {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    if let Some(length) = length.and_then(|n| HeaderValue::from_str(&n.to_string()).ok()) {
+        response.headers_mut().insert(header::CONTENT_LENGTH, length);
+    }
+    response
+}
+
+/// The answer of a success with a text body of `media`.
+pub fn text(status: u16, media: &str, text: String) -> Response {
+    let length = Some(text.len() as u64);
+    streamed(status, media, length, axum::body::Body::from(text))
+}
+
+/// The answer of a success of bytes, sent as they come (`media` unless the
+/// download says its own).
+pub fn download(status: u16, media: &str, download: Download) -> Response {
+    let media = download.content_type.as_deref().unwrap_or(media).to_owned();
+    streamed(status, &media, download.length, axum::body::Body::from_stream(download.chunks))
+}
+
+/// The answer of a success of server-sent events, each event's data
+/// written by `data` (JSON, or the text itself), with keep-alive comments.
+fn event_stream<T: Send + 'static>(status: u16, events: Events<T>, data: fn(&T) -> String) -> Response {
+    use futures_util::StreamExt;
+    let every = events.keep_alive;
+    let chunks = futures_util::stream::unfold(Some(events.stream), move |stream| async move {
+        let mut stream = stream?;
+        match tokio::time::timeout(every, stream.next()).await {
+            Ok(Some(event)) => {
+                let text = wire::write_event(&event.map(|d| data(&d)));
+                Some((Ok::<_, std::io::Error>(text.into_bytes()), Some(stream)))
+            }
+            Ok(None) => None,
+            Err(_) => Some((Ok(b": keep-alive\n\n".to_vec()), Some(stream))),
+        }
+    });
+    let mut response = streamed(status, "text/event-stream", None, axum::body::Body::from_stream(chunks));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// The answer of a success of server-sent events whose data is a value
+/// of the spec's schema, written as JSON.
+pub fn events<T: Serialize + Send + 'static>(status: u16, events: Events<T>) -> Response {
+    event_stream(status, events, |data| serde_json::to_string(data).unwrap_or_default())
+}
+
+/// The answer of a success of server-sent events whose data is text.
+pub fn text_events(status: u16, events: Events<String>) -> Response {
+    event_stream(status, events, String::clone)
+}
+
+/// The answer of a success of JSON lines of `media`, each item written as
+/// the stream gives it.
+pub fn lines<T: Serialize + Send + 'static>(status: u16, media: &str, lines: LineStream<T>) -> Response {
+    use futures_util::StreamExt;
+    let chunks = lines.stream.map(|item| {
+        let mut line = serde_json::to_vec(&item).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        Ok::<_, std::io::Error>(line)
+    });
+    streamed(status, media, None, axum::body::Body::from_stream(chunks))
 }
 
 /// The body of a request, at most `limit` bytes: larger (as announced by

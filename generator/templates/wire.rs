@@ -376,6 +376,8 @@ pub enum Node {
     List(Vec<Node>),
     /// A JSON value (from a JSON body).
     Json(serde_json::Value),
+    /// Bytes (a file part of a multipart body).
+    Bytes(Vec<u8>),
 }
 
 /// A form that cannot be a tree (`a=1&a[b]=2`, an unclosed bracket), or one
@@ -615,6 +617,7 @@ impl Node {
             Node::Map(_) => Err(NodeError(format!("must be {what}, not an object"))),
             Node::List(_) => Err(NodeError(format!("must be {what}, not an array"))),
             Node::Json(_) => Err(NodeError(format!("must be {what}"))),
+            Node::Bytes(_) => Err(NodeError(format!("must be {what}, not a file"))),
         }
     }
 }
@@ -680,6 +683,7 @@ impl<'de> de::Deserializer<'de> for Node {
             },
             Node::List(items) => visitor.visit_seq(NodeSeq { iter: items.into_iter() }),
             Node::Json(v) => Json(v).deserialize_any(visitor),
+            Node::Bytes(bytes) => visitor.visit_byte_buf(bytes),
         }
     }
 
@@ -759,7 +763,7 @@ impl<'de> de::Deserializer<'de> for Node {
                 Some(items) => visitor.visit_seq(NodeSeq { iter: items.into_iter() }),
                 None => Err(NodeError("must be an array, not an object".into())),
             },
-            leaf @ Node::Leaf(_) => visitor.visit_seq(NodeSeq { iter: vec![leaf].into_iter() }),
+            one @ (Node::Leaf(_) | Node::Bytes(_)) => visitor.visit_seq(NodeSeq { iter: vec![one].into_iter() }),
         }
     }
 
@@ -1336,4 +1340,14 @@ impl LineSplitter {
         let line = std::mem::take(&mut self.line);
         (!line.iter().all(u8::is_ascii_whitespace)).then_some(line)
     }
+}
+
+/// Whether `got` (a `Content-Type`) is of the media type `declared`
+/// (`image/png`, `image/*` or `*/*`), parameters aside.
+pub fn media_matches(declared: &str, got: &str) -> bool {
+    let essence = |m: &str| m.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let (declared, got) = (essence(declared), essence(got));
+    declared == "*/*"
+        || declared == got
+        || declared.strip_suffix("/*").is_some_and(|kind| got.split('/').next() == Some(kind))
 }

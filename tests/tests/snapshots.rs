@@ -51,7 +51,7 @@ fn client_server_and_webhooks_of_the_default_spec_match_their_snapshots() {
 #[test]
 fn fixture_operations_match_their_snapshots() {
     // The fixtures with operations: their client, server and schemas modules.
-    for fixture in ["descriptions", "params", "responses", "locations", "schemes"] {
+    for fixture in ["descriptions", "params", "responses", "locations", "schemes", "media"] {
         let path = root().join(format!("tests/fixtures/{fixture}.yaml"));
         snapshot_modules(&path, &format!("fixture_{fixture}"), &["client.rs", "server.rs", "schemas.rs", "security.rs"]);
     }

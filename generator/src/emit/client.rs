@@ -394,10 +394,10 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
                 let params = &params;
             }
         });
-        let method = op.ident.trim_start_matches("r#");
+        let base = op.ident.trim_start_matches("r#");
         let what = crate::build::kind_word(alternative.kind);
         let lines = vec![
-            format!("[`Client::{method}`], answered as `{}` ({what}).", alternative.media),
+            format!("[`Client::{base}`], answered as `{}` ({what}).", alternative.media),
             String::new(),
             format!("`{} {}`", op.method, op.path),
         ];

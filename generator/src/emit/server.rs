@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use super::client::{error_type, mentions_runtime, mentions_types};
 use super::{BoundsCheck, Scope, assemble, bounds_check, format_items, ident, type_in};
 use crate::Error;
-use crate::ir::{Api, Location, Operation, TypeRef};
+use crate::ir::{Api, Location, MediaKind, Operation, TypeRef};
 
 fn handler_name(op: &Operation) -> proc_macro2::Ident {
     format_ident!("handle_{}", op.ident.trim_start_matches("r#"))
@@ -46,6 +46,7 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
     if api.operations.iter().any(|op| op.body.is_some()) {
         spec_items.push(quote!(BodyKind));
     }
+    let replies = api.operations.iter().filter_map(reply_enum);
     if api.operations.iter().any(|op| !op.param_fields.is_empty()) {
         spec_items.push(quote!(In));
         spec_items.push(quote!(ParamSpec));
@@ -70,10 +71,8 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
             let p = ident(p);
             quote!(params: types::#p,)
         });
-        let success = match op.success().and_then(|r| r.ty.as_ref()) {
-            Some(t) => type_in(t, Scope::Sibling),
-            None => quote!(()),
-        };
+        let body = streamed_body(op).map(|(arg, ty, _)| quote!(#arg: #ty,));
+        let success = answer_type(op);
         let allows = super::self_method_allows(&op.ident);
         quote! {
             #docs
@@ -82,6 +81,7 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
                 &self,
                 #(#path_args)*
                 #params
+                #body
                 context: RequestContext,
             ) -> impl Future<Output = Result<#success, Failure>> + Send;
         }
@@ -226,6 +226,8 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
                 http_server::refuse(RejectionKind::MethodNotAllowed, message, |r| service.rejection(r))
             }
 
+            #(#replies)*
+
             #operations
 
             #(#handlers)*
@@ -268,11 +270,17 @@ fn operation_spec(api: &Api, op: &Operation) -> TokenStream {
             quote!(ParamSpec::keyed(#wire, #place, #key))
         }
     });
-    let body = match &op.body {
-        Some(b) if b.media.contains("json") => quote!(Some(BodyKind::Json)),
-        Some(_) => quote!(Some(BodyKind::Form)),
-        None => quote!(None),
-    };
+    let body = op.body.iter().flat_map(|b| std::iter::once((b.media.as_str(), b.kind)).chain(b.others.iter().map(|(m, k)| (m.as_str(), *k)))).map(|(media, kind)| {
+        let kind = match kind {
+            MediaKind::Json => quote!(BodyKind::Json),
+            MediaKind::Form => quote!(BodyKind::Form),
+            MediaKind::Multipart => quote!(BodyKind::Multipart),
+            MediaKind::Text => quote!(BodyKind::Text),
+            MediaKind::JsonLines => quote!(BodyKind::JsonLines),
+            MediaKind::Binary | MediaKind::EventStream => quote!(BodyKind::Binary),
+        };
+        quote!((#media, #kind))
+    });
     let id = &op.id;
     let security = if op.security.is_empty() { quote!(&[]) } else { super::security::requirement_path(op) };
     let success = proc_macro2::Literal::u16_unsuffixed(op.success_status());
@@ -285,7 +293,7 @@ fn operation_spec(api: &Api, op: &Operation) -> TokenStream {
             security: #security,
             realm: REALM,
             params: &[#(#params_spec),*],
-            body: #body,
+            body: &[#(#body),*],
             success: #success,
             success_body: #success_body,
             depth: #depth,
@@ -324,6 +332,11 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         None => (quote!(_params), quote!()),
     };
     let path_in = if op.path_params.is_empty() { quote!(_path) } else { quote!(path) };
+    let (upload_in, body_arg) = match streamed_body(op) {
+        Some((_, _, make)) => (quote!(upload), quote!(#make,)),
+        None => (quote!(_upload), quote!()),
+    };
+    let reply = reply_fn(op);
     quote! {
         async fn #handler<S: #service>(
             State(service): State<Arc<S>>,
@@ -338,12 +351,123 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
                 &operations::#spec,
                 |r| service.rejection(r),
                 |operation, credentials| service.authenticate(operation, credentials),
-                |#params_in: #params_type, #path_in: &PathParams, context| {
+                |#params_in: #params_type, #path_in: &PathParams, context, #upload_in| {
                     #(#read_path)*
-                    Ok(service.#name(#(#path_args)* #params_arg context))
+                    Ok(service.#name(#(#path_args)* #params_arg #body_arg context))
                 },
+                #reply,
             )
             .await
         }
     }
+}
+
+/// A body the operation is handed as it arrives: its argument, its type,
+/// and the expression that makes it of the request's `upload`.
+fn streamed_body(op: &Operation) -> Option<(TokenStream, TokenStream, TokenStream)> {
+    let body = op.body.as_ref()?;
+    match body.kind {
+        MediaKind::Binary | MediaKind::EventStream => Some((quote!(body), quote!(http_server::Upload), quote!(upload))),
+        MediaKind::JsonLines => {
+            let item = type_in(body.ty.as_ref().unwrap_or(&TypeRef::Json), Scope::Sibling);
+            Some((quote!(items), quote!(http_server::Lines<#item>), quote!(http_server::Lines::new(upload))))
+        }
+        _ => None,
+    }
+}
+
+/// The Rust type of an answer of `kind` carrying `ty`.
+fn kind_type(kind: Option<MediaKind>, ty: Option<&TypeRef>) -> TokenStream {
+    let typed = |fallback: TypeRef| type_in(ty.unwrap_or(&fallback), Scope::Sibling);
+    match kind {
+        None => quote!(()),
+        Some(MediaKind::Json) => typed(TypeRef::Json),
+        Some(MediaKind::Text) => quote!(String),
+        Some(MediaKind::EventStream) => {
+            let t = typed(TypeRef::String);
+            quote!(http_server::Events<#t>)
+        }
+        Some(MediaKind::JsonLines) => {
+            let t = typed(TypeRef::Json);
+            quote!(http_server::LineStream<#t>)
+        }
+        Some(MediaKind::Binary | MediaKind::Form | MediaKind::Multipart) => quote!(http_server::Download),
+    }
+}
+
+/// The name of the enum an operation answers with when its success comes
+/// in several kinds.
+fn reply_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}Reply", op.type_prefix)
+}
+
+/// What the implementation answers a success with: the type of its one
+/// kind, or the operation's reply enum.
+fn answer_type(op: &Operation) -> TokenStream {
+    match op.success() {
+        Some(success) if !success.others.is_empty() => {
+            let name = reply_name(op);
+            quote!(#name)
+        }
+        Some(success) => kind_type(success.kind, success.ty.as_ref()),
+        None => quote!(()),
+    }
+}
+
+/// The enum of an operation whose success comes in several kinds (JSON
+/// or an event stream, say): a variant per kind.
+fn reply_enum(op: &Operation) -> Option<TokenStream> {
+    let success = op.success().filter(|s| !s.others.is_empty())?;
+    let name = reply_name(op);
+    let kinds = std::iter::once((success.kind?, success.ty.as_ref(), success.media.clone()?))
+        .chain(success.others.iter().map(|a| (a.kind, a.ty.as_ref(), a.media.clone())));
+    let variants = kinds.map(|(kind, ty, media)| {
+        let variant = format_ident!("{}", crate::naming::type_ident(crate::build::kind_word(kind)));
+        let t = kind_type(Some(kind), ty);
+        let text = format!(" Answered as `{media}`.");
+        quote!(#[doc = #text] #variant(#t),)
+    });
+    let text = format!(" What `{}` answers a success with: one of the media types the spec declares for it.", op.ident.trim_start_matches("r#"));
+    Some(quote! {
+        #[doc = #text]
+        pub enum #name {
+            #(#variants)*
+        }
+    })
+}
+
+/// The call of the runtime function that writes `value`, an answer of
+/// `kind` carrying `ty`.
+fn write_expr(kind: Option<MediaKind>, ty: Option<&TypeRef>, media: &str, status: &proc_macro2::Literal) -> TokenStream {
+    match kind {
+        None => quote!(http_server::empty(#status)),
+        Some(MediaKind::Json) => quote!(http_server::json(#status, &value)),
+        Some(MediaKind::Text) => quote!(http_server::text(#status, #media, value)),
+        Some(MediaKind::EventStream) if ty.is_none() || ty == Some(&TypeRef::String) => {
+            quote!(http_server::text_events(#status, value))
+        }
+        Some(MediaKind::EventStream) => quote!(http_server::events(#status, value)),
+        Some(MediaKind::JsonLines) => quote!(http_server::lines(#status, #media, value)),
+        Some(MediaKind::Binary | MediaKind::Form | MediaKind::Multipart) => quote!(http_server::download(#status, #media, value)),
+    }
+}
+
+/// The closure that turns the implementation's success into the answer.
+fn reply_fn(op: &Operation) -> TokenStream {
+    let status = proc_macro2::Literal::u16_unsuffixed(op.success_status());
+    let Some(success) = op.success().filter(|s| s.kind.is_some()) else { return quote!(|_: ()| http_server::empty(#status)) };
+    if success.others.is_empty() {
+        let media = success.media.as_deref().unwrap_or_default();
+        let write = write_expr(success.kind, success.ty.as_ref(), media, &status);
+        return quote!(|value| #write);
+    }
+    let name = reply_name(op);
+    let kinds = success.kind.into_iter().map(|k| (k, success.ty.as_ref(), success.media.clone().unwrap_or_default()))
+        .chain(success.others.iter().map(|a| (a.kind, a.ty.as_ref(), a.media.clone())));
+    let arms = kinds.map(|(kind, ty, media)| {
+        let variant = format_ident!("{}", crate::naming::type_ident(crate::build::kind_word(kind)));
+        let write = write_expr(Some(kind), ty, &media, &status);
+        quote!(#name::#variant(value) => #write,)
+    });
+    quote!(|reply: #name| match reply { #(#arms)* })
 }
