@@ -42,3 +42,13 @@ pub mod validator;
 pub use checks::{Spec, Types};
 pub use report::{Case, Report};
 pub use validator::{CompileError, Direction, SchemaId, ValidationError, Validator};
+
+/// A `cargo` command for building a crate outside the workspace (a
+/// generated crate, a runner, a probe): the `cargo` that runs us, without
+/// debug information or incremental state, which such one-off builds never
+/// use and which would multiply the disk they take several times over.
+pub fn cargo() -> std::process::Command {
+    let mut command = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.env("CARGO_PROFILE_DEV_DEBUG", "false").env("CARGO_INCREMENTAL", "0");
+    command
+}

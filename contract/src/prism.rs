@@ -593,8 +593,7 @@ pub fn build_driver(dir: &Path, specs: &[(String, PathBuf)], lock: &Path) -> Res
     if !driver.join("Cargo.lock").exists() {
         std::fs::copy(lock, driver.join("Cargo.lock")).map_err(|e| format!("cannot copy {}: {e}", lock.display()))?;
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
+    let output = crate::cargo()
         .args(["build", "--quiet", "--offline", "--manifest-path"])
         .arg(driver.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", dir.join("target"))

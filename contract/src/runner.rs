@@ -54,8 +54,7 @@ pub fn build(crate_dir: &Path, name: &str, work: &Path, lockfile: Option<&Path>)
     {
         let _ = std::fs::copy(lock, work.join("Cargo.lock"));
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
+    let status = crate::cargo()
         .args(["build", "--quiet", "--manifest-path"])
         .arg(work.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", work.join("target"))

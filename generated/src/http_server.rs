@@ -204,6 +204,8 @@ pub struct OperationSpec {
     /// The media types the operation takes its body as, each with its
     /// kind (the first is the spec's first); none: it takes no body.
     pub body: &'static [(&'static str, BodyKind)],
+    /// Whether a request must carry a body (`requestBody.required`).
+    pub body_required: bool,
     /// The status of a successful answer.
     pub success: u16,
     /// Whether a successful answer has a body.
@@ -585,7 +587,13 @@ pub fn parse_payload<P: DeserializeOwned + Serialize + Validate>(
     let mut nodes: Vec<(String, Node)> = Vec::new();
     let whole = spec.params.iter().find(|p| p.place == In::WholeBody).map(|p| p.key);
     match payload {
-        Payload::Bytes([]) => {}
+        // An empty text body is the empty text, an empty form body the
+        // empty object.
+        Payload::Bytes([]) => match (body_kind(spec, headers), whole, headers.contains_key(header::CONTENT_TYPE)) {
+            (Some(BodyKind::Text), Some(key), true) => nodes.push((key.to_owned(), Node::Json(serde_json::Value::String(String::new())))),
+            (Some(BodyKind::Form), Some(key), true) => nodes.push((key.to_owned(), Node::Map(BTreeMap::new()))),
+            _ => {}
+        },
         Payload::Bytes(body) => match body_kind(spec, headers) {
             None if spec.body.is_empty() => {
                 return Err(Rejection::new(RejectionKind::MalformedBody, None, "This operation takes no request body"));
@@ -786,7 +794,9 @@ fn dropped_key<P: Serialize>(input: &Node, params: &P) -> Option<String> {
                         return Some(found);
                     }
                 }
-                None if matches!(value, Node::Leaf(v) if v.is_empty()) || matches!(value, Node::Json(_)) => {}
+                None if matches!(value, Node::Leaf(v) if v.is_empty())
+                    || matches!(value, Node::Map(m) if m.is_empty())
+                    || matches!(value, Node::Json(_) | Node::Bytes(_)) => {}
                 None if matches!(output, Node::Leaf(_)) => {}
                 None => {
                     // Name the first key inside what was dropped.
@@ -834,6 +844,22 @@ where
         Err(e) => return refuse(Rejection::new(RejectionKind::InvalidParam, None, format!("Invalid path: {e}"))),
     };
     let query = parts.uri.query();
+    // A required body that is not there is refused whatever its kind (an
+    // empty text may be there: its type says so).
+    let announced = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).map(str::trim);
+    // A request says it carries a body, an empty one too, by its
+    // `Content-Type`, or by a length or framing of one.
+    let bodiless = announced.is_none_or(|n| n == "0")
+        && !parts.headers.contains_key(header::TRANSFER_ENCODING)
+        && !parts.headers.contains_key(header::CONTENT_TYPE);
+    // Named fields missing say more: a body read into the params is refused
+    // for its absence only when nothing else is wrong (below).
+    let missing_body = spec.body_required && bodiless;
+    let missing = || Rejection::new(RejectionKind::MissingParam, None, "Missing the required request body");
+    let into_params = spec.body.first().is_some_and(|(_, kind)| !kind.streamed() && *kind != BodyKind::Text);
+    if missing_body && !into_params {
+        return refuse(missing());
+    }
     // Bytes and lines go to the operation as they arrive; parts are read
     // one by one; the rest whole, within its limit.
     let (parsed, upload) = match body_kind(spec, &parts.headers) {
@@ -850,6 +876,7 @@ where
         },
     };
     let params = match parsed {
+        Ok(_) if missing_body => return refuse(missing()),
         Ok(params) => params,
         Err(rejection) => return refuse(rejection),
     };
@@ -1178,7 +1205,7 @@ pub fn text(status: u16, media: &str, text: String) -> Response {
 /// The answer of a success of bytes, sent as they come (`media` unless the
 /// download says its own).
 pub fn download(status: u16, media: &str, download: Download) -> Response {
-    let media = download.content_type.as_deref().unwrap_or(media).to_owned();
+    let media = download.content_type.as_deref().filter(|m| !m.is_empty()).unwrap_or(media).to_owned();
     streamed(status, &media, download.length, axum::body::Body::from_stream(download.chunks))
 }
 

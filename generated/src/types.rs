@@ -1818,7 +1818,11 @@ str_enum!(CheckoutUsBankAccountOptionsVerificationMethod);
 #[non_exhaustive]
 pub struct CreateCheckoutSessionAfterExpiration {
     /// Let the customer pick up an expired session from a new link.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub recovery: Option<CreateCheckoutSessionAfterExpirationRecovery>,
 }
 
@@ -1845,7 +1849,11 @@ impl Validate for CreateCheckoutSessionAfterExpiration {
 #[non_exhaustive]
 pub struct CreateCheckoutSessionAfterExpirationRecovery {
     /// Whether the recovered session accepts promotion codes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub allow_promotion_codes: Option<bool>,
     /// Whether recovery is on.
     pub enabled: bool,
@@ -1943,10 +1951,18 @@ impl Validate for CreateCheckoutSessionBillingAddressCollection {
 #[non_exhaustive]
 pub struct CreateCheckoutSessionConsentCollection {
     /// Ask for consent to promotional messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub promotions: Option<CreateCheckoutSessionConsentCollectionPromotions>,
     /// Require acceptance of the terms of service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub terms_of_service: Option<CreateCheckoutSessionConsentCollectionTermsOfService>,
 }
 
@@ -2066,20 +2082,36 @@ impl Validate for CreateCheckoutSessionConsentCollectionTermsOfService {
 #[non_exhaustive]
 pub struct CreateCheckoutSessionCustomFields {
     /// The choices of a `dropdown` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub dropdown: Option<CreateCheckoutSessionCustomFieldsDropdown>,
     /// The shop's name for the field; letters and digits only.
     pub key: String,
     /// The label shown for the field.
     pub label: CreateCheckoutSessionCustomFieldsLabel,
     /// Limits of a `numeric` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub numeric: Option<CreateCheckoutSessionCustomFieldsNumeric>,
     /// Whether the customer may leave the field empty (default `false`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub optional: Option<bool>,
     /// Limits of a `text` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub text: Option<CreateCheckoutSessionCustomFieldsText>,
     /// The kind of field.
     pub r#type: CreateCheckoutSessionCustomFieldsType,
@@ -2262,9 +2294,17 @@ impl Validate for CreateCheckoutSessionCustomFieldsLabelType {
 #[serde(expecting = "an object with any of `maximum_length`, `minimum_length`")]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionCustomFieldsNumeric {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub maximum_length: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub minimum_length: Option<i64>,
 }
 
@@ -2293,9 +2333,17 @@ impl Validate for CreateCheckoutSessionCustomFieldsNumeric {
 #[serde(expecting = "an object with any of `maximum_length`, `minimum_length`")]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionCustomFieldsText {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub maximum_length: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub minimum_length: Option<i64>,
 }
 
@@ -2487,11 +2535,23 @@ impl Validate for CreateCheckoutSessionCustomerCreation {
 #[serde(expecting = "an object with any of `address`, `name`, `shipping`")]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionCustomerUpdate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub address: Option<CreateCheckoutSessionCustomerUpdateAddress>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub name: Option<CreateCheckoutSessionCustomerUpdateName>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub shipping: Option<CreateCheckoutSessionCustomerUpdateShipping>,
 }
 
@@ -2654,10 +2714,18 @@ impl Validate for CreateCheckoutSessionCustomerUpdateShipping {
 #[non_exhaustive]
 pub struct CreateCheckoutSessionDiscounts {
     /// The ID of a coupon.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub coupon: Option<String>,
     /// The ID of a promotion code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub promotion_code: Option<String>,
 }
 
@@ -2732,7 +2800,11 @@ pub struct CreateCheckoutSessionInvoiceCreation {
     /// Whether to create an invoice.
     pub enabled: bool,
     /// What goes on the invoice.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub invoice_data: Option<CreateCheckoutSessionInvoiceCreationInvoiceData>,
 }
 
@@ -2784,12 +2856,24 @@ pub struct CreateCheckoutSessionInvoiceCreationInvoiceData {
     pub custom_fields: Option<
         OrEmpty<Vec<CreateCheckoutSessionInvoiceCreationInvoiceDataCustomFields>>,
     >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub footer: Option<String>,
     /// Key-value pairs to attach (at most 50 keys of up to 40 characters, values of up to 500).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub metadata: Option<BTreeMap<String, String>>,
     /// How amounts are shown; `""` resets it.
     #[serde(
@@ -2910,7 +2994,11 @@ impl Validate for CreateCheckoutSessionInvoiceCreationInvoiceDataCustomFields {
 #[serde(expecting = "an object with any of `amount_tax_display`")]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub amount_tax_display: Option<
         CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptionsAmountTaxDisplay,
     >,
@@ -2989,22 +3077,46 @@ for CreateCheckoutSessionInvoiceCreationInvoiceDataRenderingOptionsAmountTaxDisp
 #[non_exhaustive]
 pub struct CreateCheckoutSessionLineItems {
     /// Let the customer change the quantity on the page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub adjustable_quantity: Option<CreateCheckoutSessionLineItemsAdjustableQuantity>,
     /// Tax rates picked by the customer's location.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub dynamic_tax_rates: Option<Vec<String>>,
     /// The ID of a stored Price.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub price: Option<String>,
     /// A price made for this session only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub price_data: Option<CreateCheckoutSessionLineItemsPriceData>,
     /// How many units (default 1, at most 999999).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub quantity: Option<i64>,
     /// Tax rates applied to this item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub tax_rates: Option<Vec<String>>,
 }
 
@@ -3090,10 +3202,18 @@ impl Validate for CreateCheckoutSessionLineItems {
 pub struct CreateCheckoutSessionLineItemsAdjustableQuantity {
     pub enabled: bool,
     /// The highest quantity allowed (at most 999999).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub maximum: Option<i64>,
     /// The lowest quantity allowed (at least 0).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub minimum: Option<i64>,
 }
 
@@ -3145,23 +3265,47 @@ pub struct CreateCheckoutSessionLineItemsPriceData {
     /// Three-letter ISO 4217 currency code, lowercase.
     pub currency: String,
     /// The ID of a stored Product (or give `product_data`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub product: Option<String>,
     /// A product made for this session only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub product_data: Option<CreateCheckoutSessionLineItemsPriceDataProductData>,
     /// Billing period of a recurring price.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub recurring: Option<CreateCheckoutSessionLineItemsPriceDataRecurring>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub tax_behavior: Option<CreateCheckoutSessionLineItemsPriceDataTaxBehavior>,
     /// The cost of one unit, in minor units: at most eight digits
     /// (99999999, $999,999.99 in USD).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub unit_amount: Option<i64>,
     /// The cost of one unit in minor units, as a decimal string with at
     /// most 12 decimal places; at most 99999999.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub unit_amount_decimal: Option<String>,
 }
 
@@ -3274,16 +3418,32 @@ impl Validate for CreateCheckoutSessionLineItemsPriceData {
 #[serde(expecting = "an object with `name`")]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionLineItemsPriceDataProductData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub images: Option<Vec<String>>,
     /// Key-value pairs to attach (at most 50 keys of up to 40 characters, values of up to 500).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub metadata: Option<BTreeMap<String, String>>,
     /// The name the customer sees.
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub tax_code: Option<String>,
 }
 
@@ -3354,7 +3514,11 @@ impl Validate for CreateCheckoutSessionLineItemsPriceDataProductData {
 #[non_exhaustive]
 pub struct CreateCheckoutSessionLineItemsPriceDataRecurring {
     pub interval: CreateCheckoutSessionLineItemsPriceDataRecurringInterval,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub interval_count: Option<i64>,
 }
 
@@ -3488,119 +3652,263 @@ impl Validate for CreateCheckoutSessionLineItemsPriceDataTaxBehavior {
 #[non_exhaustive]
 pub struct CreateCheckoutSessionParams {
     /// What to offer when the session expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub after_expiration: Option<CreateCheckoutSessionAfterExpiration>,
     /// Let the customer redeem promotion codes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub allow_promotion_codes: Option<bool>,
     /// Calculate tax automatically.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub automatic_tax: Option<CreateCheckoutSessionAutomaticTax>,
     /// Collect the billing address always (`required`) or only when needed (`auto`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub billing_address_collection: Option<
         CreateCheckoutSessionBillingAddressCollection,
     >,
     /// Where the customer goes if they leave checkout without paying. Not allowed with `ui_mode: embedded`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub cancel_url: Option<String>,
     /// The shop's own reference for the session (a cart or order ID, say).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub client_reference_id: Option<String>,
     /// Which consents to ask the customer for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub consent_collection: Option<CreateCheckoutSessionConsentCollection>,
     /// Three-letter ISO 4217 currency code, lowercase. Required when `line_items` use `price_data` without a currency-specific price.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub currency: Option<String>,
     /// Extra fields for the customer to fill in (up to three).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub custom_fields: Option<Vec<CreateCheckoutSessionCustomFields>>,
     /// Extra text to show on the checkout page. Send `""` for a position to clear it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub custom_text: Option<CreateCheckoutSessionCustomText>,
     /// The ID of an existing Customer. Its email, saved card and addresses
     /// prefill the page; without one, a Customer is created when needed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub customer: Option<String>,
     /// Create a Customer on completion always, or only when needed (`payment` mode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub customer_creation: Option<CreateCheckoutSessionCustomerCreation>,
     /// Prefill the email field, and use it for any Customer created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub customer_email: Option<String>,
     /// Which details the customer's input overwrites on an existing Customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub customer_update: Option<CreateCheckoutSessionCustomerUpdate>,
     /// A coupon or promotion code to apply (only one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub discounts: Option<Vec<CreateCheckoutSessionDiscounts>>,
     /// Fields of the session to expand (`line_items`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub expand: Option<Vec<CreateCheckoutSessionExpand>>,
     /// When the session expires, in Unix seconds, 30 minutes to 24 hours from now. Defaults to 24 hours.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub expires_at: Option<i64>,
     /// Create an invoice after payment (`payment` mode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub invoice_creation: Option<CreateCheckoutSessionInvoiceCreation>,
     /// What the customer buys: a stored `price`, or `price_data` to make one
     /// on the fly. Required in `payment` and `subscription` mode; at most 100
     /// items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub line_items: Option<Vec<CreateCheckoutSessionLineItems>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub locale: Option<CheckoutLocale>,
     /// Key-value pairs to attach to the session (at most 50 keys of up to 40 characters, values of up to 500).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub metadata: Option<BTreeMap<String, String>>,
     pub mode: CheckoutSessionMode,
     /// Settings of the PaymentIntent created in `payment` mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub payment_intent_data: Option<CreateCheckoutSessionPaymentIntentData>,
     /// Collect a payment method even when nothing is due now (`always`), or only when needed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub payment_method_collection: Option<CreateCheckoutSessionPaymentMethodCollection>,
     /// Options per payment method type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub payment_method_options: Option<CreateCheckoutSessionPaymentMethodOptions>,
     /// The payment method types to offer. Leave it out to use the account's settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub payment_method_types: Option<Vec<CreateCheckoutSessionPaymentMethodTypes>>,
     /// Collect the customer's phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub phone_number_collection: Option<CreateCheckoutSessionPhoneNumberCollection>,
     /// When an embedded session redirects to `return_url` on completion.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub redirect_on_completion: Option<CreateCheckoutSessionRedirectOnCompletion>,
     /// Where an embedded session sends the customer after a redirect-based payment method. Required with `ui_mode: embedded`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub return_url: Option<String>,
     /// Settings of the SetupIntent created in `setup` mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub setup_intent_data: Option<CreateCheckoutSessionSetupIntentData>,
     /// Collect a shipping address in these countries.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub shipping_address_collection: Option<
         CreateCheckoutSessionShippingAddressCollection,
     >,
     /// Shipping rates to offer (up to five), stored or made on the fly.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub shipping_options: Option<Vec<CreateCheckoutSessionShippingOptions>>,
     /// The word on the pay button (`payment` mode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub submit_type: Option<CreateCheckoutSessionSubmitType>,
     /// Settings of the Subscription created in `subscription` mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub subscription_data: Option<CreateCheckoutSessionSubscriptionData>,
     /// Where the customer goes after paying. Required unless `ui_mode` is `embedded`, where it is not allowed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub success_url: Option<String>,
     /// Collect the customer's tax ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub tax_id_collection: Option<CreateCheckoutSessionTaxIdCollection>,
     /// A hosted page (the default) or a form embedded in the shop's page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub ui_mode: Option<CreateCheckoutSessionUiMode>,
 }
 
@@ -4026,32 +4334,80 @@ impl Validate for CreateCheckoutSessionParams {
 )]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentIntentData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub application_fee_amount: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub capture_method: Option<CreateCheckoutSessionPaymentIntentDataCaptureMethod>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub description: Option<String>,
     /// Key-value pairs to attach (at most 50 keys of up to 40 characters, values of up to 500).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub metadata: Option<BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub on_behalf_of: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub receipt_email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub setup_future_usage: Option<
         CreateCheckoutSessionPaymentIntentDataSetupFutureUsage,
     >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub shipping: Option<CreateCheckoutSessionPaymentIntentDataShipping>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub statement_descriptor: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub statement_descriptor_suffix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub transfer_data: Option<CreateCheckoutSessionPaymentIntentDataTransferData>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub transfer_group: Option<String>,
 }
 
@@ -4270,12 +4626,24 @@ impl Validate for CreateCheckoutSessionPaymentIntentDataSetupFutureUsage {
 #[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentIntentDataShipping {
     pub address: CreateCheckoutSessionPaymentIntentDataShippingAddress,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub carrier: Option<String>,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub phone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub tracking_number: Option<String>,
 }
 
@@ -4332,16 +4700,36 @@ impl Validate for CreateCheckoutSessionPaymentIntentDataShipping {
 #[serde(expecting = "an object with `line1`")]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentIntentDataShippingAddress {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub city: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub country: Option<String>,
     pub line1: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub line2: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub postal_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub state: Option<String>,
 }
 
@@ -4409,7 +4797,11 @@ impl Validate for CreateCheckoutSessionPaymentIntentDataShippingAddress {
 #[serde(expecting = "an object with `destination`")]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentIntentDataTransferData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub amount: Option<i64>,
     pub destination: String,
 }
@@ -4485,19 +4877,47 @@ impl Validate for CreateCheckoutSessionPaymentMethodCollection {
 )]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentMethodOptions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub acss_debit: Option<CreateCheckoutSessionPaymentMethodOptionsAcssDebit>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub boleto: Option<CreateCheckoutSessionPaymentMethodOptionsBoleto>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub card: Option<CreateCheckoutSessionPaymentMethodOptionsCard>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub konbini: Option<CreateCheckoutSessionPaymentMethodOptionsKonbini>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub oxxo: Option<CreateCheckoutSessionPaymentMethodOptionsOxxo>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub us_bank_account: Option<CreateCheckoutSessionPaymentMethodOptionsUsBankAccount>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub wechat_pay: Option<CreateCheckoutSessionPaymentMethodOptionsWechatPay>,
 }
 
@@ -4578,13 +4998,25 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptions {
 )]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentMethodOptionsAcssDebit {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub currency: Option<CreateCheckoutSessionPaymentMethodOptionsAcssDebitCurrency>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub mandate_options: Option<
         CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptions,
     >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub verification_method: Option<
         CreateCheckoutSessionPaymentMethodOptionsAcssDebitVerificationMethod,
     >,
@@ -4681,17 +5113,33 @@ pub struct CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptions {
         deserialize_with = "super::runtime::some_or_empty"
     )]
     pub custom_mandate_url: Option<OrEmpty<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub default_for: Option<
         Vec<CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsDefaultFor>,
     >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub interval_description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub payment_schedule: Option<
         CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsPaymentSchedule,
     >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub transaction_type: Option<
         CreateCheckoutSessionPaymentMethodOptionsAcssDebitMandateOptionsTransactionType,
     >,
@@ -4941,7 +5389,11 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptionsAcssDebitVerification
 #[serde(expecting = "an object with any of `expires_after_days`")]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentMethodOptionsBoleto {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub expires_after_days: Option<i64>,
 }
 
@@ -4965,11 +5417,19 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptionsBoleto {
 )]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentMethodOptionsCard {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub request_three_d_secure: Option<
         CreateCheckoutSessionPaymentMethodOptionsCardRequestThreeDSecure,
     >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub setup_future_usage: Option<
         CreateCheckoutSessionPaymentMethodOptionsCardSetupFutureUsage,
     >,
@@ -5092,7 +5552,11 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptionsCardSetupFutureUsage 
 #[serde(expecting = "an object with any of `expires_after_days`")]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentMethodOptionsKonbini {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub expires_after_days: Option<i64>,
 }
 
@@ -5114,7 +5578,11 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptionsKonbini {
 #[serde(expecting = "an object with any of `expires_after_days`")]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentMethodOptionsOxxo {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub expires_after_days: Option<i64>,
 }
 
@@ -5136,7 +5604,11 @@ impl Validate for CreateCheckoutSessionPaymentMethodOptionsOxxo {
 #[serde(expecting = "an object with any of `verification_method`")]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentMethodOptionsUsBankAccount {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub verification_method: Option<
         CreateCheckoutSessionPaymentMethodOptionsUsBankAccountVerificationMethod,
     >,
@@ -5206,7 +5678,11 @@ for CreateCheckoutSessionPaymentMethodOptionsUsBankAccountVerificationMethod {
 #[serde(expecting = "an object with `client`")]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionPaymentMethodOptionsWechatPay {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub app_id: Option<String>,
     pub client: CreateCheckoutSessionPaymentMethodOptionsWechatPayClient,
 }
@@ -5552,12 +6028,24 @@ impl Validate for CreateCheckoutSessionRedirectOnCompletion {
 #[serde(expecting = "an object with any of `description`, `metadata`, `on_behalf_of`")]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionSetupIntentData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub description: Option<String>,
     /// Key-value pairs to attach (at most 50 keys of up to 40 characters, values of up to 500).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub metadata: Option<BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub on_behalf_of: Option<String>,
 }
 
@@ -5629,10 +6117,18 @@ impl Validate for CreateCheckoutSessionShippingAddressCollection {
 #[non_exhaustive]
 pub struct CreateCheckoutSessionShippingOptions {
     /// The ID of a stored shipping rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub shipping_rate: Option<String>,
     /// A shipping rate made for this session only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub shipping_rate_data: Option<CreateCheckoutSessionShippingOptionsShippingRateData>,
 }
 
@@ -5670,25 +6166,49 @@ impl Validate for CreateCheckoutSessionShippingOptions {
 #[serde(expecting = "an object with `display_name`")]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionShippingOptionsShippingRateData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub delivery_estimate: Option<
         CreateCheckoutSessionShippingOptionsShippingRateDataDeliveryEstimate,
     >,
     pub display_name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub fixed_amount: Option<
         CreateCheckoutSessionShippingOptionsShippingRateDataFixedAmount,
     >,
     /// Key-value pairs to attach (at most 50 keys of up to 40 characters, values of up to 500).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub metadata: Option<BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub tax_behavior: Option<
         CreateCheckoutSessionShippingOptionsShippingRateDataTaxBehavior,
     >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub tax_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub r#type: Option<CreateCheckoutSessionShippingOptionsShippingRateDataType>,
 }
 
@@ -5785,9 +6305,17 @@ impl Validate for CreateCheckoutSessionShippingOptionsShippingRateData {
 #[serde(expecting = "an object with any of `maximum`, `minimum`")]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionShippingOptionsShippingRateDataDeliveryEstimate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub maximum: Option<DeliveryEstimateBound>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub minimum: Option<DeliveryEstimateBound>,
 }
 
@@ -5989,24 +6517,60 @@ impl Validate for CreateCheckoutSessionSubmitType {
 )]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionSubscriptionData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub application_fee_percent: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub billing_cycle_anchor: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub default_tax_rates: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub description: Option<String>,
     /// Key-value pairs to attach (at most 50 keys of up to 40 characters, values of up to 500).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub metadata: Option<BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub on_behalf_of: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub transfer_data: Option<CreateCheckoutSessionSubscriptionDataTransferData>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub trial_end: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub trial_period_days: Option<i64>,
 }
 
@@ -6130,7 +6694,11 @@ impl Validate for CreateCheckoutSessionSubscriptionData {
 #[serde(expecting = "an object with `destination`")]
 #[non_exhaustive]
 pub struct CreateCheckoutSessionSubscriptionDataTransferData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub amount_percent: Option<f64>,
     pub destination: String,
 }
@@ -6561,7 +7129,11 @@ impl Validate for ExpireCheckoutSessionExpand {
 #[non_exhaustive]
 pub struct ExpireCheckoutSessionParams {
     /// Fields of the session to expand (`line_items`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub expand: Option<Vec<ExpireCheckoutSessionExpand>>,
 }
 
@@ -6749,17 +7321,29 @@ pub struct ListCheckoutSessionLineItemsParams {
     /// A cursor: an object ID. The page ends just before this object, for
     /// moving backwards through a list. An ID of no object in the list is
     /// answered 404 (`resource_missing`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub ending_before: Option<String>,
     /// How many objects a page holds, from 1 to 100.
     ///
     /// Defaults to `10`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub limit: Option<i64>,
     /// A cursor: an object ID. The page starts just after this object, for
     /// moving forwards through a list. An ID of no object in the list is
     /// answered 404 (`resource_missing`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub starting_after: Option<String>,
 }
 
@@ -6877,43 +7461,87 @@ pub struct ListCheckoutSessionsParams {
     /// Only sessions created in this interval (Unix seconds), either as an
     /// exact time or as a range with `created[gt]`, `created[gte]`,
     /// `created[lt]` and `created[lte]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub created: Option<ListCheckoutSessionsCreated>,
     /// Only sessions of this Customer ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub customer: Option<String>,
     /// Only sessions whose collected customer details match.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub customer_details: Option<CustomerDetailsFilter>,
     /// A cursor: an object ID. The page ends just before this object, for
     /// moving backwards through a list. An ID of no object in the list is
     /// answered 404 (`resource_missing`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub ending_before: Option<String>,
     /// Fields of each listed session to expand (`expand[]=data.line_items`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub expand: Option<Vec<ListCheckoutSessionsExpand>>,
     /// How many objects a page holds, from 1 to 100.
     ///
     /// Defaults to `10`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub limit: Option<i64>,
     /// Only the session that created this PaymentIntent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub payment_intent: Option<String>,
     /// Only sessions created from this Payment Link.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub payment_link: Option<String>,
     /// A cursor: an object ID. The page starts just after this object, for
     /// moving forwards through a list. An ID of no object in the list is
     /// answered 404 (`resource_missing`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub starting_after: Option<String>,
     /// Only sessions in this status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub status: Option<ListCheckoutSessionsStatus>,
     /// Only the session that created this Subscription.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub subscription: Option<String>,
 }
 
@@ -7488,16 +8116,32 @@ str_enum!(ProductObject);
 #[non_exhaustive]
 pub struct RangeQuerySpecs {
     /// After this time (exclusive).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub gt: Option<i64>,
     /// At or after this time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub gte: Option<i64>,
     /// Before this time (exclusive).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub lt: Option<i64>,
     /// At or before this time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub lte: Option<i64>,
 }
 
@@ -7649,7 +8293,11 @@ impl Validate for RetrieveCheckoutSessionExpand {
 #[non_exhaustive]
 pub struct RetrieveCheckoutSessionParams {
     /// Fields of the session to expand (`expand[]=line_items`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::present"
+    )]
     pub expand: Option<Vec<RetrieveCheckoutSessionExpand>>,
 }
 

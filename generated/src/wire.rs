@@ -761,6 +761,10 @@ impl<'de> de::Deserializer<'de> for Node {
             Node::List(items) => visitor.visit_seq(NodeSeq { iter: items.into_iter() }),
             Node::Json(v) => Json(v).deserialize_seq(visitor),
             Node::Map(map) if map.is_empty() => visitor.visit_seq(NodeSeq { iter: Vec::new().into_iter() }),
+            // One file (a multipart file part) where a list is expected.
+            Node::Map(map) if matches!(map.get("content"), Some(Node::Bytes(_))) => {
+                visitor.visit_seq(NodeSeq { iter: vec![Node::Map(map)].into_iter() })
+            }
             Node::Map(map) => match as_indexed(&map)? {
                 Some(items) => visitor.visit_seq(NodeSeq { iter: items.into_iter() }),
                 None => Err(NodeError("must be an array, not an object".into())),

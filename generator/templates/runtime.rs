@@ -234,6 +234,15 @@ pub fn some_or_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     OrEmpty::deserialize(deserializer).map(Some)
 }
 
+/// Deserializes an optional field of a request that may not be null: a
+/// value that is there is read as `T`, so `null` is refused as `T` refuses
+/// it (`Option`'s own reading would take it for an absent value, which the
+/// schema does not allow). Used with `#[serde(default, deserialize_with =
+/// ...)]`, so an absent field is still `None`.
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}
+
 /// One page of a cursor-paginated list: `{"object": "list", "data": [...],
 /// "has_more": bool, "url": "..."}`.
 ///

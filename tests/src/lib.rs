@@ -12,6 +12,8 @@ pub mod fixtures {
     include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
 }
 
+pub mod media;
+
 use std::path::PathBuf;
 
 /// The workspace root.

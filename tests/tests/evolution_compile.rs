@@ -7,7 +7,6 @@
 //! exactly when the report says major.
 
 use std::path::Path;
-use std::process::Command;
 
 use openapi_codegen::ir::{Api, Presence, TypeKind, TypeRef};
 use openapi_codegen::{Document, Generator};
@@ -115,8 +114,7 @@ fn compiles(work: &Path, api_dir: &Path, probe: &str) -> Result<(), String> {
     if !work.join("Cargo.lock").exists() {
         std::fs::copy(lock, work.join("Cargo.lock")).unwrap();
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
+    let output = openapi_contract::cargo()
         .args(["check", "--quiet", "--offline", "--manifest-path"])
         .arg(work.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", contract_tests::root().join("target/evolution-check/target"))

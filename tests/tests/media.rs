@@ -9,109 +9,19 @@ use std::sync::Arc;
 
 use contract_tests::fixtures::media::client::{Client, Error};
 use contract_tests::fixtures::media::http_client::{RequestOptions, Upload};
-use contract_tests::fixtures::media::http_server::{self, Download, Events, LineStream, Lines, Rejection, RequestContext};
+
 use contract_tests::fixtures::media::runtime::File;
-use contract_tests::fixtures::media::server::{self, CompleteReply, Failure, MediaApi};
+use contract_tests::fixtures::media::server;
+use contract_tests::media::{Media, pattern};
 use contract_tests::fixtures::media::types::*;
 use contract_tests::fixtures::media::wire::Event;
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::TryStreamExt;
 use tokio::net::TcpListener;
-
-struct Media;
-
-/// Bytes `0, 1, ... 250, 0, 1...` of a length.
-fn pattern(length: usize) -> Vec<u8> {
-    (0..length).map(|i| (i % 251) as u8).collect()
-}
-
-impl MediaApi for Media {
-    fn rejection(&self, rejection: &Rejection) -> serde_json::Value {
-        serde_json::json!({"param": rejection.param, "message": rejection.message, "status": rejection.status})
-    }
-
-    async fn upload_file(&self, params: UploadFileParams, _: RequestContext) -> Result<FileObject, Failure> {
-        let bytes = params.file.as_bytes().unwrap_or_default();
-        assert_eq!(bytes, pattern(bytes.len()), "the file's bytes arrive as sent");
-        Ok(FileObject {
-            name: params.file.name.clone().unwrap_or_default(),
-            size: bytes.len() as i64,
-            purpose: params.purpose.as_str().to_owned(),
-            content_type: params.file.content_type.clone(),
-            tags: params.tags,
-            attachments: params.attachments.map(|a| a.len() as i64),
-            source: params.meta.and_then(|m| m.source),
-        })
-    }
-
-    async fn download_file(&self, id: String, _: RequestContext) -> Result<Download, Failure> {
-        let length: usize = id.parse().unwrap_or(0);
-        // In chunks of 10,000 bytes, as a stream.
-        let chunks: Vec<Result<Vec<u8>, std::io::Error>> = pattern(length).chunks(10_000).map(|c| Ok(c.to_vec())).collect();
-        Ok(Download::stream(futures_util::stream::iter(chunks), Some(length as u64)))
-    }
-
-    async fn replace_file(&self, _: String, body: http_server::Upload, _: RequestContext) -> Result<Received, Failure> {
-        let content_type = body.content_type().map(str::to_owned);
-        let mut stream = std::pin::pin!(body.into_stream());
-        let mut received = 0;
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|r| Failure::new(400, serde_json::json!({"message": r.message})))?;
-            assert!(chunk.iter().enumerate().all(|(i, b)| *b == ((received + i) % 251) as u8), "in order");
-            received += chunk.len();
-        }
-        Ok(Received { bytes: received as i64, content_type })
-    }
-
-    async fn render_pdf(&self, _: String, _: RequestContext) -> Result<Download, Failure> {
-        Ok(Download::bytes(b"%PDF-1.7\n".to_vec()))
-    }
-
-    async fn upload_image(&self, body: http_server::Upload, _: RequestContext) -> Result<Download, Failure> {
-        let content_type = body.content_type().unwrap_or_default().to_owned();
-        let bytes = body.read(1 << 20).await.map_err(|r| Failure::new(r.status, serde_json::json!({"message": r.message})))?;
-        // Answers `text/html`, which the spec does not declare, when asked to.
-        let answered = if bytes == b"html" { "text/html".to_owned() } else { content_type };
-        Ok(Download::bytes(bytes).content_type(answered))
-    }
-
-    async fn shout(&self, params: ShoutParams, _: RequestContext) -> Result<String, Failure> {
-        Ok(params.body.to_uppercase())
-    }
-
-    async fn complete(&self, params: CompleteParams, _: RequestContext) -> Result<CompleteReply, Failure> {
-        let words: Vec<String> = params.prompt.split(' ').map(str::to_owned).collect();
-        if params.stream == Some(true) {
-            let events: Vec<Event<Chunk>> = words.into_iter().enumerate().map(|(i, w)| Event::new(Chunk { delta: w }).id(i.to_string())).collect();
-            Ok(CompleteReply::Events(Events::from(events)))
-        } else {
-            Ok(CompleteReply::Json(Completion { text: words.join(" ") }))
-        }
-    }
-
-    async fn ticks(&self, params: TicksParams, _: RequestContext) -> Result<Events<String>, Failure> {
-        let count = params.count.unwrap_or(3);
-        let events = (0..count).map(|i| Event::new(format!("tick {i}\nsecond line")).event("tick").id(i.to_string()));
-        Ok(Events::new(futures_util::stream::iter(events.collect::<Vec<_>>())))
-    }
-
-    async fn import(&self, items: Lines<Record>, _: RequestContext) -> Result<LineStream<Record>, Failure> {
-        let records: Vec<Record> = items.map(|r| r.unwrap_or(Record { id: -1, name: Some("bad line".into()) })).collect().await;
-        let numbered = records.into_iter().enumerate().map(|(i, r)| Record { id: i as i64, name: r.name }).collect::<Vec<_>>();
-        Ok(LineStream::from(numbered))
-    }
-
-    async fn save_settings(&self, params: SaveSettingsParams, context: RequestContext) -> Result<Settings, Failure> {
-        let via = context.headers.get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let mut settings = params.body;
-        settings.via = via;
-        Ok(settings)
-    }
-}
 
 async fn serve() -> String {
     let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(server::serve(listener, Arc::new(Media)));
+    tokio::spawn(server::serve(listener, Arc::new(Media { check: true })));
     url
 }
 

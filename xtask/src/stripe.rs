@@ -6,7 +6,7 @@
 //! and rustdoc with warnings denied.
 
 use std::path::PathBuf;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::time::Instant;
 
 use crate::codegen::{Request, write};
@@ -85,7 +85,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let target = root().join("target/stripe-target");
     let cargo = |subcommand: &[&str], rustdocflags: bool| -> Result<(), String> {
         let started = Instant::now();
-        let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        let mut command = openapi_contract::cargo();
         // `cargo <command> --manifest-path ... <options> [-- <test args>]`
         command
             .arg(subcommand[0])

@@ -283,6 +283,7 @@ fn operation_spec(api: &Api, op: &Operation) -> TokenStream {
     });
     let id = &op.id;
     let security = if op.security.is_empty() { quote!(&[]) } else { super::security::requirement_path(op) };
+    let body_required = op.body.as_ref().is_some_and(|b| b.required);
     let success = proc_macro2::Literal::u16_unsuffixed(op.success_status());
     let success_body = op.success().and_then(|r| r.ty.as_ref()).is_some();
     let depth = proc_macro2::Literal::usize_unsuffixed(api.input_depth(op));
@@ -294,6 +295,7 @@ fn operation_spec(api: &Api, op: &Operation) -> TokenStream {
             realm: REALM,
             params: &[#(#params_spec),*],
             body: &[#(#body),*],
+            body_required: #body_required,
             success: #success,
             success_body: #success_body,
             depth: #depth,

@@ -304,6 +304,10 @@ fn struct_def(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
                 skip_serializing_if = "Option::is_none",
                 deserialize_with = "super::runtime::some_or_empty"
             )),
+            // In a request, `null` is no value where the schema does not allow it.
+            Presence::Optional if def.input && !matches!(f.ty, TypeRef::Json) => {
+                serde.push(quote!(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::runtime::present"))
+            }
             Presence::Optional => serde.push(quote!(default, skip_serializing_if = "Option::is_none")),
             Presence::OptionalNullable => serde.push(quote!(default, skip_serializing_if = "Nullable::is_absent")),
             Presence::Required | Presence::RequiredNullable => {}
