@@ -1019,7 +1019,26 @@ pub struct Lines<T> {
     inner: std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<T, wire::StreamError>> + Send>>,
 }
 
-impl<T: DeserializeOwned + Send + 'static> Lines<T> {
+/// One line of JSON lines, read as a body is: its type, with no key it
+/// does not read, then the spec's rules (bounds, patterns, enums).
+fn read_line<T: DeserializeOwned + super::runtime::Validate>(text: &[u8]) -> Result<T, String> {
+    let mut ignored = None;
+    let mut json = serde_json::Deserializer::from_slice(text);
+    let item: T = serde_ignored::deserialize(&mut json, |path| {
+        ignored.get_or_insert_with(|| ignored_param(&path));
+    })
+    .and_then(|item| json.end().map(|()| item))
+    .map_err(|e| wire::shorten(&e.to_string()))?;
+    if let Some(key) = ignored {
+        return Err(format!("Received unknown parameter: {key}"));
+    }
+    match item.problems().into_iter().next() {
+        None => Ok(item),
+        Some(problem) => Err(format!("Invalid {}: {}", problem.param, problem.message)),
+    }
+}
+
+impl<T: DeserializeOwned + super::runtime::Validate + Send + 'static> Lines<T> {
     /// The lines of `upload`.
     pub fn new(upload: Upload) -> Self {
         use std::collections::VecDeque;
@@ -1028,8 +1047,9 @@ impl<T: DeserializeOwned + Send + 'static> Lines<T> {
             loop {
                 if let Some(text) = queue.pop_front() {
                     line += 1;
-                    let item = serde_json::from_slice::<T>(&text)
-                        .map_err(|e| wire::StreamError::BadLine { line, message: wire::shorten(&e.to_string()) });
+                    // A line is read as a body is: its type, then the
+                    // spec's rules (bounds, patterns, enums).
+                    let item = read_line::<T>(&text).map_err(|message| wire::StreamError::BadLine { line, message });
                     return Some((item, (upload, splitter, queue, line, done)));
                 }
                 if done {

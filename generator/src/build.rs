@@ -1326,9 +1326,17 @@ impl<'a> Builder<'a> {
                 }
                 let schema_at = content.schema.as_ref().map(|_| format!("{at}/content/{}/schema", escape_segment(media)));
                 let hint = if i == 0 { hint.clone() } else { format!("{hint}{}", type_ident(kind_word(kind))) };
+                // An event's own schema: its data's is the one that types it.
+                let event_data = schema_at.as_deref().filter(|_| kind == MediaKind::EventStream).and_then(|at| self.event_data(at));
+                let event_shaped = event_data.is_some();
+                let schema_at = event_data.unwrap_or(schema_at);
                 let ty = match kind {
                     MediaKind::Text => Some(TypeRef::String),
                     MediaKind::Binary | MediaKind::Form | MediaKind::Multipart => None,
+                    MediaKind::EventStream if event_shaped => schema_at.clone().map(|data| {
+                        let ctx = Ctx { pointer: data.clone(), hint, fixed: None, depth: 0 };
+                        self.reference(&data, ctx).ty
+                    }),
                     MediaKind::Json | MediaKind::EventStream | MediaKind::JsonLines => content.schema.as_ref().map(|schema| {
                         let ctx = Ctx { pointer: schema_at.clone().unwrap_or_default(), hint, fixed: None, depth: 0 };
                         self.schema(SchemaRef::of(schema), ctx).ty
@@ -1368,6 +1376,38 @@ impl<'a> Builder<'a> {
             };
             operation.responses.push(response);
         }
+    }
+
+    /// Whether the schema at `at`, given for `text/event-stream`, describes
+    /// the event itself (its fields `data`, `event`, `id`, `retry`, the way
+    /// JSON Schema 2020-12 and OpenAPI 3.2 do) rather than one event's data
+    /// (the convention of most specs): then the data's schema is `data`'s
+    /// `contentSchema`, answered as a pointer, or none (raw text). An object
+    /// whose only property is `data` stays data: nothing tells the two apart.
+    fn event_data(&self, at: &str) -> Option<Option<String>> {
+        let mut at = at.to_owned();
+        let mut schema = self.doc.resolve_pointer(&at)?;
+        // Follow a chain of references, as far as it is short.
+        for _ in 0..8 {
+            match schema.get("$ref").and_then(Value::as_str) {
+                Some(target) if target.starts_with('#') => {
+                    at = target.to_owned();
+                    schema = self.doc.resolve_pointer(target)?;
+                }
+                _ => break,
+            }
+        }
+        let properties = schema.get("properties")?.as_object()?;
+        let data = properties.get("data")?;
+        let fields = ["data", "event", "id", "retry"];
+        if !properties.keys().all(|k| fields.contains(&k.as_str())) {
+            return None;
+        }
+        let described = data.get("contentMediaType").is_some() || data.get("contentSchema").is_some();
+        if !described && properties.len() == 1 {
+            return None;
+        }
+        Some(data.get("contentSchema").map(|_| format!("{at}/properties/data/contentSchema")))
     }
 
     fn event(&mut self, name: &str, item: &'a PathItem, variants: &mut Namespace) -> Option<Event> {

@@ -392,9 +392,13 @@ fn required_successor<'a>(def: &'a TypeDef, inhabited: &BTreeSet<&str>) -> Optio
     }
 }
 
-/// Types reachable from an operation's params struct are request types.
+/// Types reachable from an operation's params struct, or from a body that
+/// is not one (each line of JSON lines), are request types.
 fn mark_inputs(api: &mut Api) {
     let mut queue: VecDeque<String> = api.operations.iter().filter_map(|o| o.params.clone()).collect();
+    for ty in api.operations.iter().filter_map(|o| o.body.as_ref()?.ty.as_ref()) {
+        ty.visit_named(true, &mut |name, _| queue.push_back(name.to_owned()));
+    }
     let mut seen: BTreeSet<String> = BTreeSet::new();
     while let Some(name) = queue.pop_front() {
         if !seen.insert(name.clone()) {

@@ -22,7 +22,8 @@
 //! | `$ref` with siblings that constrain | `allOf: [{$ref}]` with the siblings beside it |
 //! | `$ref` with only annotations (`description`, `title`, ...) beside it | the `$ref` alone |
 //! | `true` / `false` schemas | `{}` / `{not: {}}` |
-//! | `contentEncoding: base64` / `contentMediaType` alone | `format: byte` / `format: binary` |
+//! | `contentEncoding: base64` / `contentMediaType` alone | `format: byte` / `format: binary` (a string of JSON or `text/*` stays a string) |
+//! | `contentSchema` | kept, converted: the schema of an event's data (`text/event-stream`) |
 //! | `prefixItems` of fixed length (`items: false`, or `minItems` = `maxItems` = their count) | `x-tuple: n`, `items` as `anyOf` of them (or the one schema when alike): a Rust tuple |
 //! | other `prefixItems` | `items`: the one item schema when they are all the same, else `anyOf` of them; documented |
 //! | `$defs` | `components.schemas.<parent>_<name>`, `$ref`s rewritten |
@@ -377,13 +378,21 @@ fn convert_children(v: &mut Value) {
             continue;
         }
         let context = match k.as_str() {
-            "items" | "additionalProperties" | "not" | "contains" | "if" | "then" | "else" | "propertyNames" | "unevaluatedProperties" | "unevaluatedItems" | "additionalItems" => Context::Schema,
+            "items" | "additionalProperties" | "not" | "contains" | "if" | "then" | "else" | "propertyNames" | "unevaluatedProperties" | "unevaluatedItems" | "additionalItems" | "contentSchema" => {
+                Context::Schema
+            }
             "properties" | "patternProperties" | "dependentSchemas" => Context::Schemas,
             "allOf" | "anyOf" | "oneOf" | "prefixItems" => Context::SchemaList,
             _ => continue,
         };
         walk(child, context, Part::Fields);
     }
+}
+
+/// Whether a `contentMediaType` is text: JSON (or a `+json` type) or `text/*`.
+fn is_textual(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence.starts_with("text/") || essence == "application/json" || essence.ends_with("+json")
 }
 
 /// One schema, in place: 2020-12 as 3.0 (the table in the module docs).
@@ -455,14 +464,18 @@ fn convert(v: &mut Value) {
         Some("base64") | Some("base64url") => {
             map.entry("format").or_insert(json!("byte"));
         }
-        _ if map.contains_key("contentMediaType") => {
-            map.entry("format").or_insert(json!("binary"));
-        }
-        _ => {}
+        // Text in a string (JSON, `text/*`) is text, whatever it holds;
+        // any other content is a file.
+        _ => match map.get("contentMediaType").and_then(Value::as_str) {
+            Some(media) if is_textual(media) => {}
+            Some(_) => {
+                map.entry("format").or_insert(json!("binary"));
+            }
+            None => {}
+        },
     }
     map.remove("contentEncoding");
     map.remove("contentMediaType");
-    map.remove("contentSchema");
     // `items: false` after `prefixItems` (read as `{not: {}}` by now) closes
     // the tuple.
     let closed = map.get("items") == Some(&json!({"not": {}})) || map.get("items") == Some(&Value::Bool(false));

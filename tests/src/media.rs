@@ -8,7 +8,7 @@ use crate::fixtures::media::server::{CompleteReply, Failure, MediaApi};
 use crate::fixtures::media::runtime::Nullable;
 use crate::fixtures::media::types::*;
 use crate::fixtures::media::wire::Event;
-use futures_util::StreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 
 /// The media server. With `check`, uploads must be [`pattern`] bytes.
 #[derive(Clone, Copy, Debug, Default)]
@@ -106,7 +106,8 @@ impl MediaApi for Media {
     }
 
     async fn import(&self, items: Lines<Record>, _: RequestContext) -> Result<LineStream<Record>, Failure> {
-        let records: Vec<Record> = items.map(|r| r.unwrap_or(Record { id: -1, name: Some("bad line".into()) })).collect().await;
+        // Every line is read before the answer starts, so a bad one is refused.
+        let records: Vec<Record> = items.try_collect().await.map_err(|e| failure(400, e.to_string()))?;
         let numbered = records.into_iter().enumerate().map(|(i, r)| Record { id: i as i64, name: r.name }).collect::<Vec<_>>();
         Ok(LineStream::from(numbered))
     }

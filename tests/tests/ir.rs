@@ -129,3 +129,21 @@ fn a_free_form_json_body_is_sent_whole_and_an_empty_form_body_is_not() {
         assert!(op(&api, "deleteThing").param_fields.is_empty(), "{media} {schema}");
     }
 }
+
+#[test]
+fn an_event_stream_is_typed_by_its_data_whether_the_schema_is_the_data_or_the_event() {
+    let api = api("openapi31_events.yaml");
+    let read = |id: &str| {
+        let response = &op(&api, id).responses[0];
+        (response.ty.clone(), response.schema.clone())
+    };
+    // The event's own schema: the data is `contentSchema`'s.
+    assert_eq!(
+        read("Described"),
+        (Some(TypeRef::Named("Chunk".into())), Some("#/components/schemas/ChunkEvent/properties/data/contentSchema".into()))
+    );
+    // The event's own schema, with nothing said of the data: raw text.
+    assert_eq!(read("Raw"), (None, None));
+    // An object whose one field is `data`: the data's schema, as most specs mean it.
+    assert_eq!(read("Data").0, Some(TypeRef::Named("DataResponse".into())));
+}

@@ -5,6 +5,8 @@
 //! server-sent events (typed beside JSON, and raw), JSON lines both ways,
 //! and an answer of a media type the spec does not declare.
 
+mod common;
+
 use std::sync::Arc;
 
 use contract_tests::fixtures::media::client::{Client, Error};
@@ -16,6 +18,7 @@ use contract_tests::media::{Media, pattern};
 use contract_tests::fixtures::media::types::*;
 use contract_tests::fixtures::media::wire::Event;
 use futures_util::TryStreamExt;
+use serde_json::json;
 use tokio::net::TcpListener;
 
 async fn serve() -> String {
@@ -153,8 +156,83 @@ async fn events_arrive_in_order_typed_beside_json_and_raw_without_a_schema() {
 async fn json_lines_go_both_ways_as_streams() {
     let url = serve().await;
     let c = client(&url);
-    let records: Vec<Record> = (0..1000).map(|i| Record { id: 1000 + i, name: Some(format!("r{i}")) }).collect();
+    let records: Vec<Record> = (0..1000).map(|i| Record::new(1000 + i).name(format!("r{i}"))).collect();
     let back: Vec<Record> = c.import(futures_util::stream::iter(records)).await.unwrap().try_collect().await.unwrap();
     assert_eq!(back.len(), 1000);
     assert_eq!((back[999].id, back[999].name.as_deref()), (999, Some("r999")));
+}
+
+const MEDIA_HOOK_DRIVER: &str = r#"
+import json, sys, types
+cases, path = json.load(open(sys.argv[1])), sys.argv[2]
+hooks = {"__file__": path}
+exec(compile(open(path).read(), path, "exec"), hooks)
+ns = types.SimpleNamespace
+kept = []
+for c in cases:
+    case = ns(operation=ns(label=c["label"]), media_type=c.get("media_type"))
+    request = ns(headers={"Content-Type": c.get("request_type", "")}, body=c.get("sent", "").encode("latin-1"))
+    response = ns(status_code=200, headers={"Content-Type": [c.get("answer_type", "")]}, content=c.get("answer", "").encode(), request=request)
+    failure = ns(code=c["failure"], message="m")
+    kept.append(bool(hooks["filter_failure"](None, failure, case, response)))
+print(json.dumps(kept))
+"#;
+
+/// The hook of the schemathesis run over the media server
+/// (`tests/schemathesis/media_hooks.py`) drops a failure only where the
+/// exchange itself shows it is not one: events whose every data the schema
+/// allows (the tool reads that schema as the event's own), and multipart
+/// bodies that went on the wire valid (a value meant as an object, sent as
+/// text). An event or a body that breaks the schema keeps its failure.
+#[test]
+fn the_schemathesis_hook_drops_only_what_the_wire_shows_is_right() {
+    let Some(python) = common::python::python_with(&["schemathesis", "jsonschema", "yaml"]) else { return };
+    let boundary = "XyZ";
+    let multipart = |parts: &[(&str, Option<&str>, &str)]| {
+        let mut body = String::new();
+        for (name, file, content) in parts {
+            let filename = file.map(|f| format!("; filename=\"{f}\"")).unwrap_or_default();
+            let kind = if name == &"meta" { "Content-Type: application/json\r\n" } else { "" };
+            body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{filename}\r\n{kind}\r\n{content}\r\n"));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        body
+    };
+    let file = ("file", Some("a.pdf"), "%PDF-1.4");
+    let upload = |what: &str, parts: &[(&str, Option<&str>, &str)]| {
+        (what.to_owned(), json!({"label": "POST /files", "media_type": "multipart/form-data", "failure": "ST201",
+            "request_type": format!("multipart/form-data; boundary={boundary}"), "sent": multipart(parts)}))
+    };
+    let stream = |what: &str, answer: &str| {
+        (what.to_owned(), json!({"label": "POST /completions", "media_type": "application/json", "failure": "ST108",
+            "answer_type": "text/event-stream", "answer": answer}))
+    };
+    // (what, the exchange, dropped)
+    let cases = [
+        (upload("an object sent as text", &[file, ("purpose", None, "avatar"), ("tags", None, "{}")]), true),
+        (upload("null sent as nothing", &[file, ("purpose", None, "invoice")]), true),
+        (upload("a JSON part as JSON", &[file, ("purpose", None, "invoice"), ("meta", None, r#"{"source": "x"}"#)]), true),
+        (upload("a value outside the enum", &[file, ("purpose", None, "other")]), false),
+        (upload("a required part missing", &[file, ("tags", None, "a")]), false),
+        (upload("a part the schema does not name", &[file, ("purpose", None, "avatar"), ("zz", None, "1")]), false),
+        (upload("a JSON part with a key it does not name", &[file, ("purpose", None, "avatar"), ("meta", None, r#"{"zz": 1}"#)]), false),
+        (upload("a JSON part that is not JSON", &[file, ("purpose", None, "avatar"), ("meta", None, "{")]), false),
+        (stream("events whose data the schema allows", "id: 0\ndata: {\"delta\":\"\"}\n\n: keep-alive\n\ndata: {\"delta\":\ndata: \"b\"}\n\n"), true),
+        (stream("an event whose data breaks the schema", "data: {\"delta\":\"a\"}\n\ndata: {\"delta\":1}\n\n"), false),
+        (stream("an event whose data is not JSON", "data: hello\n\n"), false),
+    ];
+    let mut input: Vec<serde_json::Value> = cases.iter().map(|((_, c), _)| c.clone()).collect();
+    let mut expected: Vec<(String, bool)> = cases.iter().map(|((what, _), dropped)| (what.clone(), !dropped)).collect();
+    // The same failures elsewhere are kept: an answer that is not an event
+    // stream, and another check's failure of a valid upload.
+    input.push(json!({"label": "POST /completions", "failure": "ST108", "answer_type": "application/json", "answer": "{}"}));
+    expected.push(("not an event stream".into(), true));
+    let mut other = cases[0].0.1.clone();
+    other["failure"] = json!("ST202");
+    input.push(other);
+    expected.push(("another check".into(), true));
+    let hooks = contract_tests::root().join("tests/schemathesis/media_hooks.py");
+    let kept: Vec<bool> = common::python::json_out(python, MEDIA_HOOK_DRIVER, "media-hook", &input, &[hooks.as_os_str()]);
+    let got: Vec<(String, bool)> = expected.iter().map(|e| e.0.clone()).zip(kept).collect();
+    assert_eq!(got, expected);
 }
