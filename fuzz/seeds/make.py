@@ -130,4 +130,24 @@ listing = {"object": "list", "data": [session], "has_more": False, "url": "/v1/c
 error = {"error": {"type": "invalid_request_error", "code": "resource_missing", "message": "No such session"}}
 for i, (code, body) in enumerate([(200, session), (200, listing), (404, error), (400, error), (500, "oops"), (200, {"id": 1})]):
     write("client_decode", f"seed{i}", status(code) + b"\x00" + json.dumps(body).encode())
+# 7. media: mode byte (0 multipart, 1 events, 2 JSON lines), chunk size byte, then
+# for multipart the Content-Type, a newline and the body.
+B = "XyZ"
+def part(name, value, filename=None, kind=None):
+    head = f'Content-Disposition: form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+    return f"--{B}\r\n{head}\r\n" + (f"Content-Type: {kind}\r\n" if kind else "") + f"\r\n{value}\r\n"
+upload = part("file", "%PDF-1.4 x", "a.pdf", "application/pdf") + part("purpose", "invoice") + part("tags", "a") + \
+    part("tags", "b") + part("meta", '{"source": "s"}', kind="application/json") + f"--{B}--\r\n"
+media = [
+    (0, 1, f"multipart/form-data; boundary={B}\n" + upload),
+    (0, 7, f"multipart/form-data; boundary={B}\n" + upload[: len(upload) // 2]),
+    (0, 3, "multipart/form-data\n" + upload),
+    (0, 5, f"multipart/form-data; boundary={B}\n--{B}\r\nContent-Disposition: form-data; name=\"" + "h" * 80),
+    (1, 2, 'id: 0\ndata: {"delta":"a"}\n\n: keep-alive\n\nevent: tick\r\ndata: one\r\ndata: two\r\n\r\ndata: [DONE]\n\n'),
+    (1, 1, "\ufeffretry: 3000\rid: a\x00b\rdata\r\rdata:x" + "y" * 300 + "\n\n"),
+    (2, 4, '{"id": 1, "name": "a"}\n\n{"id": 2}\r\n  \n{"id": 3}'),
+    (2, 9, '{"id": 1}\n' + "z" * 100 + "\n"),
+]
+for i, (mode, size, text) in enumerate(media):
+    write("media", f"seed{i}", bytes([mode, size]) + text.encode())
 print("seeds written under", OUT)

@@ -898,32 +898,87 @@ pub const MAX_PARTS: usize = 1_000;
 /// The largest part of a multipart body: 16 MiB.
 pub const PART_LIMIT: u64 = 16 << 20;
 
+/// The most bytes the headers of one part may take (names and values):
+/// 8 KiB.
+pub const PART_HEAD_LIMIT: usize = 8 << 10;
+
 /// The largest multipart body: 64 MiB (the parts are held in memory, for
 /// the params).
 pub const MULTIPART_LIMIT: u64 = 64 << 20;
 
 /// The parts of a multipart body, read as they arrive (multer): at most
-/// [`MAX_PARTS`] parts, each at most [`PART_LIMIT`] bytes, all at most
-/// [`MULTIPART_LIMIT`] (more is a 413); a body without a boundary, or one
-/// cut short or malformed, is a 400.
+/// [`MAX_PARTS`] parts, each at most [`PART_LIMIT`] bytes with headers of at
+/// most [`PART_HEAD_LIMIT`], all at most [`MULTIPART_LIMIT`] (a part or a
+/// body too large is a 413); a body without a boundary, or one cut short
+/// or malformed, is a 400.
 pub async fn read_parts(body: axum::body::Body, headers: &HeaderMap) -> Result<Vec<FormPart>, Rejection> {
     let malformed = |message: String| Rejection::new(RejectionKind::MalformedBody, None, message);
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let boundary = multer::parse_boundary(content_type).map_err(|_| malformed("The multipart body has no boundary".into()))?;
     let announced = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
-    let too_large = |what: &str, limit: u64| Rejection::new(RejectionKind::PayloadTooLarge, None, format!("{what} is larger than {limit} bytes"));
     if announced.is_some_and(|n| n > MULTIPART_LIMIT) {
         return Err(too_large("The request body", MULTIPART_LIMIT));
     }
+    let mut stream = body.into_data_stream();
+    let parts = parts_of(&mut stream, boundary).await;
+    // What multer leaves unread (bytes after the closing boundary, or the
+    // rest of a body refused part way) is read and dropped, within the
+    // limit and a time: a body shorter than its declared length is refused
+    // as such, and a client still sending when refused gets the answer (a
+    // connection closed on unread bytes is reset, the answer with it).
+    let rest = match tokio::time::timeout(DRAIN_TIME, drain(&mut stream, MULTIPART_LIMIT)).await {
+        Ok(Err(rejection)) if parts.is_ok() => Err(rejection),
+        _ => Ok(()),
+    };
+    let parts = parts?;
+    rest.map(|()| parts)
+}
+
+/// How long a refused or finished multipart body is read on for: 5 s.
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn too_large(what: &str, limit: u64) -> Rejection {
+    Rejection::new(RejectionKind::PayloadTooLarge, None, format!("{what} is larger than {limit} bytes"))
+}
+
+/// Reads `stream` to its end, dropping at most `limit` bytes.
+async fn drain(stream: &mut axum::body::BodyDataStream, limit: u64) -> Result<(), Rejection> {
+    use futures_util::StreamExt;
+    let mut seen = 0u64;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| {
+            Rejection::new(RejectionKind::MalformedBody, None, "The request body ends before its declared length")
+        })?;
+        seen += chunk.len() as u64;
+        if seen > limit {
+            return Err(too_large("The request body", limit));
+        }
+    }
+    Ok(())
+}
+
+async fn parts_of(stream: &mut axum::body::BodyDataStream, boundary: String) -> Result<Vec<FormPart>, Rejection> {
+    let malformed = |message: String| Rejection::new(RejectionKind::MalformedBody, None, message);
     let limits = multer::SizeLimit::new().whole_stream(MULTIPART_LIMIT).per_field(PART_LIMIT);
-    let mut multipart =
-        multer::Multipart::with_constraints(body.into_data_stream(), boundary, multer::Constraints::new().size_limit(limits));
+    let mut multipart = multer::Multipart::with_constraints(stream, boundary, multer::Constraints::new().size_limit(limits));
     let failed = |e: multer::Error| match e {
         multer::Error::StreamSizeExceeded { .. } => too_large("The request body", MULTIPART_LIMIT),
         multer::Error::FieldSizeExceeded { field_name, .. } => {
             too_large(&format!("The part `{}`", wire::shorten(field_name.as_deref().unwrap_or(""))), PART_LIMIT)
         }
-        other => malformed(format!("Invalid multipart body: {}", wire::shorten(&other.to_string()))),
+        // multer's own messages quote what the client sent unmarked: each
+        // is said again in the API's words.
+        multer::Error::IncompleteFieldData { field_name } => {
+            let name = wire::shorten(field_name.as_deref().unwrap_or_default());
+            Rejection::new(RejectionKind::MalformedBody, Some(name.clone()), format!("The multipart body ends inside the part `{name}`"))
+        }
+        multer::Error::IncompleteHeaders => malformed("The multipart body ends inside the headers of a part".into()),
+        multer::Error::IncompleteStream => malformed("The multipart body ends before its closing boundary".into()),
+        multer::Error::ReadHeaderFailed(_) | multer::Error::DecodeHeaderName { .. } | multer::Error::DecodeHeaderValue { .. } => {
+            malformed("The headers of a part of the multipart body cannot be read".into())
+        }
+        multer::Error::StreamReadFailed(_) => malformed("The request body could not be read".into()),
+        _ => malformed("The multipart body cannot be read".into()),
     };
     let mut parts = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(failed)? {
@@ -932,6 +987,14 @@ pub async fn read_parts(body: axum::body::Body, headers: &HeaderMap) -> Result<V
                 RejectionKind::InvalidParam,
                 None,
                 format!("A multipart body may hold at most {MAX_PARTS} parts"),
+            ));
+        }
+        let head: usize = field.headers().iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
+        if head > PART_HEAD_LIMIT {
+            return Err(Rejection::new(
+                RejectionKind::MalformedBody,
+                None,
+                format!("The headers of a part of the multipart body are longer than {PART_HEAD_LIMIT} bytes"),
             ));
         }
         let name = field.name().unwrap_or_default().to_owned();
@@ -1382,7 +1445,7 @@ pub async fn accept(listener: &tokio::net::TcpListener) -> std::io::Result<tokio
 /// more than [`MAX_HEADERS`] fields 431, a head hyper would refuse 400, each
 /// with `refuse`'s error object, and the connection is closed after the
 /// answer. A client that takes longer than [`HEAD_TIMEOUT`] to send a head
-/// is disconnected.
+/// is disconnected; one that ends its sending half gets its answers.
 pub async fn serve_connection<I>(io: I, app: axum::Router, refuse: Refuse)
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -1407,7 +1470,9 @@ where
         }
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEAD_TIMEOUT).max_headers(MAX_HEADERS);
+    // A client that ends its sending half after its request still gets
+    // the answer (hyper would drop it when the request takes a while).
+    builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEAD_TIMEOUT).max_headers(MAX_HEADERS).half_close(true);
     let connection = builder.serve_connection(hyper_util::rt::TokioIo::new(guard), service);
     let _ = connection.await;
 }
