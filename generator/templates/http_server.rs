@@ -1599,6 +1599,49 @@ impl<I> HeadGuard<I> {
         }
     }
 
+    /// Reads body bytes straight into hyper's buffer, with no copy: a
+    /// large body goes through at the speed of the socket. What follows
+    /// the end of a chunked body (the next request's head) is kept back
+    /// for [`HeadGuard::advance`]. `false`: nothing of the body came, only
+    /// what follows it (read it from there).
+    fn read_body(&mut self, cx: &mut std::task::Context<'_>, out: &mut tokio::io::ReadBuf<'_>) -> std::task::Poll<std::io::Result<bool>>
+    where
+        I: tokio::io::AsyncRead + Unpin,
+    {
+        use std::task::Poll;
+        let limit = match self.framing {
+            Framing::Fixed(left) => out.remaining().min(usize::try_from(left).unwrap_or(usize::MAX)),
+            _ => out.remaining(),
+        };
+        let before = out.filled().len();
+        let mut buf = tokio::io::ReadBuf::new(&mut out.initialize_unfilled_to(limit)[..limit]);
+        match std::pin::Pin::new(&mut self.io).poll_read(cx, &mut buf) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+            Poll::Ready(Ok(())) => {}
+        }
+        let read = buf.filled().len();
+        out.advance(read);
+        match self.framing {
+            Framing::Fixed(left) => {
+                let left = left - read as u64;
+                self.framing = if left == 0 { Framing::Head } else { Framing::Fixed(left) };
+            }
+            Framing::Chunked(chunk) => {
+                let (taken, next) = follow_chunks(chunk, &out.filled()[before..]);
+                self.raw = out.filled()[before + taken..].to_vec();
+                self.raw_at = 0;
+                out.set_filled(before + taken);
+                self.framing = next;
+                if taken == 0 && read > 0 {
+                    return Poll::Ready(Ok(false));
+                }
+            }
+            _ => {}
+        }
+        Poll::Ready(Ok(true))
+    }
+
     /// Hands the next `n` raw bytes to hyper as they are.
     fn pass(&mut self, n: usize) {
         self.ready.clear();
@@ -1765,6 +1808,12 @@ impl<I: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for HeadGuard<I> {
             if this.framing == Framing::Refused {
                 // hyper answers the stand-in and closes the connection.
                 return Poll::Pending;
+            }
+            if this.raw_at == this.raw.len() && matches!(this.framing, Framing::Fixed(_) | Framing::Chunked(_) | Framing::Through) {
+                match this.read_body(cx, out) {
+                    Poll::Ready(Ok(false)) => continue,
+                    polled => return polled.map_ok(|_| ()),
+                }
             }
             if this.raw_at == this.raw.len() {
                 this.raw.resize(16 * 1024, 0);

@@ -54,8 +54,15 @@ impl MediaApi for Media {
 
     async fn download_file(&self, id: String, _: RequestContext) -> Result<Download, Failure> {
         let length: usize = id.parse().unwrap_or(0);
-        // In chunks of 10,000 bytes, as a stream.
-        let chunks: Vec<Result<Vec<u8>, std::io::Error>> = pattern(length).chunks(10_000).map(|c| Ok(c.to_vec())).collect();
+        // In chunks of 64 KiB, each copied out of one block of the pattern
+        // as it is sent (a GiB is never held).
+        const CHUNK: usize = 64 << 10;
+        static BLOCK: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        let block = BLOCK.get_or_init(|| pattern(CHUNK + 251));
+        let chunks = (0..length).step_by(CHUNK).map(move |start| {
+            let (from, len) = (start % 251, CHUNK.min(length - start));
+            Ok::<_, std::io::Error>(block[from..from + len].to_vec())
+        });
         Ok(Download::stream(futures_util::stream::iter(chunks), Some(length as u64)))
     }
 

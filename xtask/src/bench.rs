@@ -272,3 +272,76 @@ pub fn validate(args: &[String]) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
+
+/// `bench-stream`: bytes up and down through the generated client and
+/// server of the media fixture, beside a plain reqwest client and axum
+/// server moving the same chunks (the peer), each case in a process of its
+/// own (`tests/examples/stream_bench.rs`, release): throughput as a ratio
+/// to the peer's, and peak resident memory against the bytes moved.
+pub fn stream(args: &[String]) -> Result<ExitCode, String> {
+    let mut args = args.to_vec();
+    let bytes: u64 = take_value(&mut args, "--bytes")?.map_or(Ok(1 << 30), |b| b.parse().map_err(|_| format!("--bytes takes a number, not `{b}`")))?;
+    let runs: usize = take_value(&mut args, "--runs")?.map_or(Ok(5), |r| r.parse().map_err(|_| format!("--runs takes a number, not `{r}`")))?;
+    if let Some(extra) = args.first() {
+        return Err(format!("unexpected argument `{extra}`"));
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--quiet", "--release", "-p", "contract-tests", "--example", "stream_bench"])
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err("building the stream benchmark failed".into());
+    }
+    let binary = root().join("target/release/examples/stream_bench");
+    let run = |case: &str| -> Result<(f64, f64), String> {
+        let output = Command::new(&binary).args(["--case", case, "--bytes", &bytes.to_string()]).output().map_err(|e| e.to_string())?;
+        if !output.status.success() {
+            return Err(format!("{case}: {}", String::from_utf8_lossy(&output.stderr).trim()));
+        }
+        let line: serde_json::Value = serde_json::from_slice(&output.stdout).map_err(|e| format!("{case}: {e}"))?;
+        Ok((line["seconds"].as_f64().unwrap_or(f64::NAN), line["peak_rss"].as_f64().unwrap_or(f64::NAN)))
+    };
+    let mib = |b: f64| b / f64::from(1 << 20);
+    let (_, floor) = run("idle")?;
+    println!(
+        "bench-stream: {:.0} MiB each way over loopback, client and server in one process, a process per run, median of {runs}",
+        mib(bytes as f64)
+    );
+    println!("  {:<16} {:>10} {:>12} {:>14}", "case", "MiB/s", "peak RSS", "vs the peer");
+    println!("  {:<16} {:>10} {:>9.1} MiB {:>14}", "idle (floor)", "-", mib(floor), "-");
+    // Runs alternate between the two, so that a machine that slows down
+    // slows both; each figure is the median of its runs (peak RSS: the
+    // largest).
+    let median = |mut seconds: Vec<f64>| {
+        seconds.sort_by(f64::total_cmp);
+        seconds[seconds.len() / 2]
+    };
+    for way in ["up", "down"] {
+        let (mut plain, mut ours) = (Vec::new(), Vec::new());
+        for _ in 0..runs.max(1) {
+            plain.push(run(&format!("plain-{way}"))?);
+            ours.push(run(&format!("generated-{way}"))?);
+        }
+        let peak = |runs: &[(f64, f64)]| runs.iter().map(|r| r.1).fold(0.0, f64::max);
+        let (plain_s, plain_rss) = (median(plain.iter().map(|r| r.0).collect()), peak(&plain));
+        let (ours_s, ours_rss) = (median(ours.iter().map(|r| r.0).collect()), peak(&ours));
+        let rate = |s: f64| mib(bytes as f64) / s;
+        println!("  {:<16} {:>10.0} {:>9.1} MiB {:>14}", format!("plain {way}"), rate(plain_s), mib(plain_rss), "1.00x");
+        println!(
+            "  {:<16} {:>10.0} {:>9.1} MiB {:>13.2}x",
+            format!("generated {way}"),
+            rate(ours_s),
+            mib(ours_rss),
+            plain_s / ours_s
+        );
+        println!(
+            "  {way}: generated peak RSS {:.1} MiB for {:.0} MiB moved ({:.3}% of the bytes; goal under 64 MiB)",
+            mib(ours_rss),
+            mib(bytes as f64),
+            100.0 * ours_rss / bytes as f64
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

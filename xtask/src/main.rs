@@ -78,6 +78,11 @@ commands:
              validator, the jsonschema crate and Python's jsonschema side by
              side (builds contract/bench, outside the workspace, in release)
              --millis N         measuring time per figure (default 2000)
+  bench-stream  bytes up and down through the generated client and server
+             (the media fixture) beside a plain reqwest client and axum
+             server: throughput against the peer's, peak RSS per case
+             --bytes N          each way (default 1073741824, 1 GiB)
+             --runs N           runs per case, alternating (default 5)
   respect    run the Arazzo workflows under this runner and under Redocly's
              (npm, installed if missing) against a faithful and a misbehaving
              reference server; exit 1 unless every step has the same verdict
@@ -107,7 +112,7 @@ commands:
   fuzz       coverage-guided fuzzing (libFuzzer via cargo-fuzz, installed if
              missing) of every trust boundary; fails on a crash
              [TARGET...]        form_decode, router, webhook_signature, generator,
-                                validator, client_decode (default: all)
+                                validator, client_decode, media (default: all)
              --seconds N        per target (default 60)
              --jobs N           targets at once (default 1)
              --build-only       build the targets, run nothing
@@ -141,6 +146,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("bench-server") => load::run(&args[1..]),
         Some("bench-validate") => bench::validate(&args[1..]),
+        Some("bench-stream") => bench::stream(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("respect") => respect::run(&args[1..]),
         Some("tls-cert") => tls_cert(&args[1..]),
