@@ -236,3 +236,53 @@ fn the_schemathesis_hook_drops_only_what_the_wire_shows_is_right() {
     let got: Vec<(String, bool)> = expected.iter().map(|e| e.0.clone()).zip(kept).collect();
     assert_eq!(got, expected);
 }
+
+/// curl, a client this project did not write, uploads a file to the
+/// generated server as the README shows (`curl -F file=@... -F purpose=...`),
+/// streams bytes up, and reads the events of a completion as they come.
+#[tokio::test]
+async fn curl_uploads_a_file_streams_bytes_and_reads_events() {
+    let found = std::process::Command::new("curl").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(std::env::var_os("CI").is_none(), "curl is missing: .ci/run installs it");
+        eprintln!("SKIPPED: curl is not installed");
+        return;
+    }
+    let url = serve().await;
+    let dir = std::env::temp_dir().join(format!("media-curl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("invoice.pdf");
+    std::fs::write(&file, pattern(100_000)).unwrap();
+    let curl = move |args: Vec<String>| async move {
+        let output = tokio::task::spawn_blocking(move || std::process::Command::new("curl").args(["-sS", "--fail-with-body"]).args(args).output())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let answer = curl(vec![
+        "-F".into(),
+        format!("file=@{};type=application/pdf", file.display()),
+        "-F".into(),
+        "purpose=invoice".into(),
+        "-F".into(),
+        "tags=a".into(),
+        "-F".into(),
+        "tags=b".into(),
+        format!("{url}/files"),
+    ])
+    .await;
+    let stored: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(
+        stored,
+        json!({"name": "invoice.pdf", "size": 100_000, "purpose": "invoice", "content_type": "application/pdf", "tags": ["a", "b"]})
+    );
+    // Bytes streamed up (`-T` sends the file as it reads it).
+    let answer = curl(vec!["-T".into(), file.display().to_string(), "-H".into(), "content-type: application/octet-stream".into(), format!("{url}/files/f1/content")]).await;
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&answer).unwrap()["bytes"], 100_000);
+    // Events, as `curl -N` prints them.
+    let events = curl(vec!["-N".into(), "-H".into(), "content-type: application/json".into(), "-d".into(), r#"{"prompt": "to be", "stream": true}"#.into(), format!("{url}/completions")]).await;
+    assert_eq!(events, "id: 0\ndata: {\"delta\":\"to\"}\n\nid: 1\ndata: {\"delta\":\"be\"}\n\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}
