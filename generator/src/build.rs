@@ -203,6 +203,12 @@ pub fn build(doc: &Document, settings: &Settings) -> Result<Api, crate::Error> {
     if b.found.is_empty() { Ok(api_ir) } else { Err(doc.problems(b.found.into_vec())) }
 }
 
+/// The parameter that is a whole body (text, or JSON that is no object of
+/// fields): sent and read as it is, under the name `body`.
+fn whole_body(ident: String, required: bool) -> ParamField {
+    ParamField { ident, wire: "body".into(), key: "body".into(), location: Location::WholeBody, style: Style::Form, explode: true, required }
+}
+
 /// `Checkout Sessions API` → `CheckoutSessionsApi`; `Pets` → `PetsApi`.
 fn service_name(title: &str) -> String {
     let name = type_ident(title);
@@ -1045,15 +1051,7 @@ impl<'a> Builder<'a> {
                     write_only: false,
                     constraints: content.schema.as_ref().and_then(|s| self.inline_or_resolved(s)).map(constraints).unwrap_or_default(),
                 });
-                operation.param_fields.push(ParamField {
-                    ident,
-                    wire: "body".into(),
-                    key: "body".into(),
-                    location: Location::WholeBody,
-                    style: Style::Form,
-                    explode: true,
-                    required: body.required,
-                });
+                operation.param_fields.push(whole_body(ident, body.required));
                 operation.body = Some(finish(Some(TypeRef::String), Vec::new()));
                 return;
             }
@@ -1139,15 +1137,7 @@ impl<'a> Builder<'a> {
                 let field = self.field(ident.clone(), "body", SchemaRef::of(schema), body.required, described, ctx);
                 whole = Some(field.ty.clone());
                 fields.push(field);
-                operation.param_fields.push(ParamField {
-                    ident,
-                    wire: "body".into(),
-                    key: "body".into(),
-                    location: Location::WholeBody,
-                    style: Style::Form,
-                    explode: true,
-                    required: body.required,
-                });
+                operation.param_fields.push(whole_body(ident, body.required));
             }
         }
         operation.body = Some(finish(whole, parts));
