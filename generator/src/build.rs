@@ -289,7 +289,12 @@ impl<'a> Builder<'a> {
         let pointer = format!("#/components/schemas/{}", escape_segment(key));
         let Some(schema) = self.component_schema(key) else { return };
         let ctx = Ctx { pointer: pointer.clone(), hint: name.clone(), fixed: Some(name.clone()), depth };
-        let conv = self.schema(SchemaRef::of(schema), ctx);
+        let mut conv = self.schema(SchemaRef::of(schema), ctx);
+        // A schema that is only itself (`S: {allOf: [{$ref: S}]}`, through
+        // `allOf` of one part) constrains nothing, and defines no type.
+        if conv.ty == TypeRef::Named(name.clone()) && !self.types.contains_key(&name) {
+            conv = Conv::json("Any JSON value: the schema refers only to itself.");
+        }
         if conv.ty != TypeRef::Named(name.clone()) {
             let mut doc = match schema {
                 ReferenceOr::Item(s) => docs_of(&s.schema_data),
