@@ -214,20 +214,13 @@ fn fixture_objects_are_checked_against_the_schema_they_name() {
     assert!(found[0].contains("/resources/broken/payment_status: expected one of"), "{found:#?}");
 }
 
-const HOOK_DRIVER: &str = r#"
-import json, sys, types
-cases, path = json.load(open(sys.argv[1])), sys.argv[2]
-hooks = {"__file__": path}
-exec(compile(open(path).read(), path, "exec"), hooks)
-ns = types.SimpleNamespace
-kept = []
-for c in cases:
-    content = c["answer"] if isinstance(c["answer"], str) else json.dumps({"error": c["answer"]})
-    case = ns(operation=ns(label=c["label"]), query=c["query"], body=c["body"])
-    response = ns(status_code=c["status"], content=content.encode(), request=ns(url=c.get("url", "http://x/"), body=c.get("sent")))
-    failure = ns(code=c["failure"], message=c.get("message", ""))
-    kept.append(bool(hooks["filter_failure"](None, failure, case, response)))
-print(json.dumps(kept))
+/// How `schemathesis_hook_drops_only_the_refusals_it_names` hands each
+/// case to the hook.
+const HOOK_CASE: &str = r#"
+content = c["answer"] if isinstance(c["answer"], str) else json.dumps({"error": c["answer"]})
+case = ns(operation=ns(label=c["label"]), query=c["query"], body=c["body"])
+response = ns(status_code=c["status"], content=content.encode(), request=ns(url=c.get("url", "http://x/"), body=c.get("sent")))
+failure = ns(code=c["failure"], message=c.get("message", ""))
 "#;
 
 /// `spec/schemathesis_hooks.py` drops a failure of schemathesis's
@@ -300,7 +293,7 @@ fn schemathesis_hook_drops_only_the_refusals_it_names() {
         }))
         .collect();
     let hooks = contract_tests::root().join("spec/schemathesis_hooks.py");
-    let kept: Vec<bool> = common::python::json_out(python, HOOK_DRIVER, "schemathesis-hook", &input, &[hooks.as_os_str()]);
+    let kept = common::python::hook_keeps(python, &hooks, "schemathesis-hook", HOOK_CASE, &input);
     let expected: Vec<(&str, bool)> =
         cases.iter().map(|c| (c.0, !c.7)).chain([("not an error object", true)]).chain(negatives.iter().map(|n| (n.0, !n.6))).collect();
     let got: Vec<(&str, bool)> = expected.iter().map(|e| e.0).zip(kept).collect();

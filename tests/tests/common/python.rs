@@ -29,3 +29,22 @@ pub fn json_out<T: serde::de::DeserializeOwned>(python: &str, script: &str, tag:
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     serde_json::from_slice(&output.stdout).unwrap()
 }
+
+/// Runs the `filter_failure` hook of schemathesis's hooks file `hooks` over
+/// `cases`, as the tool would: `build` is Python that, for each case `c`
+/// (with `ns`, `types.SimpleNamespace`, at hand), sets `case`, `response`
+/// and `failure`. Answers, per case, whether the hook kept the failure.
+pub fn hook_keeps(python: &str, hooks: &std::path::Path, tag: &str, build: &str, cases: &[serde_json::Value]) -> Vec<bool> {
+    let body: String = build.trim().lines().map(|line| format!("    {line}\n")).collect();
+    let script = format!(
+        "import json, sys, types\n\
+         cases, path = json.load(open(sys.argv[1])), sys.argv[2]\n\
+         hooks = {{\"__file__\": path}}\n\
+         exec(compile(open(path).read(), path, \"exec\"), hooks)\n\
+         ns = types.SimpleNamespace\n\
+         kept = []\n\
+         for c in cases:\n{body}    kept.append(bool(hooks[\"filter_failure\"](None, failure, case, response)))\n\
+         print(json.dumps(kept))\n"
+    );
+    json_out(python, &script, tag, &cases, &[hooks.as_os_str()])
+}
