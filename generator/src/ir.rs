@@ -620,6 +620,14 @@ pub struct Body {
     pub ty: Option<TypeRef>,
 }
 
+impl Body {
+    /// Every media type the body may go as, with its kind: the default
+    /// first, then the others in document order.
+    pub fn media_types(&self) -> impl Iterator<Item = (&str, MediaKind)> {
+        std::iter::once((self.media.as_str(), self.kind)).chain(self.others.iter().map(|(m, k)| (m.as_str(), *k)))
+    }
+}
+
 /// A part of a multipart body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Part {
@@ -665,6 +673,15 @@ pub struct Response {
     /// The media types of other kinds declared for this status (an event
     /// stream beside JSON), each answered by a client method of its own.
     pub others: Vec<Alternative>,
+}
+
+impl Response {
+    /// Every kind the response comes in, with its type and media type: its
+    /// own first (when it has a body), then the alternatives.
+    pub fn kinds(&self) -> impl Iterator<Item = (MediaKind, Option<&TypeRef>, &str)> {
+        let own = self.kind.map(|kind| (kind, self.ty.as_ref(), self.media.as_deref().unwrap_or_default()));
+        own.into_iter().chain(self.others.iter().map(|a| (a.kind, a.ty.as_ref(), a.media.as_str())))
+    }
 }
 
 /// Another media type a response is declared with (a stream beside

@@ -226,9 +226,8 @@ pub(crate) fn client(api: &Api, header: &str) -> Result<String, Error> {
     let mut event_types: Vec<&TypeRef> = Vec::new();
     for op in &api.operations {
         let Some(success) = op.success() else { continue };
-        let readings = std::iter::once((success.kind, success.ty.as_ref())).chain(success.others.iter().map(|a| (Some(a.kind), a.ty.as_ref())));
-        for (kind, ty) in readings {
-            if let (Some(MediaKind::EventStream), Some(ty)) = (kind, ty)
+        for (kind, ty, _) in success.kinds() {
+            if let (MediaKind::EventStream, Some(ty)) = (kind, ty)
                 && !matches!(ty, TypeRef::String | TypeRef::Json)
                 && !event_types.contains(&ty)
             {
@@ -345,8 +344,8 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
             _ if body.others.is_empty() => encode.extend(body_encode(media, body.kind, &body.parts)),
             _ => {
                 // The caller may choose another media type the operation takes.
-                let declared: Vec<&str> = std::iter::once(media).chain(body.others.iter().map(|(m, _)| m.as_str())).collect();
-                let arms = std::iter::once((media, body.kind)).chain(body.others.iter().map(|(m, k)| (m.as_str(), *k))).enumerate().map(
+                let declared: Vec<&str> = body.media_types().map(|(m, _)| m).collect();
+                let arms = body.media_types().enumerate().map(
                     |(i, (media, kind))| {
                         let statements = body_encode(media, kind, &body.parts);
                         let i = proc_macro2::Literal::usize_unsuffixed(i);

@@ -270,7 +270,7 @@ fn operation_spec(api: &Api, op: &Operation) -> TokenStream {
             quote!(ParamSpec::keyed(#wire, #place, #key))
         }
     });
-    let body = op.body.iter().flat_map(|b| std::iter::once((b.media.as_str(), b.kind)).chain(b.others.iter().map(|(m, k)| (m.as_str(), *k)))).map(|(media, kind)| {
+    let body = op.body.iter().flat_map(|b| b.media_types()).map(|(media, kind)| {
         let kind = match kind {
             MediaKind::Json => quote!(BodyKind::Json),
             MediaKind::Form => quote!(BodyKind::Form),
@@ -403,6 +403,11 @@ fn reply_name(op: &Operation) -> proc_macro2::Ident {
     format_ident!("{}Reply", op.type_prefix)
 }
 
+/// The variant of a reply enum for an answer of `kind` (`Json`, `Events`).
+fn reply_variant(kind: MediaKind) -> proc_macro2::Ident {
+    format_ident!("{}", crate::naming::type_ident(crate::build::kind_word(kind)))
+}
+
 /// What the implementation answers a success with: the type of its one
 /// kind, or the operation's reply enum.
 fn answer_type(op: &Operation) -> TokenStream {
@@ -421,10 +426,8 @@ fn answer_type(op: &Operation) -> TokenStream {
 fn reply_enum(op: &Operation) -> Option<TokenStream> {
     let success = op.success().filter(|s| !s.others.is_empty())?;
     let name = reply_name(op);
-    let kinds = std::iter::once((success.kind?, success.ty.as_ref(), success.media.clone()?))
-        .chain(success.others.iter().map(|a| (a.kind, a.ty.as_ref(), a.media.clone())));
-    let variants = kinds.map(|(kind, ty, media)| {
-        let variant = format_ident!("{}", crate::naming::type_ident(crate::build::kind_word(kind)));
+    let variants = success.kinds().map(|(kind, ty, media)| {
+        let variant = reply_variant(kind);
         let t = kind_type(Some(kind), ty);
         let text = format!(" Answered as `{media}`.");
         quote!(#[doc = #text] #variant(#t),)
@@ -464,11 +467,9 @@ fn reply_fn(op: &Operation) -> TokenStream {
         return quote!(|value| #write);
     }
     let name = reply_name(op);
-    let kinds = success.kind.into_iter().map(|k| (k, success.ty.as_ref(), success.media.clone().unwrap_or_default()))
-        .chain(success.others.iter().map(|a| (a.kind, a.ty.as_ref(), a.media.clone())));
-    let arms = kinds.map(|(kind, ty, media)| {
-        let variant = format_ident!("{}", crate::naming::type_ident(crate::build::kind_word(kind)));
-        let write = write_expr(Some(kind), ty, &media, &status);
+    let arms = success.kinds().map(|(kind, ty, media)| {
+        let variant = reply_variant(kind);
+        let write = write_expr(Some(kind), ty, media, &status);
         quote!(#name::#variant(value) => #write,)
     });
     quote!(|reply: #name| match reply { #(#arms)* })
