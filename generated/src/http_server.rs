@@ -536,13 +536,6 @@ pub fn parse_payload<P: DeserializeOwned + Serialize + Validate>(
     let find = |name: &str, place: In| spec.params.iter().find(|p| p.name == name && p.place == place);
     let located = |name: &str, place: In| find(name, place).is_some();
     let top = |key: &str| key.split('[').next().unwrap_or(key).to_owned();
-    let unknown = |key: &str| {
-        if key.is_empty() || key.starts_with('[') {
-            return Rejection::new(RejectionKind::InvalidParam, None, "A parameter has no name");
-        }
-        let key = wire::shorten(key);
-        Rejection::new(RejectionKind::UnknownParam, Some(key.clone()), format!("Received unknown parameter: {key}"))
-    };
     let too_many = |key: &str| {
         Rejection::new(
             RejectionKind::InvalidParam,
@@ -716,6 +709,22 @@ pub fn parse_payload<P: DeserializeOwned + Serialize + Validate>(
             map.insert(k, v);
         }
     }
+    read_node(tree)
+}
+
+/// The refusal of a parameter the operation does not take.
+fn unknown(key: &str) -> Rejection {
+    if key.is_empty() || key.starts_with('[') {
+        return Rejection::new(RejectionKind::InvalidParam, None, "A parameter has no name");
+    }
+    let key = wire::shorten(key);
+    Rejection::new(RejectionKind::UnknownParam, Some(key.clone()), format!("Received unknown parameter: {key}"))
+}
+
+/// A tree of parameters (a form, a JSON body, parts) read as `P`, as the
+/// router reads every request: no key `P` does not read, the spec's rules
+/// checked, every error in the API's words.
+fn read_node<P: DeserializeOwned + Serialize + Validate>(tree: Node) -> Result<P, Rejection> {
     let input = tree.clone();
     let mut ignored = Vec::new();
     let mut track = |path: serde_ignored::Path| ignored.push(ignored_param(&path));
@@ -1084,24 +1093,12 @@ pub struct Lines<T> {
 
 /// One line of JSON lines, read as a body is: its type, with no key it
 /// does not read, then the spec's rules (bounds, patterns, enums).
-fn read_line<T: DeserializeOwned + super::runtime::Validate>(text: &[u8]) -> Result<T, String> {
-    let mut ignored = None;
-    let mut json = serde_json::Deserializer::from_slice(text);
-    let item: T = serde_ignored::deserialize(&mut json, |path| {
-        ignored.get_or_insert_with(|| ignored_param(&path));
-    })
-    .and_then(|item| json.end().map(|()| item))
-    .map_err(|e| wire::shorten(&e.to_string()))?;
-    if let Some(key) = ignored {
-        return Err(format!("Received unknown parameter: {key}"));
-    }
-    match item.problems().into_iter().next() {
-        None => Ok(item),
-        Some(problem) => Err(format!("Invalid {}: {}", problem.param, problem.message)),
-    }
+fn read_line<T: DeserializeOwned + Serialize + Validate>(text: &[u8]) -> Result<T, String> {
+    let value: serde_json::Value = serde_json::from_slice(text).map_err(|e| format!("Invalid JSON: {}", wire::shorten(&e.to_string())))?;
+    read_node(Node::Json(value)).map_err(|rejection| rejection.message)
 }
 
-impl<T: DeserializeOwned + super::runtime::Validate + Send + 'static> Lines<T> {
+impl<T: DeserializeOwned + Serialize + Validate + Send + 'static> Lines<T> {
     /// The lines of `upload`.
     pub fn new(upload: Upload) -> Self {
         use std::collections::VecDeque;

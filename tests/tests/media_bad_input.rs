@@ -250,3 +250,30 @@ async fn a_download_shorter_than_its_declared_length_is_an_error() {
     assert_eq!(download.length(), Some(1000));
     assert!(download.bytes(1 << 20).await.is_err());
 }
+
+#[tokio::test]
+async fn bodies_the_spec_does_not_allow_are_refused_in_the_apis_words() {
+    let addr = serve().await;
+    let post = |path: &str, content_type: &str, body: &str| {
+        let head = format!("POST {path} HTTP/1.1\r\nhost: x\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n\r\n", body.len());
+        send(addr, head, body.as_bytes().to_vec())
+    };
+    // Each line of JSON lines is read as a body is, before the answer starts.
+    let lines = "application/x-ndjson";
+    assert_eq!(post("/records", lines, "{\"id\": 1}\n{\"id\": 2}\n").await.status, 200, "a good body passes");
+    let cases = [
+        ("{\"id\": 1}\n{\"id\": 2, \"zz\": 1}\n", "line 2 of the stream: Received unknown parameter: zz"),
+        ("{\"id\": \"x\"}\n", "line 1 of the stream: Invalid id: must be an integer, not `x`"),
+        ("{\"name\": \"a\"}\n", "line 1 of the stream: Missing required param: id."),
+        ("{\"id\": \n", "line 1 of the stream: Invalid JSON: EOF while parsing a value at line 1 column 7"),
+    ];
+    for (body, message) in cases {
+        assert_eq!(error(&post("/records", lines, body).await), (400, message.to_owned()), "{body:?}");
+    }
+    // A required body that is not there.
+    let head = "PUT /files/f1/content HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n";
+    assert_eq!(error(&send(addr, head.into(), Vec::new()).await), (400, "Missing the required request body".into()));
+    // `null` where the schema does not allow it.
+    let answer = post("/settings", "application/json", r#"{"theme": null}"#).await;
+    assert_eq!(error(&answer), (400, "Invalid body[theme]: must be a string, not null".into()));
+}
