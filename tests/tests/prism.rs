@@ -58,9 +58,11 @@ fn skips() -> Vec<Skip> {
     out
 }
 
-/// Prism, or `None` (said) where npm cannot install it outside CI.
+/// Prism, or `None` (said) where npm cannot install it outside CI;
+/// installed once for the tests of this file.
 fn prism() -> Option<PathBuf> {
-    match prism::install(&root().join("target/prism/node")) {
+    static INSTALLED: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    match INSTALLED.get_or_init(|| prism::install(&root().join("target/prism/node"))).clone() {
         Ok(prism) => Some(prism),
         Err(e) if std::env::var_os("CI").is_none() => {
             eprintln!("SKIPPED: {e}");
