@@ -45,12 +45,17 @@ pub struct Generator<'a> {
     direction: Direction,
     form: bool,
     cache: HashMap<(usize, usize), BoxedStrategy<Value>>,
+    /// Strategies being built: an `allOf` part is built at its parent's
+    /// depth, so `S: {allOf: [{$ref: S}, ...]}` meets itself at the same
+    /// depth. That part adds nothing, and gives `null`, which [`merge`]
+    /// passes over.
+    building: std::collections::HashSet<(usize, usize)>,
 }
 
 impl<'a> Generator<'a> {
     /// Strategies for values travelling in `direction`.
     pub fn new(validator: &'a Validator, direction: Direction) -> Generator<'a> {
-        Generator { validator, direction, form: false, cache: HashMap::new() }
+        Generator { validator, direction, form: false, cache: HashMap::new(), building: Default::default() }
     }
 
     /// Values that travel as a form body. A form cannot carry an empty
@@ -72,11 +77,15 @@ impl<'a> Generator<'a> {
         if let Some(done) = self.cache.get(&(id, depth)) {
             return done.clone();
         }
+        if !self.building.insert((id, depth)) {
+            return Just(Value::Null).boxed();
+        }
         let strategy = if depth > LAST || (depth > DEEPEST && checks.nullable) {
             smallest(checks).boxed()
         } else {
             self.build(checks, depth)
         };
+        self.building.remove(&(id, depth));
         self.cache.insert((id, depth), strategy.clone());
         strategy
     }

@@ -376,6 +376,14 @@ fn media_example(spec: &Spec, operation: &str, media: &str) -> Option<Value> {
 /// the value travels as text (a form or a query), so a "wrong type" is
 /// text that does not read as the type.
 fn breakers(spec: &Spec, schema: &Value, form: bool) -> Vec<(String, Value)> {
+    breakers_within(spec, schema, form, ITEM_DEPTH)
+}
+
+/// How many levels of arrays [`breakers`] goes into: an array of itself
+/// (`S: {type: array, items: {$ref: S}}`) would never end.
+const ITEM_DEPTH: usize = 2;
+
+fn breakers_within(spec: &Spec, schema: &Value, form: bool, levels: usize) -> Vec<(String, Value)> {
     let schema = spec.resolve_value(schema);
     let mut out = Vec::new();
     let ty = schema.get("type").and_then(Value::as_str);
@@ -437,7 +445,8 @@ fn breakers(spec: &Spec, schema: &Value, form: bool) -> Vec<(String, Value)> {
                 out.push(("not an array".into(), json!("not_an_array")));
             }
             let items = schema.get("items").cloned().unwrap_or(Value::Null);
-            for (rule, bad) in breakers(spec, &items, form).into_iter().take(3) {
+            let inner = if levels > 0 { breakers_within(spec, &items, form, levels - 1) } else { Vec::new() };
+            for (rule, bad) in inner.into_iter().take(3) {
                 out.push((format!("an item {rule}"), json!([bad])));
             }
             if let Some(max) = schema.get("maxItems").and_then(Value::as_u64).filter(|&m| (m as usize) < MAX_ITEMS) {

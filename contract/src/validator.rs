@@ -339,6 +339,9 @@ pub struct Validator {
     view: Option<Value>,
     /// `$anchor` and `$id` names, with the pointers they name.
     names: HashMap<String, String>,
+    /// The schemas on a loop through a choice, refused when compiled
+    /// ([`openapi_codegen::cycles`]), with the loop.
+    choice_loops: HashMap<String, Vec<String>>,
 }
 
 /// Whether a document reads `nullable` as OpenAPI 3.0.3 clarified it: it
@@ -371,6 +374,45 @@ impl Loc<'_> {
             Loc::Root => String::new(),
             Loc::Key(parent, key) => format!("{}/{}", parent.pointer(), key.replace('~', "~0").replace('/', "~1")),
             Loc::Index(parent, i) => format!("{}/{i}", parent.pointer()),
+        }
+    }
+}
+
+/// How deep schemas may nest in one validation (through applicators,
+/// `$ref`s and the value's own nesting) before the value is refused: far
+/// past any real document, well inside a thread's stack.
+pub const MAX_DEPTH: usize = 256;
+
+/// The state of one validation.
+struct Cx {
+    dir: Direction,
+    /// The (node, value) pairs being checked right now, outermost first, for
+    /// the nodes that apply other schemas to the same value. A pair met again
+    /// is a loop that consumes none of the value (`S: {allOf: [{$ref: S}]}`):
+    /// it holds (the loop adds nothing the rest of the schema does not say),
+    /// as a visited set answers.
+    active: std::cell::RefCell<Vec<(usize, *const Value)>>,
+    /// Nesting, against [`MAX_DEPTH`].
+    depth: std::cell::Cell<usize>,
+}
+
+impl Cx {
+    fn new(dir: Direction) -> Cx {
+        Cx { dir, active: Default::default(), depth: Default::default() }
+    }
+}
+
+/// Undoes [`Cx`]'s bookkeeping for one `check`, whichever way it returns.
+struct Entered<'a> {
+    cx: &'a Cx,
+    active: bool,
+}
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        self.cx.depth.set(self.cx.depth.get() - 1);
+        if self.active {
+            self.cx.active.borrow_mut().pop();
         }
     }
 }
@@ -420,7 +462,13 @@ impl Validator {
         let strict_nullable = strict_nullable(&raw);
         let modern = openapi_codegen::v31::is_31(&raw);
         let names = if modern { openapi_codegen::v31::names(&raw).into_iter().collect() } else { HashMap::new() };
-        Validator { raw, nodes: Vec::new(), by_pointer: HashMap::new(), strict_nullable, modern, view: None, names }
+        let mut v = Validator { raw, nodes: Vec::new(), by_pointer: HashMap::new(), strict_nullable, modern, view: None, names, choice_loops: HashMap::new() };
+        for found in openapi_codegen::cycles::in_document(&v.raw) {
+            for pointer in &found.pointers {
+                v.choice_loops.entry(pointer.clone()).or_insert_with(|| found.pointers.clone());
+            }
+        }
+        v
     }
 
     /// The raw document.
@@ -448,7 +496,7 @@ impl Validator {
     /// Whether `value` satisfies the schema. Stops at the first problem.
     pub fn is_valid(&self, schema: SchemaId, value: &Value, direction: Direction) -> bool {
         let mut sink = FirstError(false);
-        self.check(schema.0, value, direction, Loc::Root, &mut sink);
+        self.check(schema.0, value, &Cx::new(direction), Loc::Root, &mut sink);
         !sink.0
     }
 
@@ -458,7 +506,7 @@ impl Validator {
             return Ok(());
         }
         let mut sink = AllErrors(Vec::new());
-        self.check(schema.0, value, direction, Loc::Root, &mut sink);
+        self.check(schema.0, value, &Cx::new(direction), Loc::Root, &mut sink);
         Err(sink.0)
     }
 
@@ -485,6 +533,10 @@ impl Validator {
     fn node(&mut self, pointer: &str) -> Result<usize, CompileError> {
         if let Some(&id) = self.by_pointer.get(pointer) {
             return Ok(id);
+        }
+        if let Some(chain) = self.choice_loops.get(pointer) {
+            let message = format!("schemas apply each other to the same value through a choice (anyOf, oneOf, not or if), so no value can be decided: {}", chain.join(" -> "));
+            return Err(CompileError { pointer: pointer.to_owned(), message });
         }
         let id = self.nodes.len();
         self.nodes.push(Node { pointer: pointer.to_owned(), body: Body::Pending });
@@ -804,15 +856,32 @@ impl Validator {
     // ---- validating ----
 
     /// Checks `value` against node `id`; answers whether to go on.
-    fn check<S: Sink>(&self, mut id: usize, value: &Value, dir: Direction, at: Loc<'_>, sink: &mut S) -> bool {
-        let checks = loop {
-            match &self.nodes[id].body {
-                Body::Ref(target) => id = *target,
-                Body::Checks(checks) => break checks,
-                Body::Pending => return true,
-            }
-        };
+    fn check<S: Sink>(&self, id: usize, value: &Value, cx: &Cx, at: Loc<'_>, sink: &mut S) -> bool {
+        // A chain of `$ref`s that never reaches a schema (`S: {$ref: S}`)
+        // says nothing.
+        let Some((id, checks)) = self.checks(id) else { return true };
         let node = &self.nodes[id];
+        let depth = cx.depth.get() + 1;
+        if depth > MAX_DEPTH {
+            return sink.error(|| ValidationError {
+                instance_path: at.pointer(),
+                schema_path: node.pointer.clone(),
+                expected: format!("schemas nested at most {MAX_DEPTH} deep"),
+                found: "a value that nests them deeper".into(),
+                causes: Vec::new(),
+            });
+        }
+        let in_place = !checks.all_of.is_empty() || !checks.any_of.is_empty() || !checks.one_of.is_empty() || checks.not.is_some() || checks.modern.is_some();
+        let key = (id, value as *const Value);
+        if in_place {
+            let mut active = cx.active.borrow_mut();
+            if active.contains(&key) {
+                return true;
+            }
+            active.push(key);
+        }
+        cx.depth.set(depth);
+        let _entered = Entered { cx, active: in_place };
         let error = |keyword: &str, expected: String, found: String| ValidationError {
             instance_path: at.pointer(),
             schema_path: if keyword.is_empty() { node.pointer.clone() } else { format!("{}/{keyword}", node.pointer) },
@@ -859,12 +928,12 @@ impl Validator {
             Value::Array(items) => {
                 let prefix = checks.modern.as_ref().map_or(&[][..], |m| &m.prefix_items[..]);
                 for (i, (&node, item)) in prefix.iter().zip(items).enumerate() {
-                    if !self.check(node, item, dir, Loc::Index(&at, i), sink) {
+                    if !self.check(node, item, cx, Loc::Index(&at, i), sink) {
                         return false;
                     }
                 }
                 if let Some(rules) = &checks.items
-                    && !self.check_items(rules, items, prefix.len(), dir, at, &error, sink)
+                    && !self.check_items(rules, items, prefix.len(), cx, at, &error, sink)
                 {
                     return false;
                 }
@@ -873,13 +942,13 @@ impl Validator {
                 let patterns = checks.modern.as_ref().map_or(&[][..], |m| &m.pattern_properties[..]);
                 match &checks.object {
                     Some(object) => {
-                        if !self.check_object(object, patterns, map, dir, at, &error, sink) {
+                        if !self.check_object(object, patterns, map, cx, at, &error, sink) {
                             return false;
                         }
                     }
                     None => {
                         for (key, value) in map {
-                            if !self.check_patterns(patterns, key, value, dir, Loc::Key(&at, key), sink).1 {
+                            if !self.check_patterns(patterns, key, value, cx, Loc::Key(&at, key), sink).1 {
                                 return false;
                             }
                         }
@@ -889,14 +958,14 @@ impl Validator {
             _ => {}
         }
         for &part in &checks.all_of {
-            if !self.check(part, value, dir, at, sink) {
+            if !self.check(part, value, cx, at, sink) {
                 return false;
             }
         }
-        if !checks.any_of.is_empty() && !checks.any_of.iter().any(|&part| self.passes(part, value, dir)) {
+        if !checks.any_of.is_empty() && !checks.any_of.iter().any(|&part| self.passes(part, value, cx)) {
             let go_on = sink.error(|| {
                 let mut e = error("anyOf", alternatives(self, &checks.any_of, "any"), describe(value));
-                e.causes = self.closest(&checks.any_of, value, dir, at);
+                e.causes = self.closest(&checks.any_of, value, cx, at);
                 e
             });
             if !go_on {
@@ -904,12 +973,12 @@ impl Validator {
             }
         }
         if !checks.one_of.is_empty() {
-            let passing: Vec<usize> = (0..checks.one_of.len()).filter(|&i| self.passes(checks.one_of[i], value, dir)).collect();
+            let passing: Vec<usize> = (0..checks.one_of.len()).filter(|&i| self.passes(checks.one_of[i], value, cx)).collect();
             if passing.len() != 1 {
                 let go_on = sink.error(|| {
                     let mut e = error("oneOf", alternatives(self, &checks.one_of, "exactly one"), describe(value));
                     if passing.is_empty() {
-                        e.causes = self.closest(&checks.one_of, value, dir, at);
+                        e.causes = self.closest(&checks.one_of, value, cx, at);
                     } else {
                         let list: Vec<String> = passing.iter().map(|i| i.to_string()).collect();
                         e.found = format!("{} matching alternatives {}", describe(value), list.join(", "));
@@ -922,13 +991,13 @@ impl Validator {
             }
         }
         if let Some(not) = checks.not
-            && self.passes(not, value, dir)
+            && self.passes(not, value, cx)
             && !sink.error(|| error("not", "a value the `not` schema rejects".into(), describe(value)))
         {
             return false;
         }
         if let Some(modern) = &checks.modern
-            && !self.check_modern(id, modern, value, dir, at, &error, sink)
+            && !self.check_modern(id, modern, value, cx, at, &error, sink)
         {
             return false;
         }
@@ -937,12 +1006,12 @@ impl Validator {
 
     /// The schemas of the `patternProperties` a key matches, checked;
     /// answers whether one matched, and whether to go on.
-    fn check_patterns<S: Sink>(&self, patterns: &[(regex::Regex, String, usize)], key: &str, value: &Value, dir: Direction, here: Loc<'_>, sink: &mut S) -> (bool, bool) {
+    fn check_patterns<S: Sink>(&self, patterns: &[(regex::Regex, String, usize)], key: &str, value: &Value, cx: &Cx, here: Loc<'_>, sink: &mut S) -> (bool, bool) {
         let mut matched = false;
         for (regex, _, node) in patterns {
             if regex.is_match(key) {
                 matched = true;
-                if !self.check(*node, value, dir, here, sink) {
+                if !self.check(*node, value, cx, here, sink) {
                     return (true, false);
                 }
             }
@@ -958,13 +1027,13 @@ impl Validator {
         id: usize,
         m: &Modern,
         value: &Value,
-        dir: Direction,
+        cx: &Cx,
         at: Loc<'_>,
         error: &impl Fn(&str, String, String) -> ValidationError,
         sink: &mut S,
     ) -> bool {
         if let (Some((node, min, max)), Value::Array(items)) = (m.contains, value) {
-            let n = items.iter().filter(|item| self.passes(node, item, dir)).count();
+            let n = items.iter().filter(|item| self.passes(node, item, cx)).count();
             if n < min && !sink.error(|| error("contains", format!("at least {min} items matching `contains`"), format!("{n}"))) {
                 return false;
             }
@@ -986,28 +1055,28 @@ impl Validator {
                 }
             }
             for (key, node) in &m.dependent_schemas {
-                if map.contains_key(key) && !self.check(*node, value, dir, at, sink) {
+                if map.contains_key(key) && !self.check(*node, value, cx, at, sink) {
                     return false;
                 }
             }
             if let Some(names) = m.property_names {
                 for key in map.keys() {
-                    if !self.check(names, &Value::String(key.clone()), dir, Loc::Key(&at, key), sink) {
+                    if !self.check(names, &Value::String(key.clone()), cx, Loc::Key(&at, key), sink) {
                         return false;
                     }
                 }
             }
         }
         if let Some((condition, then, otherwise)) = m.conditional {
-            let branch = if self.passes(condition, value, dir) { then } else { otherwise };
+            let branch = if self.passes(condition, value, cx) { then } else { otherwise };
             if let Some(branch) = branch
-                && !self.check(branch, value, dir, at, sink)
+                && !self.check(branch, value, cx, at, sink)
             {
                 return false;
             }
         }
         if m.unevaluated_properties.is_some() || m.unevaluated_items.is_some() {
-            let seen = self.evaluated(id, value, dir, true, 0);
+            let seen = self.evaluated(id, value, cx, true, 0);
             // What no keyword evaluated, each with the rule that applies to it.
             let mut left: Vec<(&str, Option<usize>, Loc<'_>, &Value)> = Vec::new();
             if let (Value::Object(map), Some(rule)) = (value, m.unevaluated_properties)
@@ -1024,7 +1093,7 @@ impl Validator {
             }
             for (keyword, rule, loc, item) in left {
                 let ok = match rule {
-                    Some(node) => self.check(node, item, dir, loc, sink),
+                    Some(node) => self.check(node, item, cx, loc, sink),
                     None => {
                         let what = match loc {
                             Loc::Key(_, key) => format!("property `{key}`"),
@@ -1045,7 +1114,7 @@ impl Validator {
     /// The keys and leading items of `value` that node `id` evaluates, with
     /// the subschemas that pass (2020-12's annotation collection). `own`:
     /// the node's own `unevaluated*` do not count (they are being checked).
-    fn evaluated(&self, mut id: usize, value: &Value, dir: Direction, own: bool, depth: usize) -> Evaluated {
+    fn evaluated(&self, mut id: usize, value: &Value, cx: &Cx, own: bool, depth: usize) -> Evaluated {
         let mut out = Evaluated::default();
         if depth > 32 {
             return out;
@@ -1093,7 +1162,7 @@ impl Validator {
                 out.items = m.prefix_items.len().min(items.len());
                 // `contains` evaluates the items it matches (2020-12, 10.3.1.3).
                 if let Some((node, _, _)) = m.contains {
-                    out.matched.extend((0..items.len()).filter(|&i| self.passes(node, &items[i], dir)));
+                    out.matched.extend((0..items.len()).filter(|&i| self.passes(node, &items[i], cx)));
                 }
                 if !own && m.unevaluated_items.is_some() {
                     out.all_items = true;
@@ -1104,10 +1173,10 @@ impl Validator {
             }
         }
         let mut passing: Vec<usize> = checks.all_of.clone();
-        passing.extend(checks.any_of.iter().chain(&checks.one_of).filter(|&&p| self.passes(p, value, dir)));
+        passing.extend(checks.any_of.iter().chain(&checks.one_of).filter(|&&p| self.passes(p, value, cx)));
         if let Some(m) = &checks.modern {
             if let Some((condition, then, otherwise)) = m.conditional {
-                if self.passes(condition, value, dir) {
+                if self.passes(condition, value, cx) {
                     passing.push(condition);
                     passing.extend(then);
                 } else {
@@ -1119,24 +1188,24 @@ impl Validator {
             }
         }
         for part in passing {
-            merge(self.evaluated(part, value, dir, false, depth + 1), &mut out);
+            merge(self.evaluated(part, value, cx, false, depth + 1), &mut out);
         }
         out
     }
 
-    fn passes(&self, id: usize, value: &Value, dir: Direction) -> bool {
+    fn passes(&self, id: usize, value: &Value, cx: &Cx) -> bool {
         let mut sink = FirstError(false);
-        self.check(id, value, dir, Loc::Root, &mut sink);
+        self.check(id, value, cx, Loc::Root, &mut sink);
         !sink.0
     }
 
     /// The errors of the alternative that came closest: one whose type
     /// matched, with the fewest errors.
-    fn closest(&self, parts: &[usize], value: &Value, dir: Direction, at: Loc<'_>) -> Vec<ValidationError> {
+    fn closest(&self, parts: &[usize], value: &Value, cx: &Cx, at: Loc<'_>) -> Vec<ValidationError> {
         let mut best: Option<Vec<ValidationError>> = None;
         for &part in parts {
             let mut sink = AllErrors(Vec::new());
-            self.check(part, value, dir, at, &mut sink);
+            self.check(part, value, cx, at, &mut sink);
             let wrong_type = sink.0.iter().any(|e| e.schema_path.ends_with("/type") && e.instance_path == at.pointer());
             if wrong_type {
                 continue;
@@ -1183,7 +1252,7 @@ impl Validator {
         rules: &Items,
         items: &[Value],
         skip: usize,
-        dir: Direction,
+        cx: &Cx,
         at: Loc<'_>,
         error: &impl Fn(&str, String, String) -> ValidationError,
         sink: &mut S,
@@ -1211,7 +1280,7 @@ impl Validator {
         }
         if let Some(schema) = rules.items {
             for (i, item) in items.iter().enumerate().skip(skip) {
-                if !self.check(schema, item, dir, Loc::Index(&at, i), sink) {
+                if !self.check(schema, item, cx, Loc::Index(&at, i), sink) {
                     return false;
                 }
             }
@@ -1225,12 +1294,12 @@ impl Validator {
         rules: &Object,
         patterns: &[(regex::Regex, String, usize)],
         map: &Map<String, Value>,
-        dir: Direction,
+        cx: &Cx,
         at: Loc<'_>,
         error: &impl Fn(&str, String, String) -> ValidationError,
         sink: &mut S,
     ) -> bool {
-        let forbidden = |p: &Property| match dir {
+        let forbidden = |p: &Property| match cx.dir {
             Direction::Request => p.read_only,
             Direction::Response => p.write_only,
             Direction::Neutral => false,
@@ -1268,12 +1337,12 @@ impl Validator {
                     if property.required {
                         required_seen += 1;
                     }
-                    if !self.check(property.node, value, dir, here, sink) {
+                    if !self.check(property.node, value, cx, here, sink) {
                         return false;
                     }
                 }
                 Err(_) if !patterns.is_empty() && {
-                    let (matched, go_on) = self.check_patterns(patterns, key, value, dir, here, sink);
+                    let (matched, go_on) = self.check_patterns(patterns, key, value, cx, here, sink);
                     if !go_on {
                         return false;
                     }
@@ -1294,14 +1363,14 @@ impl Validator {
                         }
                     }
                     Additional::Schema(schema) => {
-                        if !self.check(schema, value, dir, here, sink) {
+                        if !self.check(schema, value, cx, here, sink) {
                             return false;
                         }
                     }
                 },
             }
         }
-        let index = match dir {
+        let index = match cx.dir {
             Direction::Request => 0,
             Direction::Response => 1,
             Direction::Neutral => 2,

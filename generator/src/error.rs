@@ -38,6 +38,10 @@ pub enum ProblemKind {
     ExternalRef(String),
     /// A chain of `$ref`s that never reaches a schema.
     RefLoop(Vec<String>),
+    /// Schemas that apply each other to the same value through a choice
+    /// (`anyOf` / `oneOf` of several, `not`, `if`): no value can be decided
+    /// ([`crate::cycles`]).
+    ChoiceLoop(Vec<String>),
     /// Types that contain each other through required, non-nullable fields,
     /// so that no finite value of them exists.
     RequiredCycle(Vec<String>),
@@ -70,6 +74,11 @@ impl fmt::Display for ProblemKind {
                 write!(f, "$ref `{target}` points outside this document (only local refs are supported)")
             }
             ProblemKind::RefLoop(chain) => write!(f, "$ref loop: {}", chain.join(" -> ")),
+            ProblemKind::ChoiceLoop(chain) => write!(
+                f,
+                "schemas apply each other to the same value through a choice (anyOf, oneOf, not or if), so no value can be decided: {}",
+                chain.join(" -> ")
+            ),
             ProblemKind::RequiredCycle(types) => write!(
                 f,
                 "schemas contain each other through required, non-nullable fields, so no finite value exists: {}",

@@ -100,6 +100,9 @@ impl Document {
         }
         let started = Instant::now();
         found.extend(crate::validate::check_refs(&raw));
+        if found.is_empty() {
+            found.extend(crate::validate::check_loops(original.as_ref().unwrap_or(&raw)));
+        }
         phases.validate = started.elapsed();
         let started = Instant::now();
         // The typed model holds some keywords in narrower types than JSON

@@ -23,6 +23,17 @@ pub(crate) fn check_refs(raw: &Value) -> Vec<Problem> {
     found.into_vec()
 }
 
+/// Schemas may not apply each other to the same value through a choice
+/// ([`crate::cycles`]); the problem is reported at the schema that holds
+/// the choice.
+pub(crate) fn check_loops(raw: &Value) -> Vec<Problem> {
+    let mut found = Collector::default();
+    for found_loop in crate::cycles::in_document(raw) {
+        found.push(&found_loop.pointers[0].clone(), ProblemKind::ChoiceLoop(found_loop.pointers));
+    }
+    found.into_vec()
+}
+
 /// The walk of [`check_refs`].
 struct Refs<'a> {
     root: &'a Value,
