@@ -37,10 +37,12 @@ pub mod negative;
 pub mod prism;
 pub mod report;
 pub mod runner;
+pub mod resources;
 pub mod validator;
 
 pub use checks::{Spec, Types};
 pub use report::{Case, Report};
+pub use resources::Registry;
 pub use validator::{CompileError, Direction, SchemaId, ValidationError, Validator};
 
 /// A `cargo` command for building a crate outside the workspace (a

@@ -47,6 +47,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use crate::resources::{Registry, Resources};
+
 use openapi_codegen::Document;
 use serde_json::{Map, Value};
 
@@ -314,6 +316,10 @@ enum Body {
     Pending,
     /// A `$ref`: the target's node.
     Ref(usize),
+    /// A `$dynamicRef` to a `$dynamicAnchor`: the node it names unless a
+    /// resource entered earlier (the outermost first) has a
+    /// `$dynamicAnchor` of the same name.
+    Dynamic(usize, String),
     /// `true` / `{}`-like schemas with nothing to check are `Checks::default()`.
     Checks(Box<Checks>),
 }
@@ -322,6 +328,9 @@ enum Body {
 struct Node {
     pointer: String,
     body: Body,
+    /// The schema resource it is in (its base URI, as an index into
+    /// `Validator::bases`).
+    base: usize,
 }
 
 /// Schemas of one document, compiled on demand.
@@ -337,8 +346,19 @@ pub struct Validator {
     /// For a 3.1 document, its 3.0 view: where the schemas the loader moved
     /// (`$defs`) are found.
     view: Option<Value>,
-    /// `$anchor` and `$id` names, with the pointers they name.
-    names: HashMap<String, String>,
+    /// Base URIs, identifiers and the documents of the registry loaded so
+    /// far (3.1 documents and JSON Schema documents).
+    resources: Resources,
+    registry: Registry,
+    /// Base URIs of schema resources, by number.
+    bases: Vec<String>,
+    /// `$dynamicAnchor`s: (resource, name) to node.
+    dynamic_targets: HashMap<(usize, String), usize>,
+    /// Names `$dynamicRef`s look for.
+    dynamic_names: std::collections::BTreeSet<String>,
+    /// Whether `format` is checked (the default); JSON Schema 2020-12 makes
+    /// it an annotation unless asked.
+    formats: bool,
     /// The schemas on a loop through a choice, refused when compiled
     /// ([`openapi_codegen::cycles`]), with the loop.
     choice_loops: HashMap<String, Vec<String>>,
@@ -394,11 +414,24 @@ struct Cx {
     active: std::cell::RefCell<Vec<(usize, *const Value)>>,
     /// Nesting, against [`MAX_DEPTH`].
     depth: std::cell::Cell<usize>,
+    /// The dynamic scope: the schema resources entered, outermost first
+    /// (for `$dynamicRef`).
+    scope: std::cell::RefCell<Vec<usize>>,
 }
 
 impl Cx {
     fn new(dir: Direction) -> Cx {
-        Cx { dir, active: Default::default(), depth: Default::default() }
+        Cx { dir, active: Default::default(), depth: Default::default(), scope: Default::default() }
+    }
+
+    /// Enters the resource `base` if it is not the current one.
+    fn enter(&self, base: usize) -> bool {
+        let mut scope = self.scope.borrow_mut();
+        if scope.last() == Some(&base) {
+            return false;
+        }
+        scope.push(base);
+        true
     }
 }
 
@@ -406,6 +439,8 @@ impl Cx {
 struct Entered<'a> {
     cx: &'a Cx,
     active: bool,
+    /// Resources entered on the way.
+    scopes: usize,
 }
 
 impl Drop for Entered<'_> {
@@ -414,6 +449,9 @@ impl Drop for Entered<'_> {
         if self.active {
             self.cx.active.borrow_mut().pop();
         }
+        let mut scope = self.cx.scope.borrow_mut();
+        let keep = scope.len() - self.scopes;
+        scope.truncate(keep);
     }
 }
 
@@ -459,10 +497,49 @@ impl Validator {
     /// A validator of the schemas in a raw OpenAPI document (3.0, or 3.1
     /// read with 2020-12 semantics).
     pub fn from_value(raw: Value) -> Validator {
-        let strict_nullable = strict_nullable(&raw);
         let modern = openapi_codegen::v31::is_31(&raw);
-        let names = if modern { openapi_codegen::v31::names(&raw).into_iter().collect() } else { HashMap::new() };
-        let mut v = Validator { raw, nodes: Vec::new(), by_pointer: HashMap::new(), strict_nullable, modern, view: None, names, choice_loops: HashMap::new() };
+        Validator::with(raw, modern, Registry::new())
+    }
+
+    /// A validator of a JSON Schema 2020-12 document (the schema is its
+    /// root, `#`), whose references may reach the documents of `registry`.
+    pub fn json_schema(schema: Value, registry: Registry) -> Validator {
+        Validator::with(schema, true, registry)
+    }
+
+    /// The documents references outside this one may reach (the JSON Schema
+    /// meta-schemas by default).
+    pub fn with_registry(mut self, registry: Registry) -> Validator {
+        self.registry = registry;
+        self
+    }
+
+    /// Whether `format` is checked. It is by default (a contract check
+    /// wants a `date-time` to be one); JSON Schema 2020-12 makes it an
+    /// annotation unless a dialect asks for assertion.
+    pub fn check_formats(mut self, on: bool) -> Validator {
+        self.formats = on;
+        self
+    }
+
+    fn with(raw: Value, modern: bool, registry: Registry) -> Validator {
+        let strict_nullable = strict_nullable(&raw);
+        let resources = if modern { Resources::new(&raw) } else { Resources::default() };
+        let mut v = Validator {
+            raw,
+            nodes: Vec::new(),
+            by_pointer: HashMap::new(),
+            strict_nullable,
+            modern,
+            view: None,
+            resources,
+            registry,
+            bases: vec![crate::resources::DOCUMENT_BASE.to_owned()],
+            dynamic_targets: HashMap::new(),
+            dynamic_names: Default::default(),
+            formats: true,
+            choice_loops: HashMap::new(),
+        };
         for found in openapi_codegen::cycles::in_document(&v.raw) {
             for pointer in &found.pointers {
                 v.choice_loops.entry(pointer.clone()).or_insert_with(|| found.pointers.clone());
@@ -480,7 +557,37 @@ impl Validator {
     /// any place that holds a schema) and everything it references.
     pub fn compile(&mut self, pointer: &str) -> Result<SchemaId, CompileError> {
         let id = self.node(pointer)?;
+        // Every `$dynamicAnchor` a `$dynamicRef` may land on, in the
+        // documents loaded so far (compiling one may load more).
+        loop {
+            let mut wanted = Vec::new();
+            for name in &self.dynamic_names {
+                for (base, pointer) in self.resources.dynamic.get(name).into_iter().flatten() {
+                    if !self.by_pointer.contains_key(pointer) {
+                        wanted.push((name.clone(), base.clone(), pointer.clone()));
+                    }
+                }
+            }
+            if wanted.is_empty() {
+                break;
+            }
+            for (name, base, pointer) in wanted {
+                let node = self.node(&pointer)?;
+                let base = self.base_number(&base);
+                self.dynamic_targets.insert((base, name), node);
+            }
+        }
         Ok(SchemaId(id))
+    }
+
+    fn base_number(&mut self, base: &str) -> usize {
+        match self.bases.iter().position(|b| b == base) {
+            Some(i) => i,
+            None => {
+                self.bases.push(base.to_owned());
+                self.bases.len() - 1
+            }
+        }
     }
 
     /// The number of compiled schema nodes.
@@ -515,7 +622,7 @@ impl Validator {
     pub(crate) fn checks(&self, mut id: usize) -> Option<(usize, &Checks)> {
         for _ in 0..64 {
             match &self.nodes[id].body {
-                Body::Ref(target) => id = *target,
+                Body::Ref(target) | Body::Dynamic(target, _) => id = *target,
                 Body::Checks(checks) => return Some((id, checks)),
                 Body::Pending => return None,
             }
@@ -539,11 +646,17 @@ impl Validator {
             return Err(CompileError { pointer: pointer.to_owned(), message });
         }
         let id = self.nodes.len();
-        self.nodes.push(Node { pointer: pointer.to_owned(), body: Body::Pending });
+        let base = if self.modern {
+            let uri = self.resources.base_of(&self.raw, pointer);
+            self.base_number(&uri)
+        } else {
+            0
+        };
+        self.nodes.push(Node { pointer: pointer.to_owned(), body: Body::Pending, base });
         self.by_pointer.insert(pointer.to_owned(), id);
-        let schema = pointer
-            .strip_prefix('#')
-            .and_then(|p| self.raw.pointer(p).or_else(|| self.view.as_ref().and_then(|v| v.pointer(p))))
+        let schema = self
+            .resources
+            .value(&self.raw, self.view.as_ref(), pointer)
             .cloned()
             .ok_or_else(|| CompileError { pointer: pointer.to_owned(), message: "no schema at this pointer".into() })?;
         let body = self.body(pointer, &schema)?;
@@ -561,12 +674,23 @@ impl Validator {
             other => return Err(fail(format!("a schema must be an object, found {}", describe(other)))),
         };
         let mut referenced = None;
+        let mut dynamic = None;
+        if self.modern
+            && let Some(target) = map.get("$dynamicRef")
+        {
+            let target = target.as_str().ok_or_else(|| fail("`$dynamicRef` must be a string".into()))?;
+            dynamic = Some(self.dynamic_ref(at, target)?);
+        }
         if let Some(target) = map.get("$ref") {
             let target = target.as_str().ok_or_else(|| fail("`$ref` must be a string".into()))?;
-            let target = self.names.get(target).cloned().unwrap_or_else(|| target.to_owned());
-            if !target.starts_with("#/") && target != "#" {
+            let target = if self.modern {
+                let base = self.bases[self.nodes[self.by_pointer[at]].base].clone();
+                self.resources.resolve(&base, target, &self.registry).map_err(|e| CompileError { pointer: format!("{at}/$ref"), message: e })?
+            } else if !target.starts_with("#/") && target != "#" {
                 return Err(fail(format!("`$ref` outside the document is not supported: `{target}`")));
-            }
+            } else {
+                target.to_owned()
+            };
             let node = self.node(&target)?;
             // OpenAPI 3.0: siblings of `$ref` are ignored; 2020-12: they apply too.
             if !self.modern || map.len() == 1 {
@@ -688,11 +812,42 @@ impl Validator {
         if let Some(node) = referenced {
             checks.all_of.insert(0, node);
         }
+        if let Some(node) = dynamic {
+            checks.all_of.insert(0, node);
+        }
         if self.modern {
             checks.modern = self.modern_keywords(at, map)?.map(Box::new);
             self.unevaluated(at, map, &mut checks)?;
         }
         Ok(Body::Checks(Box::new(checks)))
+    }
+
+    /// The node of a `$dynamicRef` written in the schema at `at`: a node of
+    /// its own (`at/$dynamicRef`), resolved when a value is checked if it
+    /// lands on a `$dynamicAnchor` of the name its fragment gives, else a
+    /// plain reference.
+    fn dynamic_ref(&mut self, at: &str, target: &str) -> Result<usize, CompileError> {
+        let here = format!("{at}/$dynamicRef");
+        let fail = |message: String| CompileError { pointer: here.clone(), message };
+        let base = self.bases[self.nodes[self.by_pointer[at]].base].clone();
+        let pointer = self.resources.resolve(&base, target, &self.registry).map_err(fail)?;
+        let initial = self.node(&pointer)?;
+        let name = target.rsplit_once('#').map(|(_, f)| f).filter(|f| !f.is_empty() && !f.starts_with('/'));
+        let anchored = name.is_some_and(|name| {
+            self.resources.value(&self.raw, self.view.as_ref(), &pointer).and_then(|v| v.get("$dynamicAnchor")).and_then(Value::as_str) == Some(name)
+        });
+        let id = self.nodes.len();
+        let body = match name {
+            Some(name) if anchored => {
+                self.dynamic_names.insert(name.to_owned());
+                Body::Dynamic(initial, name.to_owned())
+            }
+            _ => Body::Ref(initial),
+        };
+        let base = self.nodes[self.by_pointer[at]].base;
+        self.nodes.push(Node { pointer: here.clone(), body, base });
+        self.by_pointer.insert(here, id);
+        Ok(id)
     }
 
     /// `unevaluatedProperties` and `unevaluatedItems`. Where no applicator
@@ -702,7 +857,7 @@ impl Validator {
     /// items the passing subschemas (and those keywords) evaluated are
     /// collected when a value is checked ([`Evaluated`]).
     fn unevaluated(&mut self, at: &str, map: &Map<String, Value>, checks: &mut Checks) -> Result<(), CompileError> {
-        let applicators = ["allOf", "anyOf", "oneOf", "if", "dependentSchemas", "$ref"];
+        let applicators = ["allOf", "anyOf", "oneOf", "if", "dependentSchemas", "$ref", "$dynamicRef"];
         for keyword in ["unevaluatedProperties", "unevaluatedItems"] {
             let Some(value) = map.get(keyword) else { continue };
             if value == &Value::Bool(true) {
@@ -845,7 +1000,7 @@ impl Validator {
     fn access(&self, mut node: usize) -> (bool, bool, usize) {
         for _ in 0..64 {
             match &self.nodes[node].body {
-                Body::Ref(target) => node = *target,
+                Body::Ref(target) | Body::Dynamic(target, _) => node = *target,
                 Body::Checks(checks) => return (checks.read_only, checks.write_only, node),
                 Body::Pending => break,
             }
@@ -856,12 +1011,36 @@ impl Validator {
     // ---- validating ----
 
     /// Checks `value` against node `id`; answers whether to go on.
+    /// Follows `$ref`s and `$dynamicRef`s from `id` to a schema with
+    /// checks, entering the resources on the way; answers how many were
+    /// entered too. `None` for a chain that never reaches one (`S: {$ref:
+    /// S}`): it says nothing.
+    fn follow(&self, mut id: usize, cx: &Cx) -> (Option<(usize, &Checks)>, usize) {
+        let mut entered = 0;
+        for _ in 0..64 {
+            if self.modern && cx.enter(self.nodes[id].base) {
+                entered += 1;
+            }
+            match &self.nodes[id].body {
+                Body::Ref(target) => id = *target,
+                Body::Dynamic(initial, name) => {
+                    let scope = cx.scope.borrow();
+                    id = scope.iter().find_map(|&base| self.dynamic_targets.get(&(base, name.clone())).copied()).unwrap_or(*initial);
+                }
+                Body::Checks(checks) => return (Some((id, checks)), entered),
+                Body::Pending => break,
+            }
+        }
+        (None, entered)
+    }
+
     fn check<S: Sink>(&self, id: usize, value: &Value, cx: &Cx, at: Loc<'_>, sink: &mut S) -> bool {
-        // A chain of `$ref`s that never reaches a schema (`S: {$ref: S}`)
-        // says nothing.
-        let Some((id, checks)) = self.checks(id) else { return true };
-        let node = &self.nodes[id];
         let depth = cx.depth.get() + 1;
+        cx.depth.set(depth);
+        let (found, scopes) = self.follow(id, cx);
+        let mut entered = Entered { cx, active: false, scopes };
+        let Some((id, checks)) = found else { return true };
+        let node = &self.nodes[id];
         if depth > MAX_DEPTH {
             return sink.error(|| ValidationError {
                 instance_path: at.pointer(),
@@ -879,9 +1058,8 @@ impl Validator {
                 return true;
             }
             active.push(key);
+            entered.active = true;
         }
-        cx.depth.set(depth);
-        let _entered = Entered { cx, active: in_place };
         let error = |keyword: &str, expected: String, found: String| ValidationError {
             instance_path: at.pointer(),
             schema_path: if keyword.is_empty() { node.pointer.clone() } else { format!("{}/{keyword}", node.pointer) },
@@ -905,6 +1083,7 @@ impl Validator {
             return false;
         }
         if let Some(format) = checks.format
+            && self.formats
             && !format.accepts(value)
             && !sink.error(|| error("format", format!("a valid {}", format.name()), describe(value)))
         {
@@ -1114,18 +1293,15 @@ impl Validator {
     /// The keys and leading items of `value` that node `id` evaluates, with
     /// the subschemas that pass (2020-12's annotation collection). `own`:
     /// the node's own `unevaluated*` do not count (they are being checked).
-    fn evaluated(&self, mut id: usize, value: &Value, cx: &Cx, own: bool, depth: usize) -> Evaluated {
+    fn evaluated(&self, id: usize, value: &Value, cx: &Cx, own: bool, depth: usize) -> Evaluated {
         let mut out = Evaluated::default();
         if depth > 32 {
             return out;
         }
-        let checks = loop {
-            match &self.nodes[id].body {
-                Body::Ref(target) => id = *target,
-                Body::Checks(checks) => break checks,
-                Body::Pending => return out,
-            }
-        };
+        cx.depth.set(cx.depth.get() + 1);
+        let (found, scopes) = self.follow(id, cx);
+        let _entered = Entered { cx, active: false, scopes };
+        let Some((_, checks)) = found else { return out };
         let merge = |other: Evaluated, out: &mut Evaluated| {
             out.keys.extend(other.keys);
             out.all_keys |= other.all_keys;
