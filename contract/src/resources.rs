@@ -60,6 +60,16 @@ impl Registry {
         self.docs.insert(without_fragment(uri).to_owned(), document);
     }
 
+    /// Whether a schema whose `$schema` is `uri` uses the validation
+    /// vocabulary: yes unless the registry's meta-schema at `uri` lists
+    /// vocabularies without it.
+    pub(crate) fn uses_validation(&self, uri: &str) -> bool {
+        match self.get(without_fragment(uri)).and_then(|m| m.get("$vocabulary")).and_then(Value::as_object) {
+            Some(vocabularies) => vocabularies.contains_key("https://json-schema.org/draft/2020-12/vocab/validation"),
+            None => true,
+        }
+    }
+
     fn get(&self, uri: &str) -> Option<&Value> {
         self.docs.get(uri)
     }

@@ -359,6 +359,10 @@ pub struct Validator {
     /// Whether `format` is checked (the default); JSON Schema 2020-12 makes
     /// it an annotation unless asked.
     formats: bool,
+    /// Whether the validation vocabulary applies (`type`, `enum`, bounds,
+    /// `required`, ...): not when the document's `$schema` is a
+    /// meta-schema whose `$vocabulary` leaves it out.
+    validation: bool,
     /// The schemas on a loop through a choice, refused when compiled
     /// ([`openapi_codegen::cycles`]), with the loop.
     choice_loops: HashMap<String, Vec<String>>,
@@ -504,7 +508,9 @@ impl Validator {
     /// A validator of a JSON Schema 2020-12 document (the schema is its
     /// root, `#`), whose references may reach the documents of `registry`.
     pub fn json_schema(schema: Value, registry: Registry) -> Validator {
-        Validator::with(schema, true, registry)
+        let mut v = Validator::with(schema, true, registry);
+        v.validation = v.raw.get("$schema").and_then(Value::as_str).is_none_or(|uri| v.registry.uses_validation(uri));
+        v
     }
 
     /// The documents references outside this one may reach (the JSON Schema
@@ -538,6 +544,7 @@ impl Validator {
             dynamic_targets: HashMap::new(),
             dynamic_names: Default::default(),
             formats: true,
+            validation: true,
             choice_loops: HashMap::new(),
         };
         for found in openapi_codegen::cycles::in_document(&v.raw) {
@@ -563,7 +570,8 @@ impl Validator {
             let mut wanted = Vec::new();
             for name in &self.dynamic_names {
                 for (base, pointer) in self.resources.dynamic.get(name).into_iter().flatten() {
-                    if !self.by_pointer.contains_key(pointer) {
+                    let known = self.bases.iter().position(|b| b == base).is_some_and(|b| self.dynamic_targets.contains_key(&(b, name.clone())));
+                    if !known {
                         wanted.push((name.clone(), base.clone(), pointer.clone()));
                     }
                 }
@@ -666,7 +674,12 @@ impl Validator {
 
     fn body(&mut self, at: &str, schema: &Value) -> Result<Body, CompileError> {
         let fail = |message: String| CompileError { pointer: at.to_owned(), message };
+        let without_validation;
         let map = match schema {
+            Value::Object(map) if !self.validation => {
+                without_validation = map.iter().filter(|(k, _)| !VALIDATION.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect::<Map<String, Value>>();
+                &without_validation
+            }
             Value::Object(map) => map,
             Value::Bool(true) => return Ok(Body::Checks(Box::default())),
             // 2020-12: `false` accepts nothing (an empty `enum` says so).
@@ -759,7 +772,7 @@ impl Validator {
         checks.format = map.get("format").and_then(Value::as_str).and_then(Format::parse);
 
         let number = |key: &str| map.get(key).and_then(Value::as_f64);
-        let size = |key: &str| map.get(key).and_then(Value::as_u64).map(|n| n as usize);
+        let size = |key: &str| count_of(map, key);
         // 2020-12 writes exclusive bounds as numbers of their own; the
         // stricter of a bound and its exclusive form holds.
         let bound = |key: &str, exclusive: &str, lower: bool| -> Option<(f64, bool)> {
@@ -860,9 +873,8 @@ impl Validator {
         let applicators = ["allOf", "anyOf", "oneOf", "if", "dependentSchemas", "$ref", "$dynamicRef"];
         for keyword in ["unevaluatedProperties", "unevaluatedItems"] {
             let Some(value) = map.get(keyword) else { continue };
-            if value == &Value::Bool(true) {
-                continue;
-            }
+            // `true` still evaluates what it sees (for an enclosing
+            // `unevaluated*`), so it is compiled like any schema.
             let node = match value {
                 Value::Bool(false) => None,
                 _ => Some(self.node(&format!("{at}/{keyword}"))?),
@@ -918,7 +930,7 @@ impl Validator {
             m.prefix_items.push(self.node(&format!("{}/{i}", child("prefixItems")))?);
         }
         if map.contains_key("contains") {
-            let size = |key: &str| map.get(key).and_then(Value::as_u64).map(|n| n as usize);
+            let size = |key: &str| count_of(map, key);
             m.contains = Some((self.node(&child("contains"))?, size("minContains").unwrap_or(1), size("maxContains")));
         }
         for (key, names) in map.get("dependentRequired").and_then(Value::as_object).into_iter().flatten() {
@@ -979,11 +991,14 @@ impl Validator {
         let counted = |skip: fn(&Property) -> bool| properties.iter().filter(|p| p.required && !skip(p)).count();
         let required_count = [counted(|p| p.read_only), counted(|p| p.write_only), counted(|_| false)];
         let additional = match map.get("additionalProperties") {
-            None | Some(Value::Bool(true)) => Additional::Any,
+            None => Additional::Any,
+            // 2020-12: an explicit `true` evaluates the other keys (for
+            // `unevaluatedProperties`); 3.0 has no such notion.
+            Some(Value::Bool(true)) if !self.modern => Additional::Any,
             Some(Value::Bool(false)) => Additional::Forbidden,
             Some(_) => Additional::Schema(self.node(&format!("{at}/additionalProperties"))?),
         };
-        let size = |key: &str| map.get(key).and_then(Value::as_u64).map(|n| n as usize);
+        let size = |key: &str| count_of(map, key);
         Ok(Some(Object {
             properties,
             required_elsewhere,
@@ -1414,8 +1429,16 @@ impl Validator {
             }
         }
         if let Some(step) = rules.multiple_of {
-            let ratio = x / step;
-            if (ratio - ratio.round()).abs() > 1e-9 && !sink.error(|| error("multipleOf", format!("a multiple of {step}"), n.to_string())) {
+            let whole = match (n.as_i64(), (step.fract() == 0.0 && step.abs() < 9e15).then_some(step as i64)) {
+                (Some(i), Some(s)) if s != 0 => i % s == 0,
+                _ => {
+                    // A quotient that overflows to infinity says nothing:
+                    // the remainder (exact in floating point) does.
+                    let ratio = x / step;
+                    if ratio.is_finite() { (ratio - ratio.round()).abs() <= 1e-9 } else { x % step == 0.0 }
+                }
+            };
+            if !whole && !sink.error(|| error("multipleOf", format!("a multiple of {step}"), n.to_string())) {
                 return false;
             }
         }
@@ -1514,6 +1537,11 @@ impl Validator {
                         required_seen += 1;
                     }
                     if !self.check(property.node, value, cx, here, sink) {
+                        return false;
+                    }
+                    // A key both `properties` and `patternProperties`
+                    // describe satisfies both.
+                    if !patterns.is_empty() && !self.check_patterns(patterns, key, value, cx, here, sink).1 {
                         return false;
                     }
                 }
@@ -1621,6 +1649,37 @@ fn check_text<S: Sink>(
 /// An ECMA-262 pattern for the `regex` crate: `\d` and `\w` (and their
 /// negations) as the ASCII classes ECMA-262 gives them, where `regex`
 /// would read them as Unicode classes.
+/// The keywords of the 2020-12 validation vocabulary.
+const VALIDATION: [&str; 20] = [
+    "type",
+    "enum",
+    "const",
+    "multipleOf",
+    "maximum",
+    "exclusiveMaximum",
+    "minimum",
+    "exclusiveMinimum",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "maxItems",
+    "minItems",
+    "uniqueItems",
+    "maxContains",
+    "minContains",
+    "maxProperties",
+    "minProperties",
+    "required",
+    "dependentRequired",
+];
+
+/// A count keyword (`maxLength`, `minItems`, ...): a non-negative
+/// integer, which JSON Schema lets be written with a zero fraction (`2.0`).
+fn count_of(map: &Map<String, Value>, key: &str) -> Option<usize> {
+    let value = map.get(key)?;
+    value.as_u64().map(|n| n as usize).or_else(|| value.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as usize))
+}
+
 fn ecma_classes(source: &str) -> String {
     let mut out = String::with_capacity(source.len() + 8);
     let mut chars = source.chars();
