@@ -121,6 +121,28 @@ pairs += [({"type": "string", "maxLength": 3, "pattern": "^[a-z]+$"}, "abcd"),
 for i, (schema, instance) in enumerate(pairs):
     write("validator", f"seed{i}", json.dumps(schema) + "\n" + json.dumps(instance))
 
+# $ref cycles through every applicator, consuming the value or not (`s` is
+# the schema itself, `other` an object whose property `s` refers to it).
+S, O = {"$ref": "#/components/schemas/s"}, {"$ref": "#/components/schemas/other"}
+cycles = [
+    {"allOf": [S, {"type": "object"}]}, {"allOf": [S]}, {"anyOf": [S]}, {"oneOf": [S]},
+    {"anyOf": [S, {"type": "string"}]}, {"oneOf": [S, {"type": "string"}]}, {"not": S},
+    {"allOf": [O]}, {"anyOf": [O, S]}, {"if": S, "then": S, "else": S}, {"if": True, "then": S},
+    {"dependentSchemas": {"a": S}}, {"$ref": "#/components/schemas/s", "type": "object"},
+    {"items": S}, {"prefixItems": [S, S]}, {"contains": S}, {"properties": {"a": S}, "additionalProperties": S},
+    {"patternProperties": {"^a": S}}, {"propertyNames": S}, {"unevaluatedProperties": S, "allOf": [S]},
+    {"unevaluatedItems": S, "anyOf": [S]}, {"$dynamicAnchor": "n", "items": {"$dynamicRef": "#n"}},
+    {"$id": "https://e.x/s", "allOf": [{"$ref": "https://e.x/s"}, {"$ref": "#"}]},
+    {"$anchor": "me", "anyOf": [{"$ref": "#me"}]},
+]
+for i, schema in enumerate(cycles):
+    write("validator", f"cycle{i}", json.dumps(schema) + "\n" + json.dumps({"a": [{"a": 1}], "s": "x"}))
+    spec31 = {"openapi": "3.1.0", "info": {"title": "Cycle", "version": "1"}, "paths": {"/s": {"post": {
+        "requestBody": {"content": {"application/json": {"schema": S}}},
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": O}}}}}}},
+        "components": {"schemas": {"s": schema, "other": {"type": "object", "properties": {"s": S}}}}}
+    write("generator", f"cycle{i}", json.dumps(spec31, indent=1))
+
 # 6. client_decode: status (2 bytes, little-endian, from 100), request-id byte, body.
 def status(code):
     return struct.pack("<H", code - 100)
