@@ -27,6 +27,7 @@ fn base() -> Value {
             "tags": {"type": "array", "maxItems": 5, "items": {"type": "string"}},
             "code": {"type": "string", "pattern": "^[a-z]+$"},
             "note": {"type": "string", "nullable": true},
+            "labels": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 10}},
             "secret": {"type": "string", "writeOnly": true}
         }
     });
@@ -52,7 +53,11 @@ fn base() -> Value {
                     "operationId": "createThing",
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/new_thing"}}}},
                     "responses": {
-                        "201": {"description": "made", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/thing"}}}}
+                        "201": {
+                            "description": "made",
+                            "headers": {"Location": {"required": true, "schema": {"type": "string"}}, "X-Rate": {"schema": {"type": "integer"}}},
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/thing"}}}
+                        }
                     }
                 }
             },
@@ -150,11 +155,21 @@ fn cases() -> Vec<Case> {
         case("query parameter maximum decreased", vec![("/paths/~1things/get/parameters/0/schema/maximum", json!(50))], "request-parameter-max-decreased", Breaking, &[Clients], Patch),
         case("query parameter maximum increased", vec![("/paths/~1things/get/parameters/0/schema/maximum", json!(500))], "request-parameter-max-increased", Info, &[], Patch),
         case("query parameter minimum increased", vec![("/paths/~1things/get/parameters/0/schema/minimum", json!(5))], "request-parameter-min-increased", Breaking, &[Clients], Patch),
-        case("query parameter type changed", vec![("/paths/~1things/get/parameters/0/schema/type", json!("string"))], "request-parameter-type-changed", Breaking, &[Clients], Major),
+        case("query parameter type changed", vec![("/paths/~1things/get/parameters/1/schema", json!({"type": "integer"}))], "request-parameter-type-changed", Breaking, &[Clients], Major),
         case("query parameter enum value removed", vec![("/paths/~1things/get/parameters/1/schema/enum", json!(["small"]))], "request-parameter-enum-value-removed", Breaking, &[Clients], Major),
         case("query parameter enum value added", vec![("/paths/~1things/get/parameters/1/schema/enum", json!(["small", "large", "huge"]))], "request-parameter-enum-value-added", Info, &[], Major),
         case("query parameter default changed", vec![("/paths/~1things/get/parameters/0/schema/default", json!(20))], "request-parameter-default-value-changed", Warning, &[Clients], Patch),
         case("header parameter became required", vec![("/paths/~1things/get/parameters/2/required", json!(true))], "request-parameter-became-required", Breaking, &[Clients], Major),
+        case("path parameter narrowed", vec![("/paths/~1things~1{id}/delete/parameters/0/schema/minLength", json!(3))], "request-parameter-min-length-increased", Breaking, &[Clients], None),
+        case("path parameter renamed and narrowed", vec![("/paths/~1things~1{thing}", json!({"delete": {"operationId": "deleteThing", "parameters": [{"name": "thing", "in": "path", "required": true, "schema": {"type": "string", "enum": ["a"]}}], "responses": {"204": {"description": "gone"}}}})), ("/paths/~1things~1{id}", Value::Null)], "request-parameter-enum-added", Breaking, &[Clients], Major),
+        case("query parameter number becomes a string: the same text", vec![("/paths/~1things/get/parameters/0/schema", json!({"type": "string"}))], "request-parameter-type-changed", Info, &[], Major),
+        case("empty pattern added: nothing", vec![(p(REQ, "/properties/name/pattern"), json!(""))], "", Info, &[], Patch),
+        case("response required header removed", vec![("/paths/~1things/post/responses/201/headers/Location", Value::Null)], "response-required-header-removed", Breaking, &[Clients], None),
+        case("response header became optional", vec![("/paths/~1things/post/responses/201/headers/Location/required", json!(false))], "response-header-became-optional", Breaking, &[Clients], None),
+        case("response header type changed", vec![("/paths/~1things/post/responses/201/headers/X-Rate/schema/type", json!("string"))], "response-header-type-changed", Breaking, &[Clients], None),
+        case("response header added", vec![("/paths/~1things/post/responses/201/headers/X-New", json!({"schema": {"type": "string"}}))], "response-header-added", Info, &[], None),
+        case("request allOf member added", vec![(p(REQ, "/allOf"), json!([{"required": ["size"]}]))], "request-property-all-of-added", Breaking, &[Clients], Major),
+        case("response allOf member added", vec![(p(RESP, "/allOf"), json!([{"required": ["size"]}]))], "response-property-all-of-added", Info, &[], Major),
         // Request bodies.
         case("request body media type removed", vec![("/paths/~1things/post/requestBody/content", json!({"application/xml": {"schema": {"type": "object"}}}))], "request-body-media-type-removed", Breaking, &[Clients], Major),
         case("request body media type added", vec![("/paths/~1things/post/requestBody/content/text~1plain", json!({"schema": {"type": "string"}}))], "request-body-media-type-added", Info, &[], None),
@@ -212,6 +227,8 @@ fn cases() -> Vec<Case> {
         ("integer widened to number", "/properties/size/type", json!("number"), "type-changed", Info, Breaking, Major),
         ("item type changed", "/properties/tags/items/type", json!("integer"), "type-changed", Breaking, Breaking, Major),
         ("enum removed", "/properties/kind/enum", Value::Null, "enum-removed", Info, Breaking, Major),
+        ("map value maxLength decreased", "/properties/labels/additionalProperties/maxLength", json!(5), "max-length-decreased", Breaking, Info, Patch),
+        ("map value type changed", "/properties/labels/additionalProperties/type", json!("integer"), "type-changed", Breaking, Breaking, Major),
     ];
     for (what, at, value, suffix, request_level, response_level, bump) in mirrored {
         // Whichever way the values travel, the clients are who a narrowed

@@ -66,11 +66,29 @@ struct Diff<'a> {
 
 /// Every wire change from `old` to `new`.
 pub fn compare(old: &Document, new: &Document) -> Vec<Finding> {
+    // A 3.1 document is compared as written: its 3.0 view drops the 2020-12
+    // keywords (`if`, `contains`, `prefixItems`, ...) and one of a
+    // `minimum` beside a numeric `exclusiveMinimum`.
+    let (old, new) = (&as_written(old), &as_written(new));
     let mut d = Diff { old, new, out: Vec::new(), seen: HashSet::new() };
     d.operations();
     d.webhooks();
     d.version();
     d.out
+}
+
+/// The document with `raw` as written (a 3.1 document's original).
+fn as_written(doc: &Document) -> Document {
+    let mut doc = doc.clone();
+    if let Some(original) = doc.original.take() {
+        doc.raw = original;
+    }
+    doc
+}
+
+/// The names of a path template's parameters, in order.
+fn template_names(path: &str) -> Vec<String> {
+    path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned())).collect()
 }
 
 /// The path template with parameter names blanked: `/a/{}/b`.
@@ -189,8 +207,18 @@ impl<'a> Diff<'a> {
         let new = Self::params(self.new, new_item, new_at);
         let required = |p: &Value| p.get("required").and_then(Value::as_bool).unwrap_or(false);
         let path_params = |list: &[((String, String), String, Value)]| list.iter().filter(|((l, _), ..)| l == "path").count();
+        let path_of = |item: &str| item.strip_prefix("#/paths/").unwrap_or_default().replace("~1", "/").replace("~0", "~");
+        let (old_template, new_template) = (template_names(&path_of(old_item)), template_names(&path_of(new_item)));
         for ((place, name), at, p) in &old {
             if place == "path" && path_params(&old) == path_params(&new) {
+                // Path parameters match by their place in the template:
+                // renaming one changes nothing on the wire, its schema may.
+                let position = old_template.iter().position(|n| n == name);
+                let counterpart = position.and_then(|i| new_template.get(i)).and_then(|n| new.iter().find(|((l, m), ..)| l == "path" && m == n));
+                if let Some((_, new_p_at, _)) = counterpart {
+                    let what = format!("{key}: the path parameter `{name}`");
+                    self.schema(&format!("{at}/schema"), &format!("{new_p_at}/schema"), Way::Request, &what, "request-parameter", 0, false);
+                }
                 continue;
             }
             match new.iter().find(|(k, ..)| k == &(place.clone(), name.clone())) {
@@ -313,6 +341,7 @@ impl<'a> Diff<'a> {
                 let (Some((oat, ov)), Some((nat, nv))) = (Self::follow(self.old, &o), Self::follow(self.new, &n)) else { continue };
                 let (ov, nv) = (ov.clone(), nv.clone());
                 self.media(key, &oat, &ov, &nat, &nv, Way::Response, &format!("the {status} response"));
+                self.headers(key, status, &oat, &ov, &nat, &nv);
             } else if success(status) {
                 self.push("response-success-status-removed", Level::Breaking, &[Party::Clients], Some(&o), None, format!("{key}: the success status {status} is no longer answered"));
             } else {
@@ -326,6 +355,37 @@ impl<'a> Diff<'a> {
             } else {
                 self.push("response-non-success-status-added", Level::Info, &[], None, Some(&n), format!("{key}: a new status {status}"));
             }
+        }
+    }
+
+    /// The headers of one response, by case-insensitive name.
+    fn headers(&mut self, key: &str, status: &str, old_at: &str, old: &Value, new_at: &str, new: &Value) {
+        let list = |doc: &'a Document, at: &str, response: &Value| -> Vec<(String, String, bool)> {
+            let names = response.get("headers").and_then(Value::as_object).map(|h| h.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+            names
+                .into_iter()
+                .filter_map(|name| {
+                    let (pointer, header) = Self::follow(doc, &format!("{at}/headers/{}", escape_segment(&name)))?;
+                    Some((name.to_ascii_lowercase(), pointer, header.get("required").and_then(Value::as_bool).unwrap_or(false)))
+                })
+                .collect()
+        };
+        let (old_list, new_list) = (list(self.old, old_at, old), list(self.new, new_at, new));
+        for (name, o, required) in &old_list {
+            let what = format!("{key}: the header `{name}` of the {status} response");
+            match new_list.iter().find(|(n, ..)| n == name) {
+                None if *required => self.push("response-required-header-removed", Level::Breaking, &[Party::Clients], Some(o), None, format!("{what}, which was always sent, is removed")),
+                None => self.push("response-optional-header-removed", Level::Warning, &[Party::Clients], Some(o), None, format!("{what} is removed")),
+                Some((_, n, now_required)) => {
+                    if *required && !now_required {
+                        self.push("response-header-became-optional", Level::Breaking, &[Party::Clients], Some(o), Some(n), format!("{what} may now be absent"));
+                    }
+                    self.schema(&format!("{o}/schema"), &format!("{n}/schema"), Way::Response, &what, "response-header", 0, false);
+                }
+            }
+        }
+        for (name, n, _) in new_list.iter().filter(|(n, ..)| !old_list.iter().any(|(o, ..)| o == n)) {
+            self.push("response-header-added", Level::Info, &[], None, Some(n), format!("{key}: the {status} response has a new header `{name}`"));
         }
     }
 
@@ -426,21 +486,58 @@ impl<'a> Diff<'a> {
         let narrow_breaks = |narrowed: bool| if narrowed == request { (Level::Breaking, if request { way.writer() } else { way.reader() }) } else { (Level::Info, way.reader()) };
         let id = |suffix: &str| rule_id(prefix, suffix);
 
-        let ty = |v: &Value| v.get("type").and_then(Value::as_str).map(str::to_owned);
+        // `type`, without `null` (a 3.1 `type: [string, "null"]` is a
+        // nullable string).
+        let ty = |v: &Value| -> Option<String> {
+            match v.get("type")? {
+                Value::String(t) => Some(t.clone()),
+                Value::Array(list) => {
+                    let names: Vec<&str> = list.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect();
+                    (!names.is_empty()).then(|| names.join(" or "))
+                }
+                _ => None,
+            }
+        };
         if let (Some(ot), Some(nt)) = (ty(&o), ty(&n))
             && ot != nt
         {
-            let widened = ot == "integer" && nt == "number";
+            // A parameter travels as text: a number that becomes a string
+            // is written the same, and every number is a string.
+            let text = prefix == "request-parameter" && nt == "string" && ["integer", "number", "boolean"].contains(&ot.as_str());
+            let widened = (ot == "integer" && nt == "number") || text || nt.split(" or ").any(|t| t == ot);
             let (level, party) = if widened { narrow_breaks(false) } else { (Level::Breaking, if request { Party::Clients } else { way.reader() }) };
             self.push(id("type-changed"), level, &[party], Some(&oat), Some(&nat), format!("{what}: the type changes from `{ot}` to `{nt}`"));
             return;
         }
-        let nullable = |v: &Value| v.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+        let nullable = |v: &Value| {
+            v.get("nullable").and_then(Value::as_bool).unwrap_or(false) || v.get("type").and_then(Value::as_array).is_some_and(|t| t.contains(&Value::String("null".into())))
+        };
         if nullable(&o) != nullable(&n) {
             let became = nullable(&n);
             let (level, party) = narrow_breaks(!became);
             let suffix = if became { "became-nullable" } else { "became-not-nullable" };
             self.push(id(suffix), level, &[party], Some(&oat), Some(&nat), format!("{what} {}", if became { "may now be null" } else { "may no longer be null" }));
+        }
+        // `const` (3.1), and an `enum` of one value (3.0's way to say it):
+        // a value that changes breaks whoever relied on the old one.
+        let constant = |v: &Value| v.get("const").cloned().or_else(|| v.get("enum").and_then(Value::as_array).filter(|e| e.len() == 1).map(|e| e[0].clone()));
+        if let (Some(a), Some(b)) = (constant(&o), constant(&n))
+            && a != b
+        {
+            let party = if request { Party::Clients } else { way.reader() };
+            self.push(id("const-changed"), Level::Breaking, &[party], Some(&oat), Some(&nat), format!("{what}: the value is now {b}, not {a}"));
+            return;
+        }
+        match (o.get("const"), n.get("const")) {
+            (None, Some(value)) => {
+                let (level, party) = narrow_breaks(true);
+                self.push(id("const-added"), level, &[party], Some(&oat), Some(&nat), format!("{what} is now always {value}"));
+            }
+            (Some(value), None) => {
+                let (level, party) = narrow_breaks(false);
+                self.push(id("const-removed"), level, &[party], Some(&oat), Some(&nat), format!("{what} is no longer always {value}"));
+            }
+            _ => {}
         }
         // enum
         let values = |v: &Value| v.get("enum").and_then(Value::as_array).cloned();
@@ -476,6 +573,13 @@ impl<'a> Diff<'a> {
             ("maxItems", true, "max-items-increased", "max-items-decreased"),
             ("minItems", false, "min-items-increased", "min-items-decreased"),
             ("maxProperties", true, "max-properties-increased", "max-properties-decreased"),
+            ("minProperties", false, "min-properties-increased", "min-properties-decreased"),
+            // 2020-12 (3.1): numbers of their own, beside or instead of
+            // `minimum` / `maximum` (3.0's booleans are not bounds).
+            ("exclusiveMaximum", true, "exclusive-max-increased", "exclusive-max-decreased"),
+            ("exclusiveMinimum", false, "exclusive-min-increased", "exclusive-min-decreased"),
+            ("maxContains", true, "max-contains-increased", "max-contains-decreased"),
+            ("minContains", false, "min-contains-increased", "min-contains-decreased"),
         ] {
             let get = |v: &Value| v.get(keyword).and_then(Value::as_f64);
             let (ob, nb) = (get(&o), get(&n));
@@ -498,7 +602,8 @@ impl<'a> Diff<'a> {
             let shown = |b: Option<f64>| b.map_or("none".to_owned(), |b| if b.fract() == 0.0 { format!("{}", b as i64) } else { b.to_string() });
             self.push(id(if grew { suffix_up } else { suffix_down }), level, &[party], Some(&oat), Some(&nat), format!("{what}: `{keyword}` changes from {} to {}", shown(ob), shown(nb)));
         }
-        let pattern = |v: &Value| v.get("pattern").and_then(Value::as_str).map(str::to_owned);
+        // `pattern: ''` matches everything: it is no pattern.
+        let pattern = |v: &Value| v.get("pattern").and_then(Value::as_str).filter(|p| !p.is_empty()).map(str::to_owned);
         if pattern(&o) != pattern(&n) {
             let (level, party) = if pattern(&n).is_none() { narrow_breaks(false) } else { (if request { Level::Breaking } else { Level::Warning }, if request { Party::Clients } else { way.reader() }) };
             let suffix = match (pattern(&o), pattern(&n)) {
@@ -529,6 +634,104 @@ impl<'a> Diff<'a> {
             } else if count(&n) < count(&o) && keyword != "allOf" {
                 let (level, party) = narrow_breaks(true);
                 self.push(id("alternative-removed"), level, &[party], Some(&oat), Some(&nat), format!("{what}: an alternative of `{keyword}` is removed"));
+            } else if count(&n) > count(&o) {
+                // Another schema every value must also satisfy.
+                let (level, party) = narrow_breaks(true);
+                self.push(id("all-of-added"), level, &[party], Some(&oat), Some(&nat), format!("{what}: a new member of `allOf` every value must satisfy too"));
+            } else if count(&n) < count(&o) {
+                let (level, party) = narrow_breaks(false);
+                self.push(id("all-of-removed"), level, &[party], Some(&oat), Some(&nat), format!("{what}: a member of `allOf` is removed"));
+            }
+        }
+        self.modern_keywords(&oat, &o, &nat, &n, way, what, prefix, depth);
+    }
+
+    /// The JSON Schema 2020-12 keywords of a 3.1 document (and
+    /// `additionalProperties` values, `not`): one that appears narrows, one
+    /// that goes widens, and the schemas under them are compared.
+    #[allow(clippy::too_many_arguments)]
+    fn modern_keywords(&mut self, oat: &str, o: &Value, nat: &str, n: &Value, way: Way, what: &str, prefix: &str, depth: usize) {
+        let request = way == Way::Request;
+        let narrow_breaks = |narrowed: bool| if narrowed == request { (Level::Breaking, if request { way.writer() } else { way.reader() }) } else { (Level::Info, way.reader()) };
+        let id = |suffix: &str| rule_id(prefix, suffix);
+        // (keyword, its id, what its presence says)
+        let keywords = [
+            ("if", "if", "a condition (`if`)"),
+            ("then", "then", "a rule when its condition holds (`then`)"),
+            ("else", "else", "a rule when its condition fails (`else`)"),
+            ("contains", "contains", "an item it must contain (`contains`)"),
+            ("prefixItems", "prefix-items", "rules for its leading items (`prefixItems`)"),
+            ("dependentRequired", "dependent-required", "properties another one requires (`dependentRequired`)"),
+            ("dependentSchemas", "dependent-schemas", "rules another property brings (`dependentSchemas`)"),
+            ("propertyNames", "property-names", "a rule for its property names (`propertyNames`)"),
+            ("unevaluatedProperties", "unevaluated-properties", "a rule for properties nothing else describes (`unevaluatedProperties`)"),
+            ("unevaluatedItems", "unevaluated-items", "a rule for items nothing else describes (`unevaluatedItems`)"),
+            ("not", "not", "values it must not be (`not`)"),
+        ];
+        for (keyword, slug, meaning) in keywords {
+            let (a, b) = (o.get(keyword), n.get(keyword));
+            // `true` says nothing: as good as absent.
+            fn said(v: Option<&Value>) -> Option<&Value> {
+                v.filter(|v| **v != Value::Bool(true))
+            }
+            match (said(a), said(b)) {
+                (None, Some(_)) => {
+                    let (level, party) = narrow_breaks(true);
+                    self.push(id(&format!("{slug}-added")), level, &[party], Some(oat), Some(nat), format!("{what}: {meaning} is new"));
+                }
+                (Some(_), None) => {
+                    let (level, party) = narrow_breaks(false);
+                    self.push(id(&format!("{slug}-removed")), level, &[party], Some(oat), Some(nat), format!("{what}: {meaning} is removed"));
+                }
+                (Some(a), Some(b)) if a != b => match keyword {
+                    "if" | "not" => self.push(id(&format!("{slug}-changed")), Level::Warning, &[Party::Clients, Party::Servers], Some(oat), Some(nat), format!("{what}: {meaning} changes")),
+                    "prefixItems" => {
+                        let (la, lb) = (a.as_array().map_or(0, Vec::len), b.as_array().map_or(0, Vec::len));
+                        for i in 0..la.min(lb) {
+                            self.schema(&format!("{oat}/prefixItems/{i}"), &format!("{nat}/prefixItems/{i}"), way, &format!("{what} item {i}"), prefix, depth + 1, true);
+                        }
+                        if la != lb {
+                            let (level, party) = narrow_breaks(lb > la);
+                            self.push(id("prefix-items-changed"), level, &[party], Some(oat), Some(nat), format!("{what}: rules for {lb} leading items, not {la}"));
+                        }
+                    }
+                    "dependentRequired" | "dependentSchemas" => {
+                        let (ma, mb) = (a.as_object().cloned().unwrap_or_default(), b.as_object().cloned().unwrap_or_default());
+                        for (k, vb) in &mb {
+                            match ma.get(k) {
+                                None => {
+                                    let (level, party) = narrow_breaks(true);
+                                    self.push(id(&format!("{slug}-added")), level, &[party], Some(oat), Some(nat), format!("{what}: `{k}` now brings {meaning}"));
+                                }
+                                Some(va) if keyword == "dependentSchemas" => {
+                                    let at = |base: &str| format!("{base}/dependentSchemas/{}", escape_segment(k));
+                                    self.schema(&at(oat), &at(nat), way, &format!("{what} with `{k}`"), prefix, depth + 1, true);
+                                    let _ = (va, vb);
+                                }
+                                Some(va) => {
+                                    let names = |v: &Value| v.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect::<Vec<_>>();
+                                    let (na, nb) = (names(va), names(vb));
+                                    if nb.iter().any(|x| !na.contains(x)) {
+                                        let (level, party) = narrow_breaks(true);
+                                        self.push(id("dependent-required-added"), level, &[party], Some(oat), Some(nat), format!("{what}: `{k}` now requires more properties"));
+                                    } else if na.iter().any(|x| !nb.contains(x)) {
+                                        let (level, party) = narrow_breaks(false);
+                                        self.push(id("dependent-required-removed"), level, &[party], Some(oat), Some(nat), format!("{what}: `{k}` requires fewer properties"));
+                                    }
+                                }
+                            }
+                        }
+                        for k in ma.keys().filter(|k| !mb.contains_key(*k)) {
+                            let (level, party) = narrow_breaks(false);
+                            self.push(id(&format!("{slug}-removed")), level, &[party], Some(oat), Some(nat), format!("{what}: `{k}` no longer brings {meaning}"));
+                        }
+                    }
+                    _ => {
+                        let child = |base: &str| format!("{base}/{keyword}");
+                        self.schema(&child(oat), &child(nat), way, &format!("{what} ({keyword})"), prefix, depth + 1, true);
+                    }
+                },
+                _ => {}
             }
         }
     }
@@ -585,6 +788,11 @@ impl<'a> Diff<'a> {
                 (false, _) => self.push(id("property-added"), Level::Info, &[], None, Some(&n_at), format!("{here} is new")),
             }
         }
+        // The values of a map: compared as any schema.
+        if o.get("additionalProperties").is_some_and(Value::is_object) && n.get("additionalProperties").is_some_and(Value::is_object) {
+            let at = |base: &str| format!("{base}/additionalProperties");
+            self.schema(&at(oat), &at(nat), way, &format!("{what}: values"), prefix, depth + 1, true);
+        }
         let closed = |v: &Value| v.get("additionalProperties") == Some(&Value::Bool(false));
         if !closed(o) && closed(n) && o.get("type").and_then(Value::as_str) == Some("object") {
             let level = if request { Level::Breaking } else { Level::Info };
@@ -599,6 +807,7 @@ impl<'a> Diff<'a> {
 fn rule_id(prefix: &str, suffix: &str) -> String {
     let base = match prefix {
         "request-parameter" => "request-parameter",
+        "response-header" => "response-header",
         "request" => "request-property",
         _ => "response-property",
     };
