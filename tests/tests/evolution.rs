@@ -413,3 +413,71 @@ fn fixtures_the_new_spec_rejects_are_evidence_with_their_finding() {
     assert!(added[0].starts_with("fixture fixtures.json#/resources/checkout.session (checkout.session): /currency"), "{}", added[0]);
     assert!(added[0].contains("explained by response-property-max-length-decreased"), "{}", added[0]);
 }
+
+/// A 3.1 document whose request and response schemas use the 2020-12
+/// keywords the 3.0 view cannot hold.
+fn base31() -> Value {
+    let shape = json!({
+        "type": "object",
+        "properties": {
+            "size": {"type": "integer", "minimum": 1, "exclusiveMinimum": 0},
+            "kind": {"const": "small"},
+            "note": {"type": ["string", "null"]},
+            "tags": {"type": "array", "contains": {"type": "string"}, "minContains": 1},
+            "pair": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]},
+            "card": {"type": "string"},
+            "cvc": {"type": "string"}
+        }
+    });
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Modern", "version": "1"},
+        "paths": {"/things": {"post": {
+            "operationId": "createThing",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/new_thing"}}}},
+            "responses": {"201": {"description": "made", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/thing"}}}}}
+        }}},
+        "components": {"schemas": {"thing": shape.clone(), "new_thing": shape}}
+    })
+}
+
+#[test]
+fn json_schema_2020_12_keywords_of_a_31_document_are_compared_as_written() {
+    use Level::*;
+    use Party::*;
+    // (what, changes, rule, level)
+    let cases: Vec<(&str, Vec<(&str, Value)>, &str, Level)> = vec![
+        ("request if/then added", vec![("/components/schemas/new_thing/if", json!({"required": ["card"]})), ("/components/schemas/new_thing/then", json!({"required": ["cvc"]}))], "request-property-if-added", Breaking),
+        ("response if/then added", vec![("/components/schemas/thing/if", json!({"required": ["card"]})), ("/components/schemas/thing/then", json!({"required": ["cvc"]}))], "response-property-if-added", Info),
+        ("request dependentRequired added", vec![("/components/schemas/new_thing/dependentRequired", json!({"card": ["cvc"]}))], "request-property-dependent-required-added", Breaking),
+        ("request dependentSchemas added", vec![("/components/schemas/new_thing/dependentSchemas", json!({"card": {"required": ["cvc"]}}))], "request-property-dependent-schemas-added", Breaking),
+        ("request propertyNames added", vec![("/components/schemas/new_thing/propertyNames", json!({"maxLength": 4}))], "request-property-names-added", Breaking),
+        ("request unevaluatedProperties false added", vec![("/components/schemas/new_thing/unevaluatedProperties", json!(false))], "request-property-unevaluated-properties-added", Breaking),
+        ("request minContains increased", vec![("/components/schemas/new_thing/properties/tags/minContains", json!(2))], "request-property-min-contains-increased", Breaking),
+        ("request contains schema narrowed", vec![("/components/schemas/new_thing/properties/tags/contains/maxLength", json!(3))], "request-property-max-length-decreased", Breaking),
+        ("request prefixItems item narrowed", vec![("/components/schemas/new_thing/properties/pair/prefixItems/1/maximum", json!(9))], "request-property-max-decreased", Breaking),
+        ("request exclusiveMinimum raised beside minimum", vec![("/components/schemas/new_thing/properties/size/exclusiveMinimum", json!(5))], "request-property-exclusive-min-increased", Breaking),
+        ("response const changed", vec![("/components/schemas/thing/properties/kind/const", json!("large"))], "response-property-const-changed", Breaking),
+        ("request const changed", vec![("/components/schemas/new_thing/properties/kind/const", json!("large"))], "request-property-const-changed", Breaking),
+        ("request type array loses null", vec![("/components/schemas/new_thing/properties/note/type", json!("string"))], "request-property-became-not-nullable", Breaking),
+        ("response type array gains null", vec![("/components/schemas/thing/properties/card/type", json!(["string", "null"]))], "response-property-became-nullable", Breaking),
+    ];
+    let old = base31();
+    for (what, changes, rule, level) in cases {
+        let mut new = base31();
+        for (pointer, value) in changes {
+            set(&mut new, pointer, value);
+        }
+        let report = diff(&old, &new);
+        let found = report.findings.iter().find(|f| f.id == rule);
+        let Some(found) = found else {
+            panic!("{what}: no `{rule}` in {:#?}", report.findings.iter().map(|f| (&f.id, &f.message)).collect::<Vec<_>>());
+        };
+        assert_eq!(found.level, level, "{what}: {found:#?}");
+        if level == Breaking {
+            assert_eq!(found.parties, vec![Clients], "{what}");
+        }
+    }
+    // And nothing from a 3.1 document against itself.
+    assert_eq!(diff(&old, &old).findings, Vec::new());
+}
