@@ -31,6 +31,9 @@ pub struct Spec {
     pub validator: Validator,
     /// Its examples.
     pub examples: Found,
+    /// The defects a lenient load repaired ([`Spec::lenient`]), reported
+    /// by the spec diff as warnings.
+    pub repaired: Vec<openapi_codegen::Problem>,
 }
 
 impl Spec {
@@ -43,7 +46,16 @@ impl Spec {
     pub fn new(doc: Document) -> Spec {
         let validator = Validator::new(&doc);
         let examples = crate::examples::find(&doc.raw);
-        Spec { doc, validator, examples }
+        Spec { doc, validator, examples, repaired: Vec::new() }
+    }
+
+    /// Reads a document with the defects real specs often carry, repaired
+    /// and kept in [`Spec::repaired`] ([`Document::from_text_lenient`]).
+    pub fn lenient(source: &str, text: String) -> Result<Spec, openapi_codegen::Error> {
+        let (doc, repaired) = Document::from_text_lenient(source, text)?;
+        let mut spec = Spec::new(doc);
+        spec.repaired = repaired;
+        Ok(spec)
     }
 
     /// `source:line: ` for a pointer into the spec, or `source: `.

@@ -135,6 +135,40 @@ impl Document {
         if found.is_empty() { Ok(document) } else { Err(document.problems(found)) }
     }
 
+    /// Reads a document as [`Document::from_text`] does, but reads one with
+    /// the defects real specs often carry too, repaired, and answers them
+    /// beside it: an operation with no `responses` or none in it (a
+    /// `default` response is supplied), a response with no `description`
+    /// (an empty one), a path parameter the template does not name (left
+    /// out) or a template name no parameter declares (a string). For tools
+    /// that compare documents rather than generate from them (the spec
+    /// diff); other problems are still an error.
+    pub fn from_text_lenient(source: &str, text: String) -> Result<(Document, Vec<Problem>), Error> {
+        let strict = match Document::from_text(source, text.clone()) {
+            Ok(doc) => return Ok((doc, Vec::new())),
+            Err(e) => e,
+        };
+        if strict.problems().is_none() {
+            return Err(strict);
+        }
+        let Ok(mut raw) = parse_text(&text) else { return Err(strict) };
+        let mut found = repair(&mut raw);
+        if found.is_empty() {
+            return Err(strict);
+        }
+        for problem in &mut found {
+            problem.line = crate::locate::line_of(&text, &problem.pointer);
+        }
+        let Ok(repaired) = serde_json::to_string_pretty(&raw) else { return Err(strict) };
+        match Document::from_text(source, repaired) {
+            Ok(mut doc) => {
+                doc.text = text;
+                Ok((doc, found))
+            }
+            Err(_) => Err(strict),
+        }
+    }
+
     /// Wraps problems found in this document into an error, with lines.
     pub fn problems(&self, found: Vec<Problem>) -> Error {
         problems(&self.source, &self.text, found)
@@ -302,4 +336,87 @@ mod tests {
         assert_eq!(p.pointer, "#/paths/~1a/get/responses");
         assert_eq!(p.line, Some(6));
     }
+}
+
+/// The repairs of [`Document::from_text_lenient`].
+/// Answers what it repaired, each where it was.
+fn repair(raw: &mut Value) -> Vec<Problem> {
+    const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+    let mut found = Vec::new();
+    let no_description = || ProblemKind::Structure("a response without a `description`".into());
+    let describe = |at: &str, responses: &mut serde_json::Map<String, Value>, found: &mut Vec<Problem>| {
+        if responses.is_empty() {
+            responses.insert("default".into(), serde_json::json!({"description": ""}));
+            found.push(problem(at, ProblemKind::Structure("an operation without a response".into())));
+        }
+        for (status, response) in responses.iter_mut() {
+            if let Value::Object(r) = response
+                && !r.contains_key("$ref")
+                && !r.contains_key("description")
+            {
+                r.insert("description".into(), Value::String(String::new()));
+                found.push(problem(&format!("{at}/{}", escape_segment(status)), no_description()));
+            }
+        }
+    };
+    if let Some(Value::Object(responses)) = raw.pointer_mut("/components/responses") {
+        for (name, response) in responses.iter_mut() {
+            if let Value::Object(r) = response
+                && !r.contains_key("description")
+            {
+                r.insert("description".into(), Value::String(String::new()));
+                found.push(problem(&format!("#/components/responses/{}", escape_segment(name)), no_description()));
+            }
+        }
+    }
+    let Some(Value::Object(paths)) = raw.get_mut("paths") else { return found };
+    for (path, item) in paths.iter_mut() {
+        let Value::Object(item) = item else { continue };
+        let item_at = format!("#/paths/{}", escape_segment(path));
+        let names: Vec<String> = path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(n, _)| n.to_owned())).collect();
+        let keep = |at: &str, list: &mut Value, found: &mut Vec<Problem>| {
+            if let Value::Array(params) = list {
+                let named = |p: &Value| p.get("in").and_then(Value::as_str) != Some("path") || p.get("name").and_then(Value::as_str).is_some_and(|n| names.iter().any(|m| m == n));
+                for (i, p) in params.iter().enumerate().filter(|(_, p)| !named(p)) {
+                    let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+                    found.push(problem(&format!("{at}/parameters/{i}"), ProblemKind::PathParameter(format!("the path parameter `{name}` is not in the template (left out)"))));
+                }
+                params.retain(named);
+            }
+        };
+        if let Some(list) = item.get_mut("parameters") {
+            keep(&item_at, list, &mut found);
+        }
+        let shared: Vec<String> = item
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|p| p.get("in").and_then(Value::as_str) == Some("path"))
+            .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_owned))
+            .collect();
+        for method in METHODS {
+            let Some(Value::Object(op)) = item.get_mut(method) else { continue };
+            let op_at = format!("{item_at}/{method}");
+            match op.get_mut("responses") {
+                Some(Value::Object(responses)) => describe(&format!("{op_at}/responses"), responses, &mut found),
+                _ => {
+                    op.insert("responses".into(), serde_json::json!({"default": {"description": ""}}));
+                    found.push(problem(&op_at, ProblemKind::Structure("an operation without `responses`".into())));
+                }
+            }
+            let list = op.entry("parameters").or_insert_with(|| Value::Array(Vec::new()));
+            keep(&op_at, list, &mut found);
+            if let Value::Array(params) = list {
+                for name in &names {
+                    let declared = shared.contains(name) || params.iter().any(|p| p.get("in").and_then(Value::as_str) == Some("path") && p.get("name").and_then(Value::as_str) == Some(name));
+                    if !declared {
+                        params.push(serde_json::json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
+                        found.push(problem(&op_at, ProblemKind::PathParameter(format!("`{{{name}}}` of the template is not declared (read as a string)"))));
+                    }
+                }
+            }
+        }
+    }
+    found
 }

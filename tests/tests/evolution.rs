@@ -481,3 +481,30 @@ fn json_schema_2020_12_keywords_of_a_31_document_are_compared_as_written() {
     // And nothing from a 3.1 document against itself.
     assert_eq!(diff(&old, &old).findings, Vec::new());
 }
+
+#[test]
+fn documents_with_common_defects_are_compared_and_their_problems_listed() {
+    let old = base();
+    let mut broken = base();
+    // No description, no responses at all, a path parameter the template
+    // does not name, a template name nothing declares.
+    set(&mut broken, "/paths/~1things/post/responses/201/description", Value::Null);
+    set(&mut broken, "/paths/~1things/get/responses", json!({}));
+    set(&mut broken, "/paths/~1things~1{id}/delete/parameters/1", json!({"name": "ghost", "in": "path", "required": true, "schema": {"type": "string"}}));
+    set(&mut broken, "/paths/~1things~1{id}~1parts~1{part}", json!({"get": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}}));
+    // A real change beside them, still found.
+    set(&mut broken, &format!("{REQ}/properties/kind/enum"), json!(["small"]));
+    let text = serde_json::to_string_pretty(&broken).unwrap();
+    assert!(Document::from_text("new.json", text.clone()).is_err(), "the generator stays strict");
+    let mut old = spec("old.json", &old);
+    let mut new = Spec::lenient("new.json", text).unwrap();
+    let report = evolution::compare(&mut old, &mut new).unwrap();
+    let problems: Vec<&str> = report.findings.iter().filter(|f| f.id == "document-problem").map(|f| f.message.as_str()).collect();
+    assert!(problems.len() >= 3, "{problems:#?}");
+    assert!(problems.iter().all(|m| m.starts_with("the new document") && m.ends_with("compared as if repaired")), "{problems:#?}");
+    assert!(problems.iter().any(|m| m.contains("ghost")), "{problems:#?}");
+    assert!(report.findings.iter().all(|f| f.id != "document-problem" || f.level == Level::Warning));
+    assert!(report.findings.iter().any(|f| f.id == "request-property-enum-value-removed"), "{}", report.text(false));
+    // A document that is not OpenAPI at all is still refused.
+    assert!(Spec::lenient("x.json", "{\"openapi\": \"3.0.3\", \"paths\": 7}".into()).is_err());
+}

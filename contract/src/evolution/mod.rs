@@ -289,6 +289,17 @@ fn place(f: &Finding) -> String {
 /// Compares two specs: the wire, the generated API, the old examples.
 pub fn compare(old: &mut Spec, new: &mut Spec) -> Result<Report, String> {
     let mut findings = wire::compare(&old.doc, &new.doc);
+    // What a lenient load repaired, so the report says the documents have
+    // problems of their own.
+    for (side, spec) in [("old", &*old), ("new", &*new)] {
+        for problem in &spec.repaired {
+            let place = Some(problem.pointer.clone());
+            let (old_at, new_at) = if side == "old" { (place, None) } else { (None, place) };
+            let line = problem.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+            let message = format!("the {side} document{line}: {}; compared as if repaired", problem.kind);
+            findings.push(Finding { id: "document-problem".into(), level: Level::Warning, parties: Vec::new(), old: old_at, new: new_at, message });
+        }
+    }
     findings.sort_by_key(|f| std::cmp::Reverse(f.level));
     let generator = openapi_codegen::Generator::new();
     let old_api = generator.build(&old.doc).map_err(|e| format!("the old spec: {e}"))?;
