@@ -170,6 +170,12 @@ fn cases() -> Vec<Case> {
         case("response header added", vec![("/paths/~1things/post/responses/201/headers/X-New", json!({"schema": {"type": "string"}}))], "response-header-added", Info, &[], None),
         case("request allOf member added", vec![(p(REQ, "/allOf"), json!([{"required": ["size"]}]))], "request-property-all-of-added", Breaking, &[Clients], Major),
         case("response allOf member added", vec![(p(RESP, "/allOf"), json!([{"required": ["size"]}]))], "response-property-all-of-added", Info, &[], Major),
+        case("query parameter multipleOf added", vec![("/paths/~1things/get/parameters/0/schema/multipleOf", json!(5))], "request-parameter-multiple-of-changed", Breaking, &[Clients], None),
+        case("request items became unique", vec![(p(REQ, "/properties/tags/uniqueItems"), json!(true))], "request-property-unique-items-added", Breaking, &[Clients], None),
+        case("request property format added", vec![(p(REQ, "/properties/name/format"), json!("email"))], "request-property-format-added", Breaking, &[Clients], Patch),
+        case("response property format changed", vec![(p(RESP, "/properties/note/format"), json!("date"))], "response-property-format-added", Info, &[], Patch),
+        case("request allOf member that only describes: nothing", vec![(p(REQ, "/allOf"), json!([{"description": "A thing to make."}]))], "", Info, &[], Major),
+        case("security scheme sent another way", vec![("/components/securitySchemes/key/name", json!("X-Other-Key"))], "api-security-scheme-changed", Breaking, &[Clients], Patch),
         // Request bodies.
         case("request body media type removed", vec![("/paths/~1things/post/requestBody/content", json!({"application/xml": {"schema": {"type": "object"}}}))], "request-body-media-type-removed", Breaking, &[Clients], Major),
         case("request body media type added", vec![("/paths/~1things/post/requestBody/content/text~1plain", json!({"schema": {"type": "string"}}))], "request-body-media-type-added", Info, &[], None),

@@ -410,6 +410,28 @@ impl<'a> Diff<'a> {
                 self.push("api-security-scheme-added", Level::Info, &[], Some(old_at), Some(new_at), format!("{key} also accepts the credentials `{added}`"));
             }
         }
+        // A scheme both accept, sent another way (another type, header,
+        // cookie or HTTP scheme): the old credentials no longer arrive.
+        let kept: Vec<&str> = old.iter().filter(|s| new.contains(s)).flat_map(|s| s.split('+')).filter(|s| !s.is_empty()).collect();
+        for name in kept {
+            let at = format!("#/components/securitySchemes/{}", escape_segment(name));
+            let (Some((oat, o)), Some((nat, n))) = (Self::follow(self.old, &at), Self::follow(self.new, &at)) else { continue };
+            let (o, n) = (o.clone(), n.clone());
+            for field in ["type", "in", "name", "scheme", "openIdConnectUrl"] {
+                let get = |v: &Value| v.get(field).and_then(Value::as_str).map(|s| if field == "scheme" || field == "name" && v.get("in").and_then(Value::as_str) == Some("header") { s.to_ascii_lowercase() } else { s.to_owned() });
+                if get(&o) != get(&n) {
+                    self.push(
+                        "api-security-scheme-changed",
+                        Level::Breaking,
+                        &[Party::Clients],
+                        Some(&oat),
+                        Some(&nat),
+                        format!("{key}: the credentials `{name}` are sent another way: `{field}` changes from `{}` to `{}`", get(&o).unwrap_or_default(), get(&n).unwrap_or_default()),
+                    );
+                    break;
+                }
+            }
+        }
     }
 
     fn webhooks(&mut self) {
@@ -602,6 +624,43 @@ impl<'a> Diff<'a> {
             let shown = |b: Option<f64>| b.map_or("none".to_owned(), |b| if b.fract() == 0.0 { format!("{}", b as i64) } else { b.to_string() });
             self.push(id(if grew { suffix_up } else { suffix_down }), level, &[party], Some(&oat), Some(&nat), format!("{what}: `{keyword}` changes from {} to {}", shown(ob), shown(nb)));
         }
+        // `multipleOf`: a new step narrows unless it divides the old one.
+        let step = |v: &Value| v.get("multipleOf").and_then(Value::as_f64).filter(|m| *m > 0.0);
+        let narrowed = match (step(&o), step(&n)) {
+            (None, Some(_)) => Some(true),
+            (Some(_), None) => Some(false),
+            (Some(a), Some(b)) if a != b => Some(((a / b) - (a / b).round()).abs() > 1e-9),
+            _ => None,
+        };
+        if let Some(narrowed) = narrowed {
+            let (level, party) = narrow_breaks(narrowed);
+            let shown = |m: Option<f64>| m.map_or("none".to_owned(), |m| m.to_string());
+            self.push(id("multiple-of-changed"), level, &[party], Some(&oat), Some(&nat), format!("{what}: `multipleOf` changes from {} to {}", shown(step(&o)), shown(step(&n))));
+        }
+        let unique = |v: &Value| v.get("uniqueItems").and_then(Value::as_bool).unwrap_or(false);
+        if unique(&o) != unique(&n) {
+            let (level, party) = narrow_breaks(unique(&n));
+            let suffix = if unique(&n) { "unique-items-added" } else { "unique-items-removed" };
+            self.push(id(suffix), level, &[party], Some(&oat), Some(&nat), format!("{what}: items {} be unique", if unique(&n) { "must now" } else { "need no longer" }));
+        }
+        // `format`: one that appears narrows, one that goes widens, one that
+        // changes (`date` to `date-time`) does both.
+        let format = |v: &Value| v.get("format").and_then(Value::as_str).map(str::to_owned);
+        match (format(&o), format(&n)) {
+            (None, Some(f)) => {
+                let (level, party) = narrow_breaks(true);
+                self.push(id("format-added"), level, &[party], Some(&oat), Some(&nat), format!("{what}: now of the format `{f}`"));
+            }
+            (Some(f), None) => {
+                let (level, party) = narrow_breaks(false);
+                self.push(id("format-removed"), level, &[party], Some(&oat), Some(&nat), format!("{what}: no longer of the format `{f}`"));
+            }
+            (Some(a), Some(b)) if a != b => {
+                let party = if request { Party::Clients } else { way.reader() };
+                self.push(id("format-changed"), Level::Breaking, &[party], Some(&oat), Some(&nat), format!("{what}: the format changes from `{a}` to `{b}`"));
+            }
+            _ => {}
+        }
         // `pattern: ''` matches everything: it is no pattern.
         let pattern = |v: &Value| v.get("pattern").and_then(Value::as_str).filter(|p| !p.is_empty()).map(str::to_owned);
         if pattern(&o) != pattern(&n) {
@@ -634,6 +693,9 @@ impl<'a> Diff<'a> {
             } else if count(&n) < count(&o) && keyword != "allOf" {
                 let (level, party) = narrow_breaks(true);
                 self.push(id("alternative-removed"), level, &[party], Some(&oat), Some(&nat), format!("{what}: an alternative of `{keyword}` is removed"));
+            } else if count(&n) > count(&o) && n.get(keyword).and_then(Value::as_array).is_some_and(|members| members[count(&o)..].iter().all(|m| !constrains(self.new, m))) {
+                // Members that only describe (a `description`, an example)
+                // change nothing on the wire.
             } else if count(&n) > count(&o) {
                 // Another schema every value must also satisfy.
                 let (level, party) = narrow_breaks(true);
@@ -798,6 +860,27 @@ impl<'a> Diff<'a> {
             let level = if request { Level::Breaking } else { Level::Info };
             self.push(id("additional-properties-forbidden"), level, &[Party::Clients], Some(oat), Some(nat), format!("{what}: properties it does not name are no longer allowed"));
         }
+    }
+}
+
+/// Whether a schema (through its `$ref`s) says anything about values, not
+/// only about itself (`description`, `title`, examples, extensions).
+fn constrains(doc: &Document, schema: &Value) -> bool {
+    const ANNOTATIONS: [&str; 10] = ["description", "title", "example", "examples", "deprecated", "externalDocs", "xml", "default", "$comment", "discriminator"];
+    let mut schema = schema;
+    for _ in 0..32 {
+        match schema.get("$ref").and_then(Value::as_str) {
+            Some(target) => match doc.resolve_pointer(target) {
+                Some(next) => schema = next,
+                None => return true,
+            },
+            None => break,
+        }
+    }
+    match schema {
+        Value::Object(map) => map.keys().any(|k| !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-")),
+        Value::Bool(b) => !b,
+        _ => true,
     }
 }
 
