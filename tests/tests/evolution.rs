@@ -176,6 +176,11 @@ fn cases() -> Vec<Case> {
         case("response property format changed", vec![(p(RESP, "/properties/note/format"), json!("date"))], "response-property-format-added", Info, &[], Patch),
         case("request allOf member that only describes: nothing", vec![(p(REQ, "/allOf"), json!([{"description": "A thing to make."}]))], "", Info, &[], Major),
         case("security scheme sent another way", vec![("/components/securitySchemes/key/name", json!("X-Other-Key"))], "api-security-scheme-changed", Breaking, &[Clients], Patch),
+        case("request property became read-only", vec![(p(REQ, "/properties/size/readOnly"), json!(true))], "request-property-became-read-only", Warning, &[Clients], None),
+        case("required response property became write-only", vec![(p(RESP, "/properties/name/writeOnly"), json!(true))], "response-property-became-write-only", Breaking, &[Clients], None),
+        case("response items schema removed", vec![(p(RESP, "/properties/tags/items"), Value::Null)], "response-property-items-removed", Breaking, &[Clients], Major),
+        case("request array items constrained", vec![(p(REQ, "/properties/tags/items"), json!({"type": "string", "maxLength": 3}))], "request-property-max-length-decreased", Breaking, &[Clients], Patch),
+        case("security scope added", vec![("/security", json!([{"key": ["admin"]}]))], "api-security-scope-added", Breaking, &[Clients], Patch),
         // Request bodies.
         case("request body media type removed", vec![("/paths/~1things/post/requestBody/content", json!({"application/xml": {"schema": {"type": "object"}}}))], "request-body-media-type-removed", Breaking, &[Clients], Major),
         case("request body media type added", vec![("/paths/~1things/post/requestBody/content/text~1plain", json!({"schema": {"type": "string"}}))], "request-body-media-type-added", Info, &[], None),
@@ -513,4 +518,23 @@ fn documents_with_common_defects_are_compared_and_their_problems_listed() {
     assert!(report.findings.iter().any(|f| f.id == "request-property-enum-value-removed"), "{}", report.text(false));
     // A document that is not OpenAPI at all is still refused.
     assert!(Spec::lenient("x.json", "{\"openapi\": \"3.0.3\", \"paths\": 7}".into()).is_err());
+}
+
+#[test]
+fn a_changed_discriminator_breaks_both_sides() {
+    let with = |property: &str| {
+        let mut doc = base();
+        let pet = json!({
+            "oneOf": [{"$ref": "#/components/schemas/thing"}, {"$ref": "#/components/schemas/error"}],
+            "discriminator": {"propertyName": property}
+        });
+        set(&mut doc, "/components/schemas/pet", pet);
+        set(&mut doc, "/paths/~1things/post/responses/201/content/application~1json/schema", json!({"$ref": "#/components/schemas/pet"}));
+        doc
+    };
+    let report = diff(&with("kind"), &with("type"));
+    let found = report.findings.iter().find(|f| f.id == "response-property-discriminator-changed").unwrap_or_else(|| panic!("{}", report.text(false)));
+    assert_eq!((found.level, found.parties.clone()), (Level::Breaking, vec![Party::Clients, Party::Servers]));
+    assert!(found.message.contains("from `kind` to `type`"), "{}", found.message);
+    assert!(diff(&with("kind"), &with("kind")).findings.is_empty());
 }

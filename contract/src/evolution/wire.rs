@@ -410,6 +410,30 @@ impl<'a> Diff<'a> {
                 self.push("api-security-scheme-added", Level::Info, &[], Some(old_at), Some(new_at), format!("{key} also accepts the credentials `{added}`"));
             }
         }
+        // A requirement both have that asks for more scopes: tokens granted
+        // the old ones are refused.
+        let scopes = |doc: &Document, op: &Value| -> Vec<(String, String, Vec<String>)> {
+            let list = op.get("security").or_else(|| doc.raw.get("security")).and_then(Value::as_array).cloned().unwrap_or_default();
+            let mut out = Vec::new();
+            for requirement in list.iter().filter_map(Value::as_object) {
+                let key = requirement.keys().cloned().collect::<Vec<_>>().join("+");
+                for (scheme, granted) in requirement {
+                    let granted = granted.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect();
+                    out.push((key.clone(), scheme.clone(), granted));
+                }
+            }
+            out
+        };
+        let (old_scopes, new_scopes) = (scopes(self.old, old_op), scopes(self.new, new_op));
+        for (key_names, scheme, wanted) in &new_scopes {
+            let Some((_, _, had)) = old_scopes.iter().find(|(k, s, _)| k == key_names && s == scheme) else { continue };
+            for scope in wanted.iter().filter(|w| !had.contains(w)) {
+                self.push("api-security-scope-added", Level::Breaking, &[Party::Clients], Some(old_at), Some(new_at), format!("{key}: the credentials `{scheme}` need the scope `{scope}` too"));
+            }
+            for scope in had.iter().filter(|h| !wanted.contains(h)) {
+                self.push("api-security-scope-removed", Level::Info, &[], Some(old_at), Some(new_at), format!("{key}: the credentials `{scheme}` no longer need the scope `{scope}`"));
+            }
+        }
         // A scheme both accept, sent another way (another type, header,
         // cookie or HTTP scheme): the old credentials no longer arrive.
         let kept: Vec<&str> = old.iter().filter(|s| new.contains(s)).flat_map(|s| s.split('+')).filter(|s| !s.is_empty()).collect();
@@ -677,7 +701,31 @@ impl<'a> Diff<'a> {
         }
         // properties
         self.properties(&oat, &o, &nat, &n, way, what, prefix, depth);
-        // array items
+        // array items: a rule for them that appears narrows, one that goes
+        // widens.
+        match (o.get("items").filter(|i| constrains(self.old, i)), n.get("items").filter(|i| constrains(self.new, i))) {
+            (None, Some(_)) => {
+                let (level, party) = narrow_breaks(true);
+                self.push(id("items-added"), level, &[party], Some(&oat), Some(&nat), format!("{what}: its items now have a schema"));
+            }
+            (Some(_), None) => {
+                let (level, party) = narrow_breaks(false);
+                self.push(id("items-removed"), level, &[party], Some(&oat), Some(&nat), format!("{what}: its items no longer have a schema"));
+            }
+            _ => {}
+        }
+        // The discriminator picks the alternative a value is read as: a
+        // property or a mapping that changes reads old values as another.
+        let (od, nd) = (o.get("discriminator"), n.get("discriminator"));
+        if od.is_some() && nd.is_some() && od != nd {
+            let name = |d: Option<&Value>| d.and_then(|d| d.get("propertyName")).and_then(Value::as_str).unwrap_or_default().to_owned();
+            let message = if name(od) != name(nd) {
+                format!("{what}: the discriminator property changes from `{}` to `{}`", name(od), name(nd))
+            } else {
+                format!("{what}: the discriminator's mapping changes")
+            };
+            self.push(id("discriminator-changed"), Level::Breaking, &[Party::Clients, Party::Servers], Some(&oat), Some(&nat), message);
+        }
         if o.get("items").is_some() && n.get("items").is_some() {
             self.schema(&format!("{oat}/items"), &format!("{nat}/items"), way, &format!("{what} items"), prefix, depth + 1, true);
         }
@@ -818,6 +866,18 @@ impl<'a> Diff<'a> {
                 continue;
             }
             let here = format!("{what}: property `{name}`");
+            let n_at = format!("{nat}/properties/{}", escape_segment(name));
+            if np.contains_key(name) && hidden(self.new, &n_at) {
+                // It no longer travels this way: as if removed.
+                let flag = if request { "read-only" } else { "write-only" };
+                let (level, party, outcome) = match (request, or.contains(name)) {
+                    (true, _) => (Level::Warning, Party::Clients, "clients that send it may be refused"),
+                    (false, true) => (Level::Breaking, way.reader(), "it was always present and is no longer sent"),
+                    (false, false) => (Level::Warning, way.reader(), "it is no longer sent"),
+                };
+                self.push(id(&format!("property-became-{flag}")), level, &[party], Some(&o_at), Some(&n_at), format!("{here} becomes {flag}: {outcome}"));
+                continue;
+            }
             if !np.contains_key(name) {
                 if request {
                     self.push(id("property-removed"), Level::Warning, &[Party::Clients], Some(&o_at), None, format!("{here} is removed; clients that send it may be refused"));
