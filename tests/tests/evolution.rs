@@ -521,6 +521,27 @@ fn documents_with_common_defects_are_compared_and_their_problems_listed() {
 }
 
 #[test]
+fn callbacks_are_compared_as_webhooks_are() {
+    let with = |maximum: u64| {
+        let mut doc = base();
+        let callback = json!({"{$request.body#/url}": {"post": {
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"size": {"type": "integer", "maximum": maximum}}}}}},
+            "responses": {"200": {"description": "ok"}}
+        }}});
+        set(&mut doc, "/paths/~1things/post/callbacks", json!({"made": callback}));
+        doc
+    };
+    let report = diff(&with(10), &with(100));
+    let found = report.findings.iter().find(|f| f.id == "response-property-max-increased").unwrap_or_else(|| panic!("{}", report.text(false)));
+    assert_eq!((found.level, found.parties.clone()), (Level::Breaking, vec![Party::WebhookReceivers]), "{found:#?}");
+    assert!(found.message.contains("the callback `made`"), "{}", found.message);
+    let mut gone = with(10);
+    set(&mut gone, "/paths/~1things/post/callbacks", Value::Null);
+    let report = diff(&with(10), &gone);
+    assert!(report.findings.iter().any(|f| f.id == "callback-removed" && f.level == Level::Breaking), "{}", report.text(false));
+}
+
+#[test]
 fn a_changed_discriminator_breaks_both_sides() {
     let with = |property: &str| {
         let mut doc = base();

@@ -178,6 +178,39 @@ impl<'a> Diff<'a> {
         self.request_body(key, old_at, new_at);
         self.responses(key, old_at, new_at);
         self.security(key, &old_op, old_at, &new_op, new_at);
+        self.callbacks(key, &old_op, old_at, &new_op, new_at);
+    }
+
+    /// An operation's callbacks: requests the API sends to the client, read
+    /// as webhooks are (their bodies travel as events).
+    fn callbacks(&mut self, key: &str, old_op: &Value, old_at: &str, new_op: &Value, new_at: &str) {
+        let names = |op: &Value| op.get("callbacks").and_then(Value::as_object).map(|c| c.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+        let (old, new) = (names(old_op), names(new_op));
+        for name in &old {
+            let o = format!("{old_at}/callbacks/{}", escape_segment(name));
+            if !new.contains(name) {
+                self.push("callback-removed", Level::Breaking, &[Party::WebhookReceivers], Some(&o), None, format!("{key}: the callback `{name}` is no longer sent"));
+                continue;
+            }
+            let n = format!("{new_at}/callbacks/{}", escape_segment(name));
+            let (Some((o, ov)), Some((n, nv))) = (Self::follow(self.old, &o), Self::follow(self.new, &n)) else { continue };
+            let (ov, nv) = (ov.clone(), nv.clone());
+            for (expression, _) in ov.as_object().into_iter().flatten() {
+                if nv.get(expression).is_none() {
+                    continue;
+                }
+                for method in METHODS {
+                    let at = |base: &str| format!("{base}/{}/{method}/requestBody", escape_segment(expression));
+                    let (Some((oat, obody)), Some((nat, nbody))) = (Self::follow(self.old, &at(&o)), Self::follow(self.new, &at(&n))) else { continue };
+                    let (obody, nbody) = (obody.clone(), nbody.clone());
+                    self.media(&format!("{key}: the callback `{name}`"), &oat, &obody, &nat, &nbody, Way::Event, "its payload");
+                }
+            }
+        }
+        for name in new.iter().filter(|n| !old.contains(n)) {
+            let n = format!("{new_at}/callbacks/{}", escape_segment(name));
+            self.push("callback-added", Level::Info, &[], None, Some(&n), format!("{key}: a new callback `{name}`"));
+        }
     }
 
     /// Parameters of an operation and its path item: (location, name) →
