@@ -384,6 +384,28 @@ fn numbers(checks: &Checks) -> BoxedStrategy<Value> {
         .boxed()
 }
 
+/// How deep repetitions may nest in a pattern values are drawn from: each
+/// level multiplies a value's length (proptest repeats an unbounded one up
+/// to 32 times), so `((a*)*)*...` would ask for 32^depth characters.
+const REPETITION_DEPTH: usize = 3;
+
+/// Whether values can be drawn from `pattern` in bounded memory: it parses,
+/// and its repetitions nest at most [`REPETITION_DEPTH`] deep. A pattern
+/// that fails this gets plain strings, filtered by the pattern.
+fn generable(pattern: &str) -> bool {
+    fn depth(hir: &regex_syntax::hir::Hir) -> usize {
+        use regex_syntax::hir::HirKind;
+        match hir.kind() {
+            HirKind::Repetition(r) => 1 + depth(&r.sub),
+            HirKind::Capture(c) => depth(&c.sub),
+            HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().map(depth).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+    // The parser nests as deep as the pattern: refuse absurd ones first.
+    pattern.len() <= 4096 && regex_syntax::ParserBuilder::new().nest_limit(64).build().parse(pattern).is_ok_and(|hir| depth(&hir) <= REPETITION_DEPTH)
+}
+
 fn strings(checks: &Checks) -> BoxedStrategy<Value> {
     let text = checks.text.as_deref();
     if let Some(strategy) = checks.format.and_then(formatted) {
@@ -393,7 +415,9 @@ fn strings(checks: &Checks) -> BoxedStrategy<Value> {
         let inner = source.strip_prefix('^').unwrap_or(source);
         let inner = inner.strip_suffix('$').unwrap_or(inner);
         let regex = regex.clone();
-        if let Ok(strategy) = proptest::string::string_regex(inner) {
+        if generable(inner)
+            && let Ok(strategy) = proptest::string::string_regex(inner)
+        {
             return strategy.prop_filter("matches the pattern", move |s| regex.is_match(s)).prop_map(Value::String).boxed();
         }
     }
@@ -439,7 +463,15 @@ fn date_time(t: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::date_time;
+    use super::{date_time, generable};
+
+    #[test]
+    fn patterns_with_deeply_nested_repetitions_are_not_drawn_from() {
+        assert!(generable("^[a-z]+(-[a-z0-9]+)*$"));
+        assert!(!generable("4*****************************[(a-z]+"));
+        assert!(!generable("((((a*)*)*)*)"));
+        assert!(!generable("(unclosed"));
+    }
 
     #[test]
     fn unix_times_become_rfc_3339() {
