@@ -6,7 +6,7 @@
 //! spec name), then types are built in a fixed traversal order, so the same
 //! document and settings always give the same names.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 
 use indexmap::IndexMap;
 use openapiv3::{
@@ -817,18 +817,9 @@ impl<'a> Builder<'a> {
         let mut required = BTreeSet::new();
         let mut additional = Additional::Absent;
         let mut objects: Vec<ObjectShape<'s>> = Vec::new();
-        for part in parts {
-            let part_schema = match part {
-                SchemaRef::Inline(s) => Some(*s),
-                SchemaRef::Ref(r) => self.resolve(r),
-            };
-            match part_schema.map(shape) {
-                Some(Shape::Object(object)) => objects.push(object),
-                Some(Shape::AllOf { parts: inner, siblings: None }) if inner.is_empty() => {}
-                _ => {
-                    return Conv::json("Any JSON value: `allOf` of parts that are not all objects is not expressible.");
-                }
-            }
+        let mut visited = HashSet::from([ctx.pointer.clone()]);
+        if !self.object_parts(parts, &mut visited, &mut objects, 0) {
+            return Conv::json("Any JSON value: `allOf` of parts that are not all objects is not expressible.");
         }
         objects.extend(siblings);
         for object in &objects {
@@ -849,6 +840,55 @@ impl<'a> Builder<'a> {
             TypeDef { name: name.clone(), pointer: ctx.pointer.clone(), doc, kind: TypeKind::Struct(def), input: false },
         );
         Conv::of(TypeRef::Named(name))
+    }
+
+    /// The object shapes of `allOf` parts, nested `allOf`s flattened. A
+    /// part that leads back to a schema already met on the way (a loop, see
+    /// [`crate::cycles`]) adds nothing. `false` when a part is not an object.
+    fn object_parts<'s>(&self, parts: &[SchemaRef<'s>], visited: &mut HashSet<String>, objects: &mut Vec<ObjectShape<'s>>, depth: usize) -> bool
+    where
+        'a: 's,
+    {
+        if depth > 32 {
+            return false;
+        }
+        for part in parts {
+            let part_schema = match part {
+                SchemaRef::Inline(s) => Some(*s),
+                SchemaRef::Ref(r) => {
+                    if !visited.insert((*r).to_owned()) {
+                        continue;
+                    }
+                    self.resolve(r)
+                }
+            };
+            // `{required: [a]}` beside an object: an object constraint.
+            if let Some(Schema { schema_kind: SchemaKind::Any(any), .. }) = part_schema
+                && !any.required.is_empty()
+                && any.properties.is_empty()
+                && any.typ.as_deref().is_none_or(|t| t == "object")
+                && any.all_of.is_empty()
+                && any.any_of.is_empty()
+                && any.one_of.is_empty()
+                && any.not.is_none()
+                && any.enumeration.is_empty()
+                && any.items.is_none()
+            {
+                objects.push(ObjectShape { properties: &any.properties, required: &any.required, additional: Additional::of(&any.additional_properties) });
+                continue;
+            }
+            match part_schema.map(shape) {
+                Some(Shape::Object(object)) => objects.push(object),
+                Some(Shape::AllOf { parts: inner, siblings }) => {
+                    if !self.object_parts(&inner, visited, objects, depth + 1) {
+                        return false;
+                    }
+                    objects.extend(siblings);
+                }
+                _ => return false,
+            }
+        }
+        true
     }
 
     fn operation(&mut self, path: &str, method: &str, item: &'a PathItem, op: &'a OaOperation) -> Operation {

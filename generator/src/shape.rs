@@ -75,7 +75,7 @@ pub enum Additional<'a> {
 }
 
 impl<'a> Additional<'a> {
-    fn of(ap: &'a Option<AdditionalProperties>) -> Self {
+    pub(crate) fn of(ap: &'a Option<AdditionalProperties>) -> Self {
         match ap {
             None => Additional::Absent,
             Some(AdditionalProperties::Any(b)) => Additional::Any(*b),
