@@ -140,9 +140,12 @@ impl Document {
     /// beside it: an operation with no `responses` or none in it (a
     /// `default` response is supplied), a response with no `description`
     /// (an empty one), a path parameter the template does not name (left
-    /// out) or a template name no parameter declares (a string). For tools
-    /// that compare documents rather than generate from them (the spec
-    /// diff); other problems are still an error.
+    /// out) or a template name no parameter declares (a string), an unknown
+    /// schema `type` (any value), a duplicated `operationId` (numbered), a
+    /// loop of schemas through a choice or of `$ref`s alone (the schema
+    /// that starts it read as any value). For tools that compare documents
+    /// rather than generate from them (the spec diff); other problems (a
+    /// dangling `$ref`, a document that is not OpenAPI) are still an error.
     pub fn from_text_lenient(source: &str, text: String) -> Result<(Document, Vec<Problem>), Error> {
         let strict = match Document::from_text(source, text.clone()) {
             Ok(doc) => return Ok((doc, Vec::new())),
@@ -153,20 +156,35 @@ impl Document {
         }
         let Ok(mut raw) = parse_text(&text) else { return Err(strict) };
         let mut found = repair(&mut raw);
-        if found.is_empty() {
-            return Err(strict);
-        }
-        for problem in &mut found {
-            problem.line = crate::locate::line_of(&text, &problem.pointer);
-        }
-        let Ok(repaired) = serde_json::to_string_pretty(&raw) else { return Err(strict) };
-        match Document::from_text(source, repaired) {
-            Ok(mut doc) => {
-                doc.text = text;
-                Ok((doc, found))
+        // The loader stops at the first stage with problems: repair, read
+        // again, a few rounds.
+        let mut last = strict;
+        for _ in 0..4 {
+            let Ok(repaired) = serde_json::to_string_pretty(&raw) else { break };
+            match Document::from_text(source, repaired) {
+                Ok(mut doc) => {
+                    doc.text = text.clone();
+                    for problem in &mut found {
+                        problem.line = locate::line_of(&text, &problem.pointer);
+                    }
+                    return Ok((doc, found));
+                }
+                Err(e) => {
+                    let Some(problems) = e.problems() else { return Err(e) };
+                    let fixed: Vec<Problem> = problems.problems.iter().filter(|p| fix(&mut raw, p)).cloned().collect();
+                    if fixed.is_empty() {
+                        // What is left is no common defect: report it on
+                        // the original text.
+                        let left = problems.problems.iter().map(|p| Problem { line: None, ..p.clone() }).collect();
+                        last = self::problems(source, &text, left);
+                        break;
+                    }
+                    found.extend(fixed);
+                    last = e;
+                }
             }
-            Err(_) => Err(strict),
         }
+        Err(last)
     }
 
     /// Wraps problems found in this document into an error, with lines.
@@ -335,6 +353,39 @@ mod tests {
         assert!(matches!(p.kind, ProblemKind::Structure(_)), "{p}");
         assert_eq!(p.pointer, "#/paths/~1a/get/responses");
         assert_eq!(p.line, Some(6));
+    }
+}
+
+/// Repairs the problem the loader reported, where it is a common defect a
+/// comparison can read past: an unknown `type` (read as any), a duplicated
+/// `operationId` (numbered), a loop through a choice or a chain of `$ref`s
+/// that ends nowhere (the schema that starts it read as any). Answers
+/// whether it did.
+fn fix(raw: &mut Value, problem: &Problem) -> bool {
+    let at = |pointer: &str| pointer.strip_prefix('#').unwrap_or(pointer).to_owned();
+    let replace = |raw: &mut Value, pointer: &str, value: Value| match raw.pointer_mut(&at(pointer)) {
+        Some(slot) => {
+            *slot = value;
+            true
+        }
+        None => false,
+    };
+    match &problem.kind {
+        ProblemKind::UnknownType(_) => {
+            let Some(parent) = problem.pointer.strip_suffix("/type") else { return false };
+            raw.pointer_mut(&at(parent)).and_then(Value::as_object_mut).is_some_and(|o| o.remove("type").is_some())
+        }
+        ProblemKind::DuplicateOperationId { id, .. } => {
+            let used = |raw: &Value, candidate: &str| raw.to_string().contains(&format!("\"operationId\":\"{candidate}\""));
+            let Some(fresh) = (2..1000).map(|n| format!("{id}_{n}")).find(|c| !used(raw, c)) else { return false };
+            replace(raw, &problem.pointer, Value::String(fresh))
+        }
+        ProblemKind::ChoiceLoop(chain) => chain.get(1).is_some_and(|member| replace(raw, member, serde_json::json!({}))),
+        ProblemKind::RefLoop(_) => match problem.pointer.strip_suffix("/$ref") {
+            Some(parent) => replace(raw, parent, serde_json::json!({})),
+            None => false,
+        },
+        _ => false,
     }
 }
 

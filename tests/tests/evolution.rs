@@ -516,6 +516,23 @@ fn documents_with_common_defects_are_compared_and_their_problems_listed() {
     assert!(problems.iter().any(|m| m.contains("ghost")), "{problems:#?}");
     assert!(report.findings.iter().all(|f| f.id != "document-problem" || f.level == Level::Warning));
     assert!(report.findings.iter().any(|f| f.id == "request-property-enum-value-removed"), "{}", report.text(false));
+    // What the loader checks later: an unknown type, a duplicated
+    // operationId, a loop through a choice; and what only the generator
+    // refuses (types that contain each other through required fields).
+    let mut later = base();
+    set(&mut later, &format!("{REQ}/properties/size/type"), json!("decimal"));
+    set(&mut later, "/paths/~1things/post/operationId", json!("listThings"));
+    set(&mut later, "/components/schemas/loop", json!({"oneOf": [{"$ref": "#/components/schemas/loop"}, {"type": "string"}]}));
+    set(&mut later, "/components/schemas/a", json!({"type": "object", "required": ["b"], "properties": {"b": {"$ref": "#/components/schemas/b"}}}));
+    set(&mut later, "/components/schemas/b", json!({"type": "object", "required": ["a"], "properties": {"a": {"$ref": "#/components/schemas/a"}}}));
+    set(&mut later, "/paths/~1things/get/responses/200/content/application~1json/schema", json!({"$ref": "#/components/schemas/a"}));
+    let mut later = Spec::lenient("later.json", serde_json::to_string_pretty(&later).unwrap()).unwrap();
+    let report = evolution::compare(&mut spec("old.json", &base()), &mut later).unwrap();
+    let warnings: Vec<&str> = report.findings.iter().filter(|f| f.level == Level::Warning).map(|f| f.message.as_str()).collect();
+    for expected in ["unknown schema type `decimal`", "duplicate operationId `listThings`", "through a choice", "generates no crate"] {
+        assert!(warnings.iter().any(|w| w.contains(expected)), "{expected}: {warnings:#?}");
+    }
+    assert!(report.findings.iter().any(|f| f.id == "response-property-type-changed" || f.id.starts_with("response-")), "{}", report.text(false));
     // A document that is not OpenAPI at all is still refused.
     assert!(Spec::lenient("x.json", "{\"openapi\": \"3.0.3\", \"paths\": 7}".into()).is_err());
 }
