@@ -474,12 +474,15 @@ fn json_schema_2020_12_keywords_of_a_31_document_are_compared_as_written() {
         ("response type array gains null", vec![("/components/schemas/thing/properties/card/type", json!(["string", "null"]))], "response-property-became-nullable", Breaking),
     ];
     let old = base31();
+    let mut reports = String::new();
     for (what, changes, rule, level) in cases {
         let mut new = base31();
         for (pointer, value) in changes {
             set(&mut new, pointer, value);
         }
         let report = diff(&old, &new);
+        // Both levels, wire and Rust, kept for review.
+        reports.push_str(&format!("## {what}\n{}\n", report.text(false).lines().skip(1).collect::<Vec<_>>().join("\n")));
         let found = report.findings.iter().find(|f| f.id == rule);
         let Some(found) = found else {
             panic!("{what}: no `{rule}` in {:#?}", report.findings.iter().map(|f| (&f.id, &f.message)).collect::<Vec<_>>());
@@ -491,6 +494,7 @@ fn json_schema_2020_12_keywords_of_a_31_document_are_compared_as_written() {
     }
     // And nothing from a 3.1 document against itself.
     assert_eq!(diff(&old, &old).findings, Vec::new());
+    insta::assert_snapshot!("evolution_pairs_31", reports);
 }
 
 #[test]
