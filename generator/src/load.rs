@@ -319,43 +319,6 @@ pub(crate) fn pointer_of_path(path: &serde_path_to_error::Path) -> String {
     pointer
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn load(text: &str) -> Result<Document, Error> {
-        Document::from_text("test.yaml", text.to_owned())
-    }
-
-    #[test]
-    fn reports_yaml_syntax_with_line() {
-        let err = load("openapi: 3.0.3\ninfo: [unclosed\n").unwrap_err();
-        let problems = err.problems().unwrap();
-        assert_eq!(problems.problems.len(), 1);
-        assert!(matches!(problems.problems[0].kind, ProblemKind::Syntax(_)));
-        assert!(problems.problems[0].line.is_some());
-    }
-
-    #[test]
-    fn rejects_other_versions() {
-        let err = load("openapi: 3.2.0\ninfo: {title: t, version: '1'}\npaths: {}\n").unwrap_err();
-        let problems = err.problems().unwrap();
-        assert_eq!(problems.problems[0].kind, ProblemKind::UnsupportedVersion("3.2.0".into()));
-        assert_eq!(problems.problems[0].line, Some(1));
-        let err = load("swagger: '2.0'\n").unwrap_err();
-        assert_eq!(err.problems().unwrap().problems[0].kind, ProblemKind::UnsupportedVersion("swagger 2.0".into()));
-    }
-
-    #[test]
-    fn structure_errors_name_the_pointer() {
-        let err = load("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n").unwrap_err();
-        let p = &err.problems().unwrap().problems[0];
-        assert!(matches!(p.kind, ProblemKind::Structure(_)), "{p}");
-        assert_eq!(p.pointer, "#/paths/~1a/get/responses");
-        assert_eq!(p.line, Some(6));
-    }
-}
-
 /// Repairs the problem the loader reported, where it is a common defect a
 /// comparison can read past: an unknown `type` (read as any), a duplicated
 /// `operationId` (numbered), a loop through a choice or a chain of `$ref`s
@@ -470,4 +433,41 @@ fn repair(raw: &mut Value) -> Vec<Problem> {
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Document, Error> {
+        Document::from_text("test.yaml", text.to_owned())
+    }
+
+    #[test]
+    fn reports_yaml_syntax_with_line() {
+        let err = load("openapi: 3.0.3\ninfo: [unclosed\n").unwrap_err();
+        let problems = err.problems().unwrap();
+        assert_eq!(problems.problems.len(), 1);
+        assert!(matches!(problems.problems[0].kind, ProblemKind::Syntax(_)));
+        assert!(problems.problems[0].line.is_some());
+    }
+
+    #[test]
+    fn rejects_other_versions() {
+        let err = load("openapi: 3.2.0\ninfo: {title: t, version: '1'}\npaths: {}\n").unwrap_err();
+        let problems = err.problems().unwrap();
+        assert_eq!(problems.problems[0].kind, ProblemKind::UnsupportedVersion("3.2.0".into()));
+        assert_eq!(problems.problems[0].line, Some(1));
+        let err = load("swagger: '2.0'\n").unwrap_err();
+        assert_eq!(err.problems().unwrap().problems[0].kind, ProblemKind::UnsupportedVersion("swagger 2.0".into()));
+    }
+
+    #[test]
+    fn structure_errors_name_the_pointer() {
+        let err = load("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n").unwrap_err();
+        let p = &err.problems().unwrap().problems[0];
+        assert!(matches!(p.kind, ProblemKind::Structure(_)), "{p}");
+        assert_eq!(p.pointer, "#/paths/~1a/get/responses");
+        assert_eq!(p.line, Some(6));
+    }
 }

@@ -457,7 +457,8 @@ fn json_schema_2020_12_keywords_of_a_31_document_are_compared_as_written() {
     use Level::*;
     use Party::*;
     // (what, changes, rule, level)
-    let cases: Vec<(&str, Vec<(&str, Value)>, &str, Level)> = vec![
+    type Pair = (&'static str, Vec<(&'static str, Value)>, &'static str, Level);
+    let cases: Vec<Pair> = vec![
         ("request if/then added", vec![("/components/schemas/new_thing/if", json!({"required": ["card"]})), ("/components/schemas/new_thing/then", json!({"required": ["cvc"]}))], "request-property-if-added", Breaking),
         ("response if/then added", vec![("/components/schemas/thing/if", json!({"required": ["card"]})), ("/components/schemas/thing/then", json!({"required": ["cvc"]}))], "response-property-if-added", Info),
         ("request dependentRequired added", vec![("/components/schemas/new_thing/dependentRequired", json!({"card": ["cvc"]}))], "request-property-dependent-required-added", Breaking),
