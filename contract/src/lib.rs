@@ -34,6 +34,7 @@ pub mod http;
 pub mod json_schema;
 pub mod live;
 pub mod negative;
+pub mod npm;
 pub mod prism;
 pub mod report;
 pub mod runner;

@@ -50,44 +50,10 @@ const MAX_BODY: usize = 16 << 20;
 const CALL_HEADER: &str = "x-probe-call";
 
 /// Prism's command: `PRISM` from the environment, or the one installed
-/// under `dir`, installed there with npm when it is missing. npm installs
-/// into a folder of its own, which is moved into place whole, marked done:
-/// tests that install at once (in one process or several) never run a
-/// Prism that is half there.
+/// under `dir` ([`crate::npm::install`]).
 pub fn install(dir: &Path) -> Result<PathBuf, String> {
-    if let Some(path) = std::env::var_os("PRISM") {
-        return Ok(path.into());
-    }
-    let binary = dir.join("node_modules/.bin/prism");
-    let done = |dir: &Path| dir.join(INSTALLED).exists() && dir.join("node_modules/.bin/prism").exists();
-    if done(dir) {
-        return Ok(binary);
-    }
-    let staging = dir.with_extension(format!("installing-{}-{:?}", std::process::id(), std::thread::current().id()).replace(['(', ')'], ""));
-    let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir_all(&staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
-    let output = Command::new("npm")
-        .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
-        .arg(&staging)
-        .arg(PACKAGE)
-        .output()
-        .map_err(|e| format!("cannot run npm to install {PACKAGE}: {e}"))?;
-    if !output.status.success() || !staging.join("node_modules/.bin/prism").exists() {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(format!("npm could not install {PACKAGE}: {}", String::from_utf8_lossy(&output.stderr).trim()));
-    }
-    std::fs::write(staging.join(INSTALLED), PACKAGE).map_err(|e| e.to_string())?;
-    // Another install may have finished first: then its copy stays.
-    if !done(dir) {
-        let _ = std::fs::remove_dir_all(dir);
-        let _ = std::fs::rename(&staging, dir);
-    }
-    let _ = std::fs::remove_dir_all(&staging);
-    if done(dir) { Ok(binary) } else { Err(format!("{PACKAGE} could not be moved into {}", dir.display())) }
+    crate::npm::install(dir, PACKAGE, "prism", "PRISM")
 }
-
-/// The file that marks an install of Prism as whole.
-const INSTALLED: &str = ".installed";
 
 /// Prism mocking one spec on a port of 127.0.0.1 the system chose, with
 /// request validation on (`--errors`). Stopped when dropped.

@@ -148,7 +148,7 @@ fn cases() -> Vec<Case> {
         // Parameters.
         case("new required query parameter", vec![("/paths/~1things/get/parameters/3", json!({"name": "owner", "in": "query", "required": true, "schema": {"type": "string"}}))], "new-required-request-parameter", Breaking, &[Clients], Major),
         case("new optional query parameter", vec![("/paths/~1things/get/parameters/3", json!({"name": "owner", "in": "query", "schema": {"type": "string"}}))], "new-optional-request-parameter", Info, &[], Minor),
-        case("query parameter removed", vec![("/paths/~1things/get/parameters/1", Value::Null)], "request-parameter-removed", Warning, &[Clients], Major),
+        case("query parameter removed", vec![("/paths/~1things/get/parameters/1", Value::Null)], "request-parameter-removed", Breaking, &[Clients], Major),
         case("query parameter became required", vec![("/paths/~1things/get/parameters/0/required", json!(true))], "request-parameter-became-required", Breaking, &[Clients], Major),
         case("query parameter moved to a header", vec![("/paths/~1things/get/parameters/0/in", json!("header"))], "request-parameter-location-changed", Breaking, &[Clients, Servers], Patch),
         case("query parameter style changed", vec![("/paths/~1things/get/parameters/1/style", json!("deepObject"))], "request-parameter-style-changed", Breaking, &[Clients, Servers], Patch),
@@ -189,7 +189,7 @@ fn cases() -> Vec<Case> {
         case("request property became required", vec![(p(REQ, "/required/3"), json!("size"))], "request-property-became-required", Breaking, &[Clients], Major),
         case("new required request property", vec![(p(REQ, "/properties/owner"), json!({"type": "string"})), (p(REQ, "/required/3"), json!("owner"))], "new-required-request-property", Breaking, &[Clients], Major),
         case("new optional request property", vec![(p(REQ, "/properties/owner"), json!({"type": "string"}))], "new-optional-request-property", Info, &[], Minor),
-        case("request property removed", vec![(p(REQ, "/properties/size"), Value::Null)], "request-property-removed", Warning, &[Clients], Major),
+        case("request property removed", vec![(p(REQ, "/properties/size"), Value::Null)], "request-property-removed", Breaking, &[Clients], Major),
         case("request additional properties forbidden", vec![(p(REQ, "/additionalProperties"), json!(false))], "request-property-additional-properties-forbidden", Breaking, &[Clients], None),
         case("read-only property changed in a request: nothing", vec![(p(REQ, "/properties/id/maxLength"), json!(5))], "", Info, &[], Patch),
         // Responses.
@@ -219,7 +219,7 @@ fn cases() -> Vec<Case> {
     // The same schema change in a request and in a response: mirrored.
     let mirrored: Vec<(&str, &str, Value, &str, Level, Level, Bump)> = vec![
         ("enum value removed", "/properties/kind/enum", json!(["small"]), "enum-value-removed", Breaking, Info, Major),
-        ("enum value added", "/properties/kind/enum", json!(["small", "large", "huge"]), "enum-value-added", Info, Warning, Major),
+        ("enum value added", "/properties/kind/enum", json!(["small", "large", "huge"]), "enum-value-added", Info, Breaking, Major),
         ("maxLength decreased", "/properties/name/maxLength", json!(10), "max-length-decreased", Breaking, Info, Patch),
         ("maxLength increased", "/properties/name/maxLength", json!(1000), "max-length-increased", Info, Breaking, Patch),
         ("minLength added", "/properties/name/minLength", json!(3), "min-length-increased", Breaking, Info, Patch),
@@ -376,7 +376,7 @@ fn the_projects_own_spec_mutated() {
     let ids: Vec<(&str, Level)> = report.findings.iter().map(|f| (f.id.as_str(), f.level)).collect();
     for wanted in [
         ("api-removed-without-deprecation", Level::Breaking),
-        ("response-property-enum-value-added", Level::Warning),
+        ("response-property-enum-value-added", Level::Breaking),
         ("request-parameter-max-decreased", Level::Breaking),
     ] {
         assert!(ids.contains(&wanted), "{wanted:?} not in {ids:#?}");

@@ -21,7 +21,7 @@ use serde_json::Value;
 use crate::{root, take_value};
 
 /// The Redocly CLI release this project is checked with.
-const REDOCLY: &str = "@redocly/cli@2.77.0";
+use openapi_contract::npm::REDOCLY;
 
 /// Step verdicts: `workflowId/stepId` → passed.
 type Verdicts = BTreeMap<String, bool>;
@@ -58,21 +58,7 @@ fn start_server(binary: &Path, misbehave: bool) -> Result<Server, String> {
 }
 
 fn redocly() -> Result<PathBuf, String> {
-    let dir = root().join("target/redocly");
-    let binary = dir.join("node_modules/.bin/redocly");
-    if !binary.exists() {
-        println!("respect: installing {REDOCLY} (npm)");
-        let status = Command::new("npm")
-            .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
-            .arg(&dir)
-            .arg(REDOCLY)
-            .status()
-            .map_err(|e| format!("cannot run npm: {e}"))?;
-        if !status.success() {
-            return Err("npm install failed".into());
-        }
-    }
-    Ok(binary)
+    openapi_contract::npm::install(&root().join("target/redocly"), REDOCLY, "redocly", "REDOCLY")
 }
 
 /// This project's verdicts.

@@ -266,13 +266,17 @@ impl<'a> Diff<'a> {
                             Some(new_p_at),
                             format!("{key}: the {place} parameter `{name}` moves to the {to}"),
                         ),
+                        // A server that refuses what it does not know (as the
+                        // generated one does, and Stripe's) refuses a client
+                        // that still sends it; unknown headers and cookies
+                        // are passed over.
                         None => self.push(
                             "request-parameter-removed",
-                            Level::Warning,
+                            if place == "header" || place == "cookie" { Level::Warning } else { Level::Breaking },
                             &[Party::Clients],
                             Some(at),
                             None,
-                            format!("{key}: the {place} parameter `{name}` is removed; clients that send it may be refused"),
+                            format!("{key}: the {place} parameter `{name}` is removed; clients that send it are refused where unknown parameters are"),
                         ),
                     }
                 }
@@ -627,9 +631,10 @@ impl<'a> Diff<'a> {
                     self.push(id("enum-value-removed"), level, &[party], Some(&oat), Some(&nat), format!("{what}: the value {gone} is no longer allowed"));
                 }
                 for added in nv.iter().filter(|v| !ov.contains(v)) {
-                    // A reader that knows the old values meets a new one: the
-                    // generated enums keep it (`Unknown`), other readers may not.
-                    let (level, party) = if request { (Level::Info, way.reader()) } else { (Level::Warning, way.reader()) };
+                    // A reader that knows the old values meets a new one (the
+                    // generated enums read it as `Unknown`; other readers
+                    // may fail): widening what it reads breaks it.
+                    let (level, party) = narrow_breaks(false);
                     self.push(id("enum-value-added"), level, &[party], Some(&oat), Some(&nat), format!("{what}: a new value {added}"));
                 }
             }
@@ -913,7 +918,7 @@ impl<'a> Diff<'a> {
             }
             if !np.contains_key(name) {
                 if request {
-                    self.push(id("property-removed"), Level::Warning, &[Party::Clients], Some(&o_at), None, format!("{here} is removed; clients that send it may be refused"));
+                    self.push(id("property-removed"), Level::Breaking, &[Party::Clients], Some(&o_at), None, format!("{here} is removed; clients that send it are refused where unknown properties are"));
                 } else if or.contains(name) {
                     self.push(id("required-property-removed"), Level::Breaking, &[way.reader()], Some(&o_at), None, format!("{here}, which was always present, is removed"));
                 } else {
