@@ -16,12 +16,10 @@ use std::time::Duration;
 use openapi_contract::arazzo::{self, run::Target};
 use openapi_contract::checks::Spec;
 use openapi_contract::client;
+use openapi_contract::npm::REDOCLY;
 use serde_json::Value;
 
 use crate::{root, take_value};
-
-/// The Redocly CLI release this project is checked with.
-use openapi_contract::npm::REDOCLY;
 
 /// Step verdicts: `workflowId/stepId` → passed.
 type Verdicts = BTreeMap<String, bool>;
