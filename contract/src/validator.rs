@@ -82,7 +82,8 @@ pub struct ValidationError {
     /// What the value has there.
     pub found: String,
     /// For `anyOf` / `oneOf` that no alternative satisfied: the errors of
-    /// the alternative that came closest.
+    /// the alternative that came closest (for the outermost alternatives on
+    /// the way: each level would walk the value again).
     pub causes: Vec<ValidationError>,
 }
 
@@ -328,6 +329,8 @@ enum Body {
 struct Node {
     pointer: String,
     body: Body,
+    /// Whether checking it needs the in-progress set ([`Cx`]'s `active`).
+    looping: bool,
     /// The schema resource it is in (its base URI, as an index into
     /// `Validator::bases`).
     base: usize,
@@ -366,6 +369,11 @@ pub struct Validator {
     /// The schemas on a loop through a choice, refused when compiled
     /// ([`openapi_codegen::cycles`]), with the loop.
     choice_loops: HashMap<String, Vec<String>>,
+    /// The schemas on a loop that applies them to the same value (found
+    /// statically in a 3.0 document: there a `$ref` is a plain pointer).
+    /// Only these need the in-progress set ([`Cx`]); in a document with
+    /// base URIs every schema that applies others does.
+    looping: std::collections::BTreeSet<String>,
 }
 
 /// Whether a document reads `nullable` as OpenAPI 3.0.3 clarified it: it
@@ -407,6 +415,20 @@ impl Loc<'_> {
 /// past any real document, well inside a thread's stack.
 pub const MAX_DEPTH: usize = 256;
 
+/// How many schema checks one validation may make before the value is
+/// refused: with each (schema, value) verdict kept ([`Cx`]), a real value
+/// needs a small multiple of its size; this bounds the time a crafted one
+/// can take.
+pub const MAX_STEPS: u64 = 1_000_000;
+
+/// After how many schema checks of one validation verdicts are kept
+/// ([`Cx`]'s `memo`).
+const KEEP_AFTER: u64 = 4096;
+
+/// How many levels of `anyOf` / `oneOf` report the causes of their
+/// closest alternative.
+const MAX_CAUSE_LEVELS: usize = 1;
+
 /// The state of one validation.
 struct Cx {
     dir: Direction,
@@ -421,11 +443,33 @@ struct Cx {
     /// The dynamic scope: the schema resources entered, outermost first
     /// (for `$dynamicRef`).
     scope: std::cell::RefCell<Vec<usize>>,
+    /// Verdicts of the fast pass by (schema, value): a value is checked
+    /// against a schema once however many ways reach it (an `anyOf` that
+    /// passes, then the `items` beside it), so nesting costs linear time,
+    /// not exponential.
+    memo: std::cell::RefCell<HashMap<(usize, *const Value), bool>>,
+    /// Above 0 while a value made for the occasion is checked (a property
+    /// name): its address does not name it for long, so nothing is kept.
+    volatile: std::cell::Cell<usize>,
+    /// Schema checks made, against [`MAX_STEPS`].
+    steps: std::cell::Cell<u64>,
+    /// Levels of alternatives computing their causes, against
+    /// [`MAX_CAUSE_LEVELS`].
+    causes: std::cell::Cell<usize>,
 }
 
 impl Cx {
     fn new(dir: Direction) -> Cx {
-        Cx { dir, active: Default::default(), depth: Default::default(), scope: Default::default() }
+        Cx {
+            dir,
+            active: Default::default(),
+            depth: Default::default(),
+            scope: Default::default(),
+            memo: Default::default(),
+            volatile: Default::default(),
+            steps: Default::default(),
+            causes: Default::default(),
+        }
     }
 
     /// Enters the resource `base` if it is not the current one.
@@ -453,15 +497,21 @@ impl Drop for Entered<'_> {
         if self.active {
             self.cx.active.borrow_mut().pop();
         }
-        let mut scope = self.cx.scope.borrow_mut();
-        let keep = scope.len() - self.scopes;
-        scope.truncate(keep);
+        if self.scopes > 0 {
+            let mut scope = self.cx.scope.borrow_mut();
+            let keep = scope.len() - self.scopes;
+            scope.truncate(keep);
+        }
     }
 }
 
 /// Where errors go: the fast pass stops at the first; the full pass keeps
 /// them all.
 trait Sink {
+    /// Whether a check's verdict is all this sink learns of it (the fast
+    /// pass), so verdicts may be kept and reused.
+    const VERDICTS_ONLY: bool;
+
     /// Records an error; answers whether to go on.
     fn error(&mut self, make: impl FnOnce() -> ValidationError) -> bool;
 }
@@ -469,6 +519,8 @@ trait Sink {
 struct FirstError(bool);
 
 impl Sink for FirstError {
+    const VERDICTS_ONLY: bool = true;
+
     fn error(&mut self, _: impl FnOnce() -> ValidationError) -> bool {
         self.0 = true;
         false
@@ -478,6 +530,8 @@ impl Sink for FirstError {
 struct AllErrors(Vec<ValidationError>);
 
 impl Sink for AllErrors {
+    const VERDICTS_ONLY: bool = false;
+
     fn error(&mut self, make: impl FnOnce() -> ValidationError) -> bool {
         self.0.push(make());
         true
@@ -546,8 +600,11 @@ impl Validator {
             formats: true,
             validation: true,
             choice_loops: HashMap::new(),
+            looping: Default::default(),
         };
-        for found in openapi_codegen::cycles::in_document(&v.raw) {
+        let loops = openapi_codegen::cycles::in_document(&v.raw);
+        v.looping = loops.looping;
+        for found in loops.choices {
             for pointer in &found.pointers {
                 v.choice_loops.entry(pointer.clone()).or_insert_with(|| found.pointers.clone());
             }
@@ -627,6 +684,7 @@ impl Validator {
 
     /// The checks of a compiled node, after its `$ref`s; `None` for a node
     /// still being compiled.
+    #[inline]
     pub(crate) fn checks(&self, mut id: usize) -> Option<(usize, &Checks)> {
         for _ in 0..64 {
             match &self.nodes[id].body {
@@ -660,7 +718,8 @@ impl Validator {
         } else {
             0
         };
-        self.nodes.push(Node { pointer: pointer.to_owned(), body: Body::Pending, base });
+        let looping = self.modern || self.looping.contains(pointer);
+        self.nodes.push(Node { pointer: pointer.to_owned(), body: Body::Pending, base, looping });
         self.by_pointer.insert(pointer.to_owned(), id);
         let schema = self
             .resources
@@ -858,7 +917,7 @@ impl Validator {
             _ => Body::Ref(initial),
         };
         let base = self.nodes[self.by_pointer[at]].base;
-        self.nodes.push(Node { pointer: here.clone(), body, base });
+        self.nodes.push(Node { pointer: here.clone(), body, base, looping: true });
         self.by_pointer.insert(here, id);
         Ok(id)
     }
@@ -1050,31 +1109,79 @@ impl Validator {
     }
 
     fn check<S: Sink>(&self, id: usize, value: &Value, cx: &Cx, at: Loc<'_>, sink: &mut S) -> bool {
+        let steps = cx.steps.get() + 1;
+        cx.steps.set(steps);
+        if steps > MAX_STEPS {
+            // Said once; the checks still on the stack stop.
+            if steps == MAX_STEPS + 1 {
+                sink.error(|| ValidationError {
+                    instance_path: at.pointer(),
+                    schema_path: self.nodes[id].pointer.clone(),
+                    expected: format!("a value checked in at most {MAX_STEPS} schema checks"),
+                    found: "a value that needs more".into(),
+                    causes: Vec::new(),
+                });
+            }
+            return false;
+        }
+        // Verdicts are kept once a value has taken many checks (a small one
+        // never pays for the table); a `$dynamicRef` answers by the path
+        // taken, so its verdicts are not.
+        let keep = S::VERDICTS_ONLY && steps > KEEP_AFTER && self.dynamic_names.is_empty() && cx.volatile.get() == 0;
+        let key = (id, value as *const Value);
+        if keep && let Some(&ok) = cx.memo.borrow().get(&key) {
+            return ok || sink.error(|| ValidationError { instance_path: at.pointer(), schema_path: self.nodes[id].pointer.clone(), expected: String::new(), found: String::new(), causes: Vec::new() });
+        }
+        // The bookkeeping is undone by hand, not by a guard's `drop`: this
+        // is the hot path, and a value that panics is not validated further.
         let depth = cx.depth.get() + 1;
-        cx.depth.set(depth);
-        let (found, scopes) = self.follow(id, cx);
-        let mut entered = Entered { cx, active: false, scopes };
-        let Some((id, checks)) = found else { return true };
-        let node = &self.nodes[id];
-        if depth > MAX_DEPTH {
-            return sink.error(|| ValidationError {
+        // A 3.0 document has no resources and no `$dynamicRef`: its `$ref`s
+        // alone, inline (this is the hot path).
+        let (found, scopes) = if self.modern { self.follow(id, cx) } else { (self.checks(id), 0) };
+        let ok = match found {
+            None => true,
+            Some((id, _)) if depth > MAX_DEPTH => sink.error(|| ValidationError {
                 instance_path: at.pointer(),
-                schema_path: node.pointer.clone(),
+                schema_path: self.nodes[id].pointer.clone(),
                 expected: format!("schemas nested at most {MAX_DEPTH} deep"),
                 found: "a value that nests them deeper".into(),
                 causes: Vec::new(),
-            });
-        }
-        let in_place = !checks.all_of.is_empty() || !checks.any_of.is_empty() || !checks.one_of.is_empty() || checks.not.is_some() || checks.modern.is_some();
-        let key = (id, value as *const Value);
-        if in_place {
-            let mut active = cx.active.borrow_mut();
-            if active.contains(&key) {
-                return true;
+            }),
+            Some((id, checks)) => {
+                let in_place = self.nodes[id].looping
+                    && (!checks.all_of.is_empty() || !checks.any_of.is_empty() || !checks.one_of.is_empty() || checks.not.is_some() || checks.modern.is_some());
+                let key = (id, value as *const Value);
+                if in_place && cx.active.borrow().contains(&key) {
+                    true
+                } else {
+                    if in_place {
+                        cx.active.borrow_mut().push(key);
+                    }
+                    cx.depth.set(depth);
+                    let ok = self.check_checks(id, checks, value, cx, at, sink);
+                    cx.depth.set(depth - 1);
+                    if in_place {
+                        cx.active.borrow_mut().pop();
+                    }
+                    ok
+                }
             }
-            active.push(key);
-            entered.active = true;
+        };
+        if scopes > 0 {
+            let mut scope = cx.scope.borrow_mut();
+            let left = scope.len() - scopes;
+            scope.truncate(left);
         }
+        if keep {
+            cx.memo.borrow_mut().insert(key, ok);
+        }
+        ok
+    }
+
+    /// The checks of node `id` on `value`, after [`Validator::check`]'s
+    /// bookkeeping.
+    fn check_checks<S: Sink>(&self, id: usize, checks: &Checks, value: &Value, cx: &Cx, at: Loc<'_>, sink: &mut S) -> bool {
+        let node = &self.nodes[id];
         let error = |keyword: &str, expected: String, found: String| ValidationError {
             instance_path: at.pointer(),
             schema_path: if keyword.is_empty() { node.pointer.clone() } else { format!("{}/{keyword}", node.pointer) },
@@ -1255,7 +1362,10 @@ impl Validator {
             }
             if let Some(names) = m.property_names {
                 for key in map.keys() {
-                    if !self.check(names, &Value::String(key.clone()), cx, Loc::Key(&at, key), sink) {
+                    cx.volatile.set(cx.volatile.get() + 1);
+                    let ok = self.check(names, &Value::String(key.clone()), cx, Loc::Key(&at, key), sink);
+                    cx.volatile.set(cx.volatile.get() - 1);
+                    if !ok {
                         return false;
                     }
                 }
@@ -1393,6 +1503,19 @@ impl Validator {
     /// The errors of the alternative that came closest: one whose type
     /// matched, with the fewest errors.
     fn closest(&self, parts: &[usize], value: &Value, cx: &Cx, at: Loc<'_>) -> Vec<ValidationError> {
+        // Each level of alternatives walks the value again for its causes:
+        // past a few levels the walks would multiply, and the causes of the
+        // outer ones say enough.
+        if cx.causes.get() >= MAX_CAUSE_LEVELS {
+            return Vec::new();
+        }
+        cx.causes.set(cx.causes.get() + 1);
+        let best = self.closest_unbounded(parts, value, cx, at);
+        cx.causes.set(cx.causes.get() - 1);
+        best
+    }
+
+    fn closest_unbounded(&self, parts: &[usize], value: &Value, cx: &Cx, at: Loc<'_>) -> Vec<ValidationError> {
         let mut best: Option<Vec<ValidationError>> = None;
         for &part in parts {
             let mut sink = AllErrors(Vec::new());

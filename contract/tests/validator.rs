@@ -255,3 +255,28 @@ fn digit_and_word_classes_are_ascii_as_in_ecma_262() {
     assert!(valid(&mut v, "word", json!("a_b-c")) && !valid(&mut v, "word", json!("größe")));
     assert!(valid(&mut v, "no_digit", json!("٢")) && !valid(&mut v, "no_digit", json!("a1")));
 }
+
+#[test]
+fn a_value_nested_past_the_limit_is_refused_not_a_stack_overflow() {
+    // Deeper than any parser builds (serde_json stops at 128), as a caller
+    // may build it; checked on a thread of the default test stack (2 MiB),
+    // through a schema that also applies itself in place (allOf).
+    let mut v = validator(json!({
+        "list": {"allOf": [{"$ref": "#/components/schemas/other"}], "type": "array", "items": {"$ref": "#/components/schemas/list"}},
+        "other": {"anyOf": [{"type": "array", "items": {"$ref": "#/components/schemas/list"}}]},
+    }));
+    let id = v.compile("#/components/schemas/list").unwrap();
+    let nest = |depth: usize| (0..depth).fold(Value::Array(Vec::new()), |inner, _| Value::Array(vec![inner]));
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            assert!(v.is_valid(id, &nest(20), Direction::Neutral));
+            let deep = nest(100_000);
+            assert!(!v.is_valid(id, &deep, Direction::Neutral));
+            let errors = v.validate(id, &deep, Direction::Neutral).unwrap_err();
+            assert!(errors[0].expected.contains("nested at most"), "{}", errors[0]);
+            // Dropping a value this deep recurses too: leak it rather than
+            // test serde_json's destructor.
+            std::mem::forget(deep);
+        });
+    });
+}

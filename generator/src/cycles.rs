@@ -32,10 +32,20 @@ pub struct ChoiceLoop {
 /// [`choice_loops`] of a whole document, its references read as the
 /// document's own: JSON pointers, and in a 3.1 document `$anchor` and `$id`
 /// names ([`crate::v31::names`]).
-pub fn in_document(doc: &Value) -> Vec<ChoiceLoop> {
+pub fn in_document(doc: &Value) -> Loops {
     let names = if crate::v31::is_31(doc) { crate::v31::names(doc) } else { Default::default() };
     let resolve = |_: &str, target: &str| Some(names.get(target).cloned().unwrap_or_else(|| target.to_owned())).filter(|t| t.starts_with('#'));
-    choice_loops(doc, &resolve)
+    loops(doc, &resolve)
+}
+
+/// What [`loops`] finds.
+#[derive(Debug, Clone, Default)]
+pub struct Loops {
+    /// Loops through a choice, refused.
+    pub choices: Vec<ChoiceLoop>,
+    /// Every schema on a loop of either kind: a walk needs a visited set
+    /// at these only.
+    pub looping: std::collections::BTreeSet<String>,
 }
 
 /// The edges of one schema to the schemas it applies to the same value:
@@ -77,6 +87,11 @@ fn edges(doc: &Value, at: &str, modern: bool, resolve: &dyn Fn(&str, &str) -> Op
 /// always passes through one. `resolve(at, reference)` answers the pointer a
 /// reference written at `at` names, `None` for one outside the document.
 pub fn choice_loops(doc: &Value, resolve: &dyn Fn(&str, &str) -> Option<String>) -> Vec<ChoiceLoop> {
+    loops(doc, resolve).choices
+}
+
+/// The loops of `doc` ([`choice_loops`], and every schema on any loop).
+pub fn loops(doc: &Value, resolve: &dyn Fn(&str, &str) -> Option<String>) -> Loops {
     let modern = crate::v31::is_31(doc);
     let mut starts = Vec::new();
     collect_refs(doc, "#", walk::Part::Root, resolve, &mut starts);
@@ -103,6 +118,14 @@ pub fn choice_loops(doc: &Value, resolve: &dyn Fn(&str, &str) -> Option<String>)
     }
     let component = components(&adjacency);
     let groups = component.iter().copied().max().map_or(0, |m| m + 1);
+    let mut size = vec![0usize; groups];
+    for &c in &component {
+        size[c] += 1;
+    }
+    let looping = (0..names.len())
+        .filter(|&u| size[component[u]] > 1 || adjacency[u].iter().any(|&(v, _)| v == u))
+        .map(|u| names[u].clone())
+        .collect();
 
     // A choice edge inside a group lies on a loop: name the loop.
     let mut out = Vec::new();
@@ -137,7 +160,7 @@ pub fn choice_loops(doc: &Value, resolve: &dyn Fn(&str, &str) -> Option<String>)
         out.push(ChoiceLoop { pointers });
     }
     out.sort_by(|a, b| a.pointers.cmp(&b.pointers));
-    out
+    Loops { choices: out, looping }
 }
 
 /// The strongly connected component of each node (Tarjan's algorithm,

@@ -28,7 +28,7 @@ pub(crate) fn check_refs(raw: &Value) -> Vec<Problem> {
 /// the choice.
 pub(crate) fn check_loops(raw: &Value) -> Vec<Problem> {
     let mut found = Collector::default();
-    for found_loop in crate::cycles::in_document(raw) {
+    for found_loop in crate::cycles::in_document(raw).choices {
         found.push(found_loop.pointers[0].clone(), ProblemKind::ChoiceLoop(found_loop.pointers));
     }
     found.into_vec()
