@@ -416,7 +416,7 @@ impl Loc<'_> {
 pub const MAX_DEPTH: usize = 256;
 
 /// How many schema checks one validation may make before the value is
-/// refused: with each (schema, value) verdict kept ([`Cx`]), a real value
+/// refused: with each (schema, value) verdict kept, a real value
 /// needs a small multiple of its size; this bounds the time a crafted one
 /// can take.
 pub const MAX_STEPS: u64 = 1_000_000;
