@@ -390,20 +390,25 @@ fn numbers(checks: &Checks) -> BoxedStrategy<Value> {
 const REPETITION_DEPTH: usize = 3;
 
 /// Whether values can be drawn from `pattern` in bounded memory: it parses,
-/// and its repetitions nest at most [`REPETITION_DEPTH`] deep. A pattern
-/// that fails this gets plain strings, filtered by the pattern.
+/// its repetitions nest at most [`REPETITION_DEPTH`] deep, and no class of
+/// it is empty. A pattern that fails this gets plain strings.
 fn generable(pattern: &str) -> bool {
-    fn depth(hir: &regex_syntax::hir::Hir) -> usize {
-        use regex_syntax::hir::HirKind;
+    /// How deep repetitions nest; `None` for a class that matches nothing
+    /// (`[a&&b]`), which proptest cannot draw from (it panics).
+    fn depth(hir: &regex_syntax::hir::Hir) -> Option<usize> {
+        use regex_syntax::hir::{Class, HirKind};
         match hir.kind() {
-            HirKind::Repetition(r) => 1 + depth(&r.sub),
+            HirKind::Class(Class::Unicode(c)) if c.ranges().is_empty() => None,
+            HirKind::Class(Class::Bytes(c)) if c.ranges().is_empty() => None,
+            HirKind::Repetition(r) => depth(&r.sub).map(|d| d + 1),
             HirKind::Capture(c) => depth(&c.sub),
-            HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().map(depth).max().unwrap_or(0),
-            _ => 0,
+            HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().map(depth).try_fold(0, |most, d| d.map(|d| most.max(d))),
+            _ => Some(0),
         }
     }
     // The parser nests as deep as the pattern: refuse absurd ones first.
-    pattern.len() <= 4096 && regex_syntax::ParserBuilder::new().nest_limit(64).build().parse(pattern).is_ok_and(|hir| depth(&hir) <= REPETITION_DEPTH)
+    pattern.len() <= 4096
+        && regex_syntax::ParserBuilder::new().nest_limit(64).build().parse(pattern).is_ok_and(|hir| depth(&hir).is_some_and(|d| d <= REPETITION_DEPTH))
 }
 
 fn strings(checks: &Checks) -> BoxedStrategy<Value> {
@@ -471,21 +476,28 @@ mod tests {
         assert!(!generable("4*****************************[(a-z]+"));
         assert!(!generable("((((a*)*)*)*)"));
         assert!(!generable("(unclosed"));
+        // A class that matches nothing: proptest panics on it.
+        assert!(!generable("x[a&&b]"));
     }
 
     #[test]
-    fn values_come_from_a_schema_whose_pattern_nests_deeply() {
-        // Fuzzing found it: drawn from the pattern, a value asked for
-        // 32^32 characters (out of memory).
+    fn values_come_from_schemas_whose_patterns_proptest_cannot_draw_from() {
+        // Fuzzing found both: drawn from the pattern, a value asked for
+        // 32^32 characters (out of memory); a class that matches nothing
+        // (`&&` intersects) made proptest panic.
         use proptest::strategy::{Strategy, ValueTree};
-        let schema = serde_json::json!({"type": "string", "maxLength": 3, "pattern": "^4********************************[(a-z]+$"});
-        let mut validator = crate::Validator::from_value(serde_json::json!({"openapi": "3.0.3", "components": {"schemas": {"s": schema}}}));
-        let id = validator.compile("#/components/schemas/s").unwrap();
-        let strategy = super::Generator::new(&validator, crate::Direction::Response).strategy(id);
-        let mut runner = proptest::test_runner::TestRunner::deterministic();
-        for _ in 0..16 {
-            let value = strategy.new_tree(&mut runner).unwrap().current();
-            assert!(value.as_str().is_some_and(|s| s.chars().count() <= 3), "{value}");
+        let empty_class = "&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&*[(a^H***********&-&&&posta&&&&&&&;z&&&&&&&https://json-schema.org/draft/2020-12/meta/meta-data(a-z]!$";
+        for pattern in ["^4********************************[(a-z]+$", empty_class] {
+            let schema = serde_json::json!({"type": "string", "maxLength": 3, "pattern": pattern});
+            let mut validator = crate::Validator::from_value(serde_json::json!({"openapi": "3.0.3", "components": {"schemas": {"s": schema}}}));
+            let id = validator.compile("#/components/schemas/s").unwrap();
+            let strategy = super::Generator::new(&validator, crate::Direction::Response).strategy(id);
+            let mut runner = proptest::test_runner::TestRunner::deterministic();
+            for _ in 0..16 {
+                let value = strategy.new_tree(&mut runner).unwrap().current();
+                // Plain strings within the length, as the pattern cannot be drawn from.
+                assert!(value.as_str().is_some_and(|s| s.chars().count() <= 3), "{pattern}: {value}");
+            }
         }
     }
 
