@@ -24,6 +24,7 @@
 //! decision is driven by the document.
 
 mod build;
+pub mod bundle;
 pub mod cycles;
 mod docs;
 mod emit;

@@ -47,9 +47,22 @@ pub struct Document {
 
 impl Document {
     /// Reads and parses a spec file (YAML or JSON).
+    /// A document whose `$ref`s reach other files is read with them, as
+    /// one ([`crate::bundle`]).
     pub fn from_path(path: &Path) -> Result<Document, Error> {
+        Document::from_path_with(path, &crate::bundle::Options::default())
+    }
+
+    /// [`Document::from_path`], reading a tree as `options` allow.
+    pub fn from_path_with(path: &Path, options: &crate::bundle::Options) -> Result<Document, Error> {
         let text = std::fs::read_to_string(path)
             .map_err(|source| Error::Read { path: path.to_owned(), source })?;
+        let external = parse_text(&text).is_ok_and(|raw| crate::bundle::has_external_refs(&raw));
+        if !external {
+            return Document::from_text(&path.display().to_string(), text);
+        }
+        let bundled = crate::bundle::bundle(path, options)?;
+        let text = serde_json::to_string_pretty(&bundled).map_err(|e| Error::Spec(Problems { source: path.display().to_string(), problems: vec![problem("#", ProblemKind::Structure(e.to_string()))] }))?;
         Document::from_text(&path.display().to_string(), text)
     }
 
@@ -207,7 +220,7 @@ impl Document {
 /// Parses JSON when the text looks like JSON, YAML otherwise. JSON with a
 /// number beyond `f64` (`1e400`), which `serde_json` refuses, is read by the
 /// YAML parser, as JSON is YAML.
-fn parse_text(text: &str) -> Result<Value, Problem> {
+pub(crate) fn parse_text(text: &str) -> Result<Value, Problem> {
     if text.trim_start().starts_with('{') {
         match serde_json::from_str(text) {
             Ok(value) => return Ok(value),

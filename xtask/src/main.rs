@@ -107,6 +107,10 @@ commands:
              --runs N           (default 5)
              --old PATH --new PATH   (default spec/stripe/spec3.2022-11-15.yaml.gz,
                                 spec/stripe/spec3.yaml)
+  bundle     write a spec split across files as one document (internal $refs only)
+             SPEC               the root file of the tree
+             --out FILE         where to write it (default: standard output), JSON
+             --allow-outside    read files outside the root file's folder
   tls-cert   write a self-signed certificate for localhost and 127.0.0.1
              DIR                as DIR/cert.pem and DIR/key.pem
   fuzz       coverage-guided fuzzing (libFuzzer via cargo-fuzz, installed if
@@ -151,6 +155,7 @@ fn main() -> ExitCode {
         Some("respect") => respect::run(&args[1..]),
         Some("tls-cert") => tls_cert(&args[1..]),
         Some("diff") => spec_diff::run(&args[1..]),
+        Some("bundle") => bundle(&args[1..]),
         Some("bench-diff") => spec_diff::bench(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
@@ -174,6 +179,25 @@ fn help(command: &str) -> Option<String> {
     let first = lines.next()?;
     let rest = lines.take_while(|l| l.starts_with("      ") || l.starts_with("             "));
     Some(std::iter::once(first).chain(rest).map(|l| format!("{l}\n")).collect())
+}
+
+/// `cargo xtask bundle SPEC [--out FILE] [--allow-outside]`: the tree
+/// rooted at SPEC as one document.
+fn bundle(args: &[String]) -> Result<ExitCode, String> {
+    let mut args = args.to_vec();
+    let out = take_value(&mut args, "--out")?;
+    let options = openapi_codegen::bundle::Options { allow_outside: take_flag(&mut args, "--allow-outside"), ..Default::default() };
+    let [spec] = args.as_slice() else { return Err(format!("bundle takes one spec\n\n{USAGE}")) };
+    let doc = openapi_codegen::bundle::bundle(std::path::Path::new(spec), &options).map_err(|e| e.to_string())?;
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
+    match out {
+        Some(path) => {
+            std::fs::write(&path, text).map_err(|e| format!("cannot write {path}: {e}"))?;
+            eprintln!("bundle: wrote {path}");
+        }
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `cargo xtask tls-cert DIR`: a self-signed certificate and its key, for
