@@ -42,14 +42,38 @@ pub struct Options {
     pub mappings: Vec<(String, PathBuf)>,
 }
 
-/// Whether `doc` refers to other files.
+/// Whether `doc` refers to other files: a `$ref` that is no JSON pointer
+/// and no `$id` of the document's own (3.1 schemas name each other so).
 pub fn has_external_refs(doc: &Value) -> bool {
-    match doc {
+    let ids = own_ids(doc);
+    let mut found = false;
+    refs(doc, &mut |r| found |= is_external(r, &ids));
+    found
+}
+
+/// The `$id`s of a document's schemas, without fragments.
+fn own_ids(doc: &Value) -> std::collections::BTreeSet<String> {
+    crate::v31::names(doc).into_keys().filter(|k| !k.starts_with('#')).map(|k| k.split('#').next().unwrap_or_default().to_owned()).collect()
+}
+
+fn is_external(reference: &str, ids: &std::collections::BTreeSet<String>) -> bool {
+    !reference.starts_with('#') && !ids.contains(reference.split('#').next().unwrap_or_default())
+}
+
+fn refs(v: &Value, found: &mut impl FnMut(&str)) {
+    match v {
         Value::Object(map) => {
-            map.get("$ref").and_then(Value::as_str).is_some_and(|r| !r.starts_with('#')) || map.iter().any(|(k, v)| (k == "default" || !is_data(k)) && has_external_refs(v))
+            if let Some(Value::String(r)) = map.get("$ref") {
+                found(r);
+            }
+            for (k, child) in map {
+                if k == "default" || !is_data(k) {
+                    refs(child, found);
+                }
+            }
         }
-        Value::Array(items) => items.iter().any(has_external_refs),
-        _ => false,
+        Value::Array(items) => items.iter().for_each(|i| refs(i, found)),
+        _ => {}
     }
 }
 
@@ -63,11 +87,12 @@ pub fn bundle(root: &Path, options: &Options) -> Result<Value, Error> {
 fn bundle_here(root: &Path, options: &Options) -> Result<Value, Error> {
     let canonical = root.canonicalize().map_err(|source| Error::Read { path: root.to_owned(), source })?;
     let folder = canonical.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut b = Bundler { options, folder, root: canonical.clone(), files: HashMap::new(), texts: HashMap::new(), placed: HashMap::new(), taken: BTreeMap::new(), added: Vec::new(), problems: Vec::new() };
+    let mut b = Bundler { options, folder, root: canonical.clone(), ids: Default::default(), files: HashMap::new(), texts: HashMap::new(), placed: HashMap::new(), taken: BTreeMap::new(), added: Vec::new(), problems: Vec::new() };
     let mut doc = match b.read(&canonical) {
         Ok(doc) => doc.clone(),
         Err(kind) => return Err(b.fail(root, "#", kind)),
     };
+    b.ids = own_ids(&doc);
     // Names the root document already uses.
     for (kind, entries) in doc.pointer("/components").and_then(Value::as_object).into_iter().flatten() {
         for name in entries.as_object().into_iter().flatten().map(|(n, _)| n) {
@@ -106,6 +131,8 @@ struct Bundler<'o> {
     options: &'o Options,
     folder: PathBuf,
     root: PathBuf,
+    /// The root document's own `$id`s.
+    ids: std::collections::BTreeSet<String>,
     files: HashMap<PathBuf, Value>,
     texts: HashMap<PathBuf, String>,
     /// (file, pointer in it) to the pointer it has in the bundle.
@@ -230,8 +257,9 @@ impl Bundler<'_> {
 
     fn reference(&mut self, map: &mut Map<String, Value>, reference: &str, file: &Path, segments: &mut Vec<String>) {
         let at = format!("#{}/$ref", segments.iter().map(|s| format!("/{}", escape_segment(s))).collect::<String>());
-        // A pointer into the root document stays as written.
-        if reference.starts_with('#') && self.is_root(file) {
+        // A pointer into the root document, or one of its `$id`s, stays as
+        // written.
+        if self.is_root(file) && !is_external(reference, &self.ids) {
             return;
         }
         let (target_file, pointer) = match self.target(file, reference) {

@@ -1,0 +1,163 @@
+//! Specs split across files (`openapi_codegen::bundle`): a tree generates
+//! the same modules as its bundle, parts are named as documented, and bad
+//! trees (a missing file, a file outside the folder, a URL, a symbolic link
+//! loop, a huge file, too many files) are refused with a clear error
+//! naming the reference, quickly and in bounded memory.
+
+use std::path::{Path, PathBuf};
+
+use contract_tests::root;
+use openapi_codegen::bundle::{self, Options};
+use openapi_codegen::{Document, Generator};
+use serde_json::Value;
+
+fn shop() -> PathBuf {
+    root().join("tests/trees/shop/openapi.yaml")
+}
+
+/// A fresh folder for a test's own tree.
+fn folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("trees-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, file: &str, text: &str) {
+    let path = dir.join(file);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A root document whose one response schema is `reference`.
+fn root_with(reference: &str) -> String {
+    format!(
+        "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: '{reference}'\n"
+    )
+}
+
+fn refused(path: &Path, options: &Options) -> String {
+    let started = std::time::Instant::now();
+    let error = bundle::bundle(path, options).expect_err("refused").to_string();
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "{error}");
+    error
+}
+
+#[test]
+fn a_tree_generates_the_modules_of_its_bundle() {
+    let generator = Generator::new();
+    let tree = Document::from_path(&shop()).unwrap();
+    let bundled = bundle::bundle(&shop(), &Options::default()).unwrap();
+    let single = Document::from_text("bundle.json", serde_json::to_string_pretty(&bundled).unwrap()).unwrap();
+    let modules = |doc: &Document| generator.modules(&generator.build(doc).unwrap()).unwrap();
+    assert_eq!(modules(&tree), modules(&single));
+
+    // Every reference is internal; each file's part is there once, named
+    // by its pointer's last segment or its file name.
+    assert!(!bundle::has_external_refs(&bundled));
+    let schemas: Vec<&String> = bundled["components"]["schemas"].as_object().unwrap().keys().collect();
+    assert_eq!(schemas, ["Error", "line", "Address", "Customer", "order"]);
+    assert_eq!(bundled["components"]["parameters"]["limit"]["name"], "limit");
+    assert_eq!(bundled["components"]["responses"]["Problem"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/Error");
+    // The loop across files (an order's customer has orders) closes.
+    assert_eq!(bundled["components"]["schemas"]["Customer"]["properties"]["orders"]["items"]["$ref"], "#/components/schemas/order");
+    assert_eq!(bundled["components"]["schemas"]["order"]["properties"]["replaces"]["$ref"], "#/components/schemas/order");
+    // Path items are put in place.
+    assert_eq!(bundled["paths"]["/orders/{order}"]["get"]["operationId"], "getOrder");
+}
+
+#[test]
+fn names_taken_get_a_number_in_the_order_met() {
+    let dir = folder("names");
+    write(&dir, "a/item.yaml", "type: string\n");
+    write(&dir, "b/item.yaml", "type: integer\n");
+    let root = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    item: {type: boolean}\n    pair:\n      type: object\n      properties:\n        a: {$ref: a/item.yaml}\n        b: {$ref: b/item.yaml}\n";
+    write(&dir, "openapi.yaml", root);
+    let bundled = bundle::bundle(&dir.join("openapi.yaml"), &Options::default()).unwrap();
+    let pair = &bundled["components"]["schemas"]["pair"]["properties"];
+    assert_eq!((pair["a"]["$ref"].as_str(), pair["b"]["$ref"].as_str()), (Some("#/components/schemas/item_2"), Some("#/components/schemas/item_3")));
+    assert_eq!(bundled["components"]["schemas"]["item_3"]["type"], "integer");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_trees_are_refused_naming_the_reference() {
+    let dir = folder("bad");
+    // A missing file.
+    write(&dir, "missing.yaml", &root_with("models/nowhere.yaml"));
+    let error = refused(&dir.join("missing.yaml"), &Options::default());
+    assert!(error.contains("`models/nowhere.yaml`") && error.contains("cannot read") && error.contains(":13:"), "{error}");
+    // A pointer that names nothing.
+    write(&dir, "models/thing.yaml", "Thing: {type: string}\n");
+    write(&dir, "pointer.yaml", &root_with("models/thing.yaml#/Other"));
+    let error = refused(&dir.join("pointer.yaml"), &Options::default());
+    assert!(error.contains("nothing at `#/Other`"), "{error}");
+    // Outside the folder: refused unless allowed.
+    let outside = folder("outside");
+    write(&outside, "far.yaml", "type: string\n");
+    let far = format!("../{}/far.yaml", outside.file_name().unwrap().to_string_lossy());
+    write(&dir, "outside.yaml", &root_with(&far));
+    let error = refused(&dir.join("outside.yaml"), &Options::default());
+    assert!(error.contains("outside the spec's folder"), "{error}");
+    assert!(bundle::bundle(&dir.join("outside.yaml"), &Options { allow_outside: true, ..Options::default() }).is_ok());
+    // A URL: no network.
+    write(&dir, "url.yaml", &root_with("https://example.com/schemas/thing.yaml"));
+    let error = refused(&dir.join("url.yaml"), &Options::default());
+    assert!(error.contains("is a URL") && error.contains("no network"), "{error}");
+    // A URL mapped to a local copy is read from it.
+    let mapped = Options { mappings: vec![("https://example.com/".into(), dir.join("models"))], ..Options::default() };
+    write(&dir, "models/schemas/thing.yaml", "type: string\n");
+    assert!(bundle::bundle(&dir.join("url.yaml"), &mapped).is_ok());
+    // A symbolic link loop.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(dir.join("loop-b.yaml"), dir.join("loop-a.yaml")).unwrap();
+        std::os::unix::fs::symlink(dir.join("loop-a.yaml"), dir.join("loop-b.yaml")).unwrap();
+        write(&dir, "symlinks.yaml", &root_with("loop-a.yaml"));
+        let error = refused(&dir.join("symlinks.yaml"), &Options::default());
+        assert!(error.contains("`loop-a.yaml`") && error.contains("cannot read"), "{error}");
+    }
+    // A 1 GiB file (sparse: nothing is written) is refused by its size,
+    // before it is read.
+    let huge = std::fs::File::create(dir.join("huge.yaml")).unwrap();
+    huge.set_len(1 << 30).unwrap();
+    write(&dir, "huge-root.yaml", &root_with("huge.yaml"));
+    let error = refused(&dir.join("huge-root.yaml"), &Options::default());
+    assert!(error.contains("over the limit"), "{error}");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&outside);
+}
+
+#[test]
+fn a_chain_of_more_files_than_allowed_is_refused() {
+    // Each file refers to the next: a chain past the limit of files is
+    // refused, on a deep recursion that does not overflow.
+    let dir = folder("many");
+    let count = bundle::MAX_FILES + 5;
+    for i in 0..count {
+        write(&dir, &format!("f{i}.yaml"), &format!("type: object\nproperties:\n  next: {{$ref: f{}.yaml}}\n", i + 1));
+    }
+    write(&dir, &format!("f{count}.yaml"), "type: string\n");
+    write(&dir, "openapi.yaml", &root_with("f0.yaml"));
+    let error = refused(&dir.join("openapi.yaml"), &Options::default());
+    assert!(error.contains(&format!("more than {} files", bundle::MAX_FILES)), "{}", &error[..error.len().min(400)]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn every_command_reads_a_tree() {
+    // The diff compares two trees (or a tree and a file) like documents.
+    let mut old = openapi_contract::Spec::load(&shop()).unwrap();
+    let bundled = bundle::bundle(&shop(), &Options::default()).unwrap();
+    let mut changed: Value = bundled.clone();
+    changed["components"]["parameters"]["limit"]["schema"]["maximum"] = 50.into();
+    let mut new = openapi_contract::Spec::new(Document::from_text("new.json", changed.to_string()).unwrap());
+    let report = openapi_contract::evolution::compare(&mut old, &mut new).unwrap();
+    assert!(report.findings.iter().any(|f| f.id == "request-parameter-max-decreased"), "{}", report.text(false));
+    // The validator reads the bundle's schemas.
+    let mut validator = openapi_contract::Validator::new(&old.doc);
+    let order = validator.compile("#/components/schemas/order").unwrap();
+    let value = serde_json::json!({"id": "o1", "lines": [{"sku": "a", "quantity": 0}]});
+    let errors = validator.validate(order, &value, openapi_contract::Direction::Response).unwrap_err();
+    assert_eq!(errors[0].instance_path, "/lines/0/quantity");
+}
