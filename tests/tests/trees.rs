@@ -161,3 +161,24 @@ fn every_command_reads_a_tree() {
     let errors = validator.validate(order, &value, openapi_contract::Direction::Response).unwrap_err();
     assert_eq!(errors[0].instance_path, "/lines/0/quantity");
 }
+
+#[test]
+fn real_trees_generate_the_modules_of_their_bundles() {
+    // openapi-spec-validator's own multi-file test specs (Apache-2.0,
+    // tests/trees/openapi-spec-validator/SOURCE.txt).
+    let generator = Generator::new();
+    let allow = Options { allow_outside: true, ..Options::default() };
+    for (spec, options) in [("parent-reference/openapi.yaml", Options::default()), ("petstore-separate/spec/openapi.yaml", allow)] {
+        let path = root().join("tests/trees/openapi-spec-validator").join(spec);
+        let tree = Document::from_path_with(&path, &options).unwrap_or_else(|e| panic!("{spec}: {e}"));
+        let bundled = bundle::bundle(&path, &options).unwrap();
+        assert!(!bundle::has_external_refs(&bundled), "{spec}");
+        let single = Document::from_text("bundle.json", serde_json::to_string_pretty(&bundled).unwrap()).unwrap();
+        let modules = |doc: &Document| generator.modules(&generator.build(doc).unwrap()).unwrap();
+        assert_eq!(modules(&tree), modules(&single), "{spec}");
+    }
+    // The petstore's root file reaches `../common`: not without leave.
+    let path = root().join("tests/trees/openapi-spec-validator/petstore-separate/spec/openapi.yaml");
+    let error = Document::from_path(&path).expect_err("outside").to_string();
+    assert!(error.contains("`../common/schemas/Error.yaml`") && error.contains("outside the spec's folder"), "{error}");
+}
