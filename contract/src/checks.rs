@@ -60,9 +60,17 @@ impl Spec {
 
     /// `source:line: ` for a pointer into the spec, or `source: `.
     pub fn place(&self, pointer: &str) -> String {
-        match line_of(&self.doc.text, pointer) {
-            Some(line) => format!("{}:{line}: ", self.doc.source),
-            None => format!("{}: ", self.doc.source),
+        // A spec split across files: the file the part came from.
+        let (file, line) = match &self.doc.tree {
+            Some(tree) => {
+                let (file, _, line) = tree.locate(pointer);
+                (file.unwrap_or_else(|| self.doc.source.clone()), line)
+            }
+            None => (self.doc.source.clone(), line_of(&self.doc.text, pointer)),
+        };
+        match line {
+            Some(line) => format!("{file}:{line}: "),
+            None => format!("{file}: "),
         }
     }
 

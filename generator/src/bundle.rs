@@ -77,17 +77,46 @@ fn refs(v: &Value, found: &mut impl FnMut(&str)) {
     }
 }
 
-/// The single-document equivalent of the tree rooted at `root`. Runs on a
-/// thread with a large stack: a chain of references may be as long as the
-/// tree.
+/// The single-document equivalent of the tree rooted at `root`.
 pub fn bundle(root: &Path, options: &Options) -> Result<Value, Error> {
+    tree(root, options).map(|(doc, _)| doc)
+}
+
+/// Where the parts of a bundle came from, to name the file and line of a
+/// pointer into it.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    root: PathBuf,
+    /// (pointer in the bundle, file, pointer in the file), longest first.
+    origins: Vec<(String, PathBuf, String)>,
+    texts: HashMap<PathBuf, String>,
+}
+
+impl Tree {
+    /// The file a pointer into the bundle is in (`None`: the root file),
+    /// the pointer there, and its line in that file.
+    pub fn locate(&self, pointer: &str) -> (Option<String>, String, Option<usize>) {
+        let within = |prefix: &str| pointer == prefix || pointer.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'));
+        let (file, local) = match self.origins.iter().find(|(prefix, ..)| within(prefix)) {
+            Some((prefix, file, there)) => (file, format!("{}{}", there, &pointer[prefix.len()..])),
+            None => (&self.root, pointer.to_owned()),
+        };
+        let line = self.texts.get(file).and_then(|text| crate::locate::line_of(text, &local));
+        let shown = (file != &self.root).then(|| file.display().to_string());
+        (shown, local, line)
+    }
+}
+
+/// [`bundle`], and where each part came from. Runs on a thread with a
+/// large stack: a chain of references may be as long as the tree.
+pub fn tree(root: &Path, options: &Options) -> Result<(Value, Tree), Error> {
     crate::with_stack(|| bundle_here(root, options))
 }
 
-fn bundle_here(root: &Path, options: &Options) -> Result<Value, Error> {
+fn bundle_here(root: &Path, options: &Options) -> Result<(Value, Tree), Error> {
     let canonical = root.canonicalize().map_err(|source| Error::Read { path: root.to_owned(), source })?;
     let folder = canonical.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut b = Bundler { options, folder, root: canonical.clone(), ids: Default::default(), files: HashMap::new(), texts: HashMap::new(), placed: HashMap::new(), taken: BTreeMap::new(), added: Vec::new(), problems: Vec::new() };
+    let mut b = Bundler { options, folder, root: canonical.clone(), ids: Default::default(), files: HashMap::new(), texts: HashMap::new(), placed: HashMap::new(), taken: BTreeMap::new(), added: Vec::new(), origins: Vec::new(), problems: Vec::new() };
     let mut doc = match b.read(&canonical) {
         Ok(doc) => doc.clone(),
         Err(kind) => return Err(b.fail(root, "#", kind)),
@@ -111,20 +140,22 @@ fn bundle_here(root: &Path, options: &Options) -> Result<Value, Error> {
             }
         }
     }
-    b.walk(&mut doc, &canonical, &mut vec![]);
+    b.walk(&mut doc, &canonical, &mut vec![], &mut vec![]);
     if !b.problems.is_empty() {
         return Err(Error::Spec(Problems { source: root.display().to_string(), problems: std::mem::take(&mut b.problems) }));
     }
     let components = doc.as_object_mut().map(|d| d.entry("components").or_insert_with(|| Value::Object(Map::new())));
     if let Some(Value::Object(components)) = components {
-        for (kind, name, value) in b.added {
+        for (kind, name, value) in std::mem::take(&mut b.added) {
             let entries = components.entry(kind).or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(entries) = entries {
                 entries.insert(name, value);
             }
         }
     }
-    Ok(doc)
+    let mut origins = std::mem::take(&mut b.origins);
+    origins.sort_by_key(|(prefix, ..)| std::cmp::Reverse(prefix.len()));
+    Ok((doc, Tree { root: b.root.clone(), origins, texts: std::mem::take(&mut b.texts) }))
 }
 
 struct Bundler<'o> {
@@ -141,6 +172,9 @@ struct Bundler<'o> {
     taken: BTreeMap<String, Vec<String>>,
     /// Components brought in: (kind, name, value).
     added: Vec<(String, String, Value)>,
+    /// Where parts of the bundle came from: (pointer in the bundle, file,
+    /// pointer in the file).
+    origins: Vec<(String, PathBuf, String)>,
     problems: Vec<Problem>,
 }
 
@@ -174,13 +208,14 @@ fn kind_at(segments: &[String]) -> Option<&'static str> {
 impl Bundler<'_> {
     fn fail(&self, file: &Path, pointer: &str, kind: ProblemKind) -> Error {
         let line = self.texts.get(file).and_then(|t| crate::locate::line_of(t, pointer));
-        Error::Spec(Problems { source: file.display().to_string(), problems: vec![Problem { pointer: pointer.to_owned(), line, kind }] })
+        Error::Spec(Problems { source: file.display().to_string(), problems: vec![Problem { pointer: pointer.to_owned(), line, kind, file: None }] })
     }
 
     fn problem(&mut self, file: &Path, pointer: &str, message: String) {
         let line = self.texts.get(file).and_then(|t| crate::locate::line_of(t, pointer));
-        let kind = ProblemKind::ExternalRef(format!("{message} (in {})", file.display()));
-        self.problems.push(Problem { pointer: pointer.to_owned(), line, kind });
+        let kind = ProblemKind::ExternalRef(message);
+        let file = (file != self.root).then(|| file.display().to_string());
+        self.problems.push(Problem { pointer: pointer.to_owned(), line, kind, file });
     }
 
     /// A file of the tree, read once.
@@ -226,11 +261,13 @@ impl Bundler<'_> {
 
     /// Rewrites the references under `value` (in `file`, at `segments` of
     /// the bundle).
-    fn walk(&mut self, value: &mut Value, file: &Path, segments: &mut Vec<String>) {
+    /// `segments`: where `value` is in the bundle; `local`: where it is in
+    /// `file`.
+    fn walk(&mut self, value: &mut Value, file: &Path, segments: &mut Vec<String>, local: &mut Vec<String>) {
         match value {
             Value::Object(map) => {
                 if let Some(Value::String(reference)) = map.get("$ref").cloned().as_ref() {
-                    self.reference(map, reference, file, segments);
+                    self.reference(map, reference, file, segments, local);
                 }
                 let in_responses = segments.last().is_some_and(|s| s == "responses");
                 for (key, child) in map.iter_mut() {
@@ -240,14 +277,18 @@ impl Bundler<'_> {
                         continue;
                     }
                     segments.push(key.clone());
-                    self.walk(child, file, segments);
+                    local.push(key.clone());
+                    self.walk(child, file, segments, local);
+                    local.pop();
                     segments.pop();
                 }
             }
             Value::Array(items) => {
                 for (i, item) in items.iter_mut().enumerate() {
                     segments.push(i.to_string());
-                    self.walk(item, file, segments);
+                    local.push(i.to_string());
+                    self.walk(item, file, segments, local);
+                    local.pop();
                     segments.pop();
                 }
             }
@@ -255,8 +296,8 @@ impl Bundler<'_> {
         }
     }
 
-    fn reference(&mut self, map: &mut Map<String, Value>, reference: &str, file: &Path, segments: &mut Vec<String>) {
-        let at = format!("#{}/$ref", segments.iter().map(|s| format!("/{}", escape_segment(s))).collect::<String>());
+    fn reference(&mut self, map: &mut Map<String, Value>, reference: &str, file: &Path, segments: &mut Vec<String>, local: &mut Vec<String>) {
+        let at = format!("{}/$ref", pointer_of(local));
         // A pointer into the root document, or one of its `$id`s, stays as
         // written.
         if self.is_root(file) && !is_external(reference, &self.ids) {
@@ -287,7 +328,9 @@ impl Bundler<'_> {
                     self.placed.entry((target_file.clone(), pointer.clone())).or_insert(here);
                 }
                 map.remove("$ref");
-                self.walk(&mut content, &target_file, segments);
+                self.origins.push((pointer_of(segments), target_file.clone(), format!("#{pointer}")));
+                let mut inner_local = split_pointer(&pointer);
+                self.walk(&mut content, &target_file, segments, &mut inner_local);
                 if let Value::Object(inner) = content {
                     for (k, v) in inner {
                         map.entry(k).or_insert(v);
@@ -303,7 +346,9 @@ impl Bundler<'_> {
                         let bundled = format!("#/components/{kind}/{}", escape_segment(&name));
                         self.placed.insert(key, bundled.clone());
                         let mut inner = vec!["components".to_owned(), kind.to_owned(), name.clone()];
-                        self.walk(&mut content, &target_file, &mut inner);
+                        self.origins.push((pointer_of(&inner), target_file.clone(), format!("#{pointer}")));
+                        let mut inner_local = split_pointer(&pointer);
+                        self.walk(&mut content, &target_file, &mut inner, &mut inner_local);
                         self.added.push((kind.to_owned(), name, content));
                         bundled
                     }
@@ -332,6 +377,16 @@ impl Bundler<'_> {
         taken.push(name.clone());
         name
     }
+}
+
+/// A JSON pointer (`#/a/b`) of segments.
+fn pointer_of(segments: &[String]) -> String {
+    format!("#{}", segments.iter().map(|s| format!("/{}", escape_segment(s))).collect::<String>())
+}
+
+/// The segments of a JSON pointer (`/a/b`, without `#`).
+fn split_pointer(pointer: &str) -> Vec<String> {
+    pointer.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect()
 }
 
 /// Keys whose values are data, not parts of the document (extensions other

@@ -12,6 +12,10 @@ pub struct Problem {
     pub pointer: String,
     /// 1-based line in the source text, where it could be located.
     pub line: Option<usize>,
+    /// The file it is in, when that is not the document's own (a spec
+    /// split across files, [`crate::bundle`]); `pointer` and `line` are then
+    /// that file's.
+    pub file: Option<String>,
     /// What is wrong.
     pub kind: ProblemKind,
 }
@@ -120,7 +124,7 @@ impl fmt::Display for Problems {
         let n = self.problems.len();
         writeln!(f, "{}: {n} problem{}", self.source, if n == 1 { "" } else { "s" })?;
         for problem in &self.problems {
-            writeln!(f, "  {}:{problem}", self.source)?;
+            writeln!(f, "  {}:{problem}", problem.file.as_deref().unwrap_or(&self.source))?;
         }
         Ok(())
     }
@@ -172,7 +176,7 @@ pub(crate) struct Collector {
 
 impl Collector {
     pub(crate) fn push(&mut self, pointer: impl Into<String>, kind: ProblemKind) {
-        self.problems.push(Problem { pointer: pointer.into(), line: None, kind });
+        self.problems.push(Problem { pointer: pointer.into(), line: None, kind, file: None });
     }
 
     pub(crate) fn is_empty(&self) -> bool {

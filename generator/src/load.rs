@@ -43,6 +43,9 @@ pub struct Document {
     /// For an OpenAPI 3.1 document: the document as written (`raw` is its
     /// 3.0 view, see [`crate::v31`]).
     pub original: Option<Value>,
+    /// For a spec split across files: where each part of `raw` came from
+    /// (`text` is then the bundle, as JSON).
+    pub tree: Option<std::sync::Arc<crate::bundle::Tree>>,
 }
 
 impl Document {
@@ -61,9 +64,24 @@ impl Document {
         if !external {
             return Document::from_text(&path.display().to_string(), text);
         }
-        let bundled = crate::bundle::bundle(path, options)?;
-        let text = serde_json::to_string_pretty(&bundled).map_err(|e| Error::Spec(Problems { source: path.display().to_string(), problems: vec![problem("#", ProblemKind::Structure(e.to_string()))] }))?;
-        Document::from_text(&path.display().to_string(), text)
+        let (bundled, tree) = crate::bundle::tree(path, options)?;
+        let source = path.display().to_string();
+        let text = serde_json::to_string_pretty(&bundled).map_err(|e| Error::Spec(Problems { source: source.clone(), problems: vec![problem("#", ProblemKind::Structure(e.to_string()))] }))?;
+        match Document::from_text(&source, text) {
+            Ok(mut doc) => {
+                doc.tree = Some(std::sync::Arc::new(tree));
+                Ok(doc)
+            }
+            // Each problem named in the file it came from, with its line.
+            Err(Error::Spec(mut problems)) => {
+                for p in &mut problems.problems {
+                    let (file, pointer, line) = tree.locate(&p.pointer);
+                    (p.file, p.pointer, p.line) = (file, pointer, line);
+                }
+                Err(Error::Spec(problems))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Parses spec text (YAML or JSON) labelled `source` in messages.
@@ -142,7 +160,7 @@ impl Document {
         };
         phases.model = started.elapsed();
         let started = Instant::now();
-        let document = Document { source: source.to_owned(), text, raw, api, original };
+        let document = Document { source: source.to_owned(), text, raw, api, original, tree: None };
         found.extend(crate::validate::check_document(&document));
         phases.validate += started.elapsed();
         if found.is_empty() { Ok(document) } else { Err(document.problems(found)) }
@@ -230,6 +248,7 @@ pub(crate) fn parse_text(text: &str) -> Result<Value, Problem> {
                     pointer: "#".into(),
                     line: Some(err.line()),
                     kind: ProblemKind::Syntax(err.to_string()),
+                    file: None,
                 });
             }
         }
@@ -238,6 +257,7 @@ pub(crate) fn parse_text(text: &str) -> Result<Value, Problem> {
         pointer: "#".into(),
         line: err.line,
         kind: ProblemKind::Syntax(err.message),
+        file: None,
     })
 }
 
@@ -296,7 +316,7 @@ fn fit_numbers(raw: &Value) -> Value {
 }
 
 fn problem(pointer: &str, kind: ProblemKind) -> Problem {
-    Problem { pointer: pointer.to_owned(), line: None, kind }
+    Problem { pointer: pointer.to_owned(), line: None, kind, file: None }
 }
 
 /// Fills in lines, sorts, and wraps.

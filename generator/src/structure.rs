@@ -53,6 +53,7 @@ fn narrow<T: DeserializeOwned>(
             pointer: format!("{at}{}", &sub[1..]),
             line: None,
             kind: ProblemKind::Structure(err.inner().to_string()),
+            file: None,
         });
     }
 }

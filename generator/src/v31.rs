@@ -81,7 +81,7 @@ pub fn is_31(raw: &Value) -> bool {
 }
 
 fn problem(pointer: &str, kind: ProblemKind) -> Problem {
-    Problem { pointer: pointer.to_owned(), kind, line: None }
+    Problem { pointer: pointer.to_owned(), kind, line: None, file: None }
 }
 
 /// The 3.0 view of a 3.1 document, and what in it cannot be read.

@@ -182,3 +182,19 @@ fn real_trees_generate_the_modules_of_their_bundles() {
     let error = Document::from_path(&path).expect_err("outside").to_string();
     assert!(error.contains("`../common/schemas/Error.yaml`") && error.contains("outside the spec's folder"), "{error}");
 }
+
+#[test]
+fn problems_in_a_tree_name_the_file_and_line_they_are_in() {
+    let dir = folder("lines");
+    write(&dir, "models/price.yaml", "type: object\nproperties:\n  amount:\n    type: decimal\n");
+    write(&dir, "paths/prices.yaml", "get:\n  operationId: listPrices\n  responses:\n    '200':\n      description: ok\n      content:\n        application/json:\n          schema:\n            $ref: ../models/price.yaml\n");
+    write(&dir, "openapi.yaml", "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /prices:\n    $ref: paths/prices.yaml\n  /other:\n    get:\n      operationId: listPrices\n      responses:\n        '200': {description: ok}\n");
+    let error = Document::from_path(&dir.join("openapi.yaml")).expect_err("two problems").to_string();
+    let price = dir.join("models/price.yaml").canonicalize().unwrap();
+    let prices = dir.join("paths/prices.yaml").canonicalize().unwrap();
+    // The unknown type in the model file, at its line there.
+    assert!(error.contains(&format!("{}:4: #/properties/amount/type: unknown schema type `decimal`", price.display())), "{error}");
+    // The operationId used twice: once in a path file, once in the root.
+    assert!(error.contains(&format!("{}:2: #/get/operationId", prices.display())) || error.contains("openapi.yaml:8: #/paths/~1other/get/operationId"), "{error}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
