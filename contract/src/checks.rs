@@ -49,6 +49,15 @@ impl Spec {
         Spec { doc, validator, examples, repaired: Vec::new() }
     }
 
+    /// [`Spec::lenient`] for a file, which may be the root of a spec split
+    /// across files.
+    pub fn lenient_path(path: &std::path::Path) -> Result<Spec, openapi_codegen::Error> {
+        let (doc, repaired) = Document::from_path_lenient(path)?;
+        let mut spec = Spec::new(doc);
+        spec.repaired = repaired;
+        Ok(spec)
+    }
+
     /// Reads a document with the defects real specs often carry, repaired
     /// and kept in [`Spec::repaired`] ([`Document::from_text_lenient`]).
     pub fn lenient(source: &str, text: String) -> Result<Spec, openapi_codegen::Error> {

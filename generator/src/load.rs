@@ -218,6 +218,26 @@ impl Document {
         Err(last)
     }
 
+    /// [`Document::from_text_lenient`] for a file, which may be the root of
+    /// a tree ([`crate::bundle`]): a tree is bundled first, and its
+    /// repairs named in the files they are in.
+    pub fn from_path_lenient(path: &Path) -> Result<(Document, Vec<Problem>), Error> {
+        let source = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Read { path: path.to_owned(), source: e })?;
+        if !parse_text(&text).is_ok_and(|raw| crate::bundle::has_external_refs(&raw)) {
+            return Document::from_text_lenient(&source, text);
+        }
+        let (bundled, tree) = crate::bundle::tree(path, &crate::bundle::Options::default())?;
+        let json = serde_json::to_string_pretty(&bundled).map_err(|e| Error::Spec(Problems { source: source.clone(), problems: vec![problem("#", ProblemKind::Structure(e.to_string()))] }))?;
+        let (mut doc, mut repaired) = Document::from_text_lenient(&source, json)?;
+        for p in &mut repaired {
+            let (file, pointer, line) = tree.locate(&p.pointer);
+            (p.file, p.pointer, p.line) = (file, pointer, line);
+        }
+        doc.tree = Some(std::sync::Arc::new(tree));
+        Ok((doc, repaired))
+    }
+
     /// Wraps problems found in this document into an error, with lines.
     pub fn problems(&self, found: Vec<Problem>) -> Error {
         problems(&self.source, &self.text, found)

@@ -198,3 +198,20 @@ fn problems_in_a_tree_name_the_file_and_line_they_are_in() {
     assert!(error.contains(&format!("{}:2: #/get/operationId", prices.display())) || error.contains("openapi.yaml:8: #/paths/~1other/get/operationId"), "{error}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_diff_reads_trees_and_names_the_files_of_their_defects() {
+    let dir = folder("diff");
+    // A response without a description, in a path file: repaired for the
+    // comparison, listed with its file and line.
+    write(&dir, "paths/items.yaml", "get:\n  operationId: listItems\n  responses:\n    '200':\n      content:\n        application/json:\n          schema: {type: array, items: {type: string, maxLength: 5}}\n");
+    write(&dir, "openapi.yaml", "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /items:\n    $ref: paths/items.yaml\n");
+    let mut old = openapi_contract::Spec::lenient_path(&dir.join("openapi.yaml")).unwrap();
+    let mut new = openapi_contract::Spec::lenient_path(&shop()).unwrap();
+    let report = openapi_contract::evolution::compare(&mut old, &mut new).unwrap();
+    let items = dir.join("paths/items.yaml").canonicalize().unwrap();
+    let problem = report.findings.iter().find(|f| f.id == "document-problem").unwrap_or_else(|| panic!("{}", report.text(false)));
+    assert!(problem.message.contains(&format!("{} (line 4)", items.display())), "{}", problem.message);
+    assert!(report.findings.iter().any(|f| f.id == "api-removed-without-deprecation"), "{}", report.text(false));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -31,6 +31,45 @@ fn load(source: &str, text: String) -> Result<Spec, String> {
     Spec::lenient(source, text).map_err(|e| e.to_string())
 }
 
+/// A spec file on disk, read leniently; it may be the root of a tree.
+fn load_file(path: &str) -> Result<Spec, String> {
+    if path.ends_with(".gz") {
+        return load(path, read(path)?);
+    }
+    Spec::lenient_path(Path::new(path)).map_err(|e| e.to_string())
+}
+
+/// The spec at `relative` (from the repository's root) at a git revision.
+/// A tree (a root file whose `$ref`s reach other files) is taken whole:
+/// its folder at that revision is extracted under `target/diff-base`.
+fn load_at(revision: &str, relative: &str) -> Result<Spec, String> {
+    let text = at_revision(revision, relative)?;
+    let source = format!("{revision}:{relative}");
+    let tree = openapi_codegen::parse_yaml(&text).is_ok_and(|raw| openapi_codegen::bundle::has_external_refs(&raw));
+    if !tree {
+        return load(&source, text);
+    }
+    let folder = Path::new(relative).parent().map(|p| p.to_string_lossy().into_owned()).filter(|p| !p.is_empty()).unwrap_or_else(|| ".".into());
+    let out = root().join("target/diff-base").join(revision.replace(['/', ':', '~', '^'], "_"));
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    let archive = Command::new("git").current_dir(root()).args(["archive", "--format=tar", revision, "--", &folder]).output().map_err(|e| format!("cannot run git: {e}"))?;
+    if !archive.status.success() {
+        return Err(format!("git archive {revision} {folder}: {}", String::from_utf8_lossy(&archive.stderr).trim()));
+    }
+    let mut tar = Command::new("tar").current_dir(&out).args(["-xf", "-"]).stdin(std::process::Stdio::piped()).spawn().map_err(|e| format!("cannot run tar: {e}"))?;
+    {
+        use std::io::Write;
+        tar.stdin.take().ok_or("no stdin for tar")?.write_all(&archive.stdout).map_err(|e| e.to_string())?;
+    }
+    if !tar.wait().map_err(|e| e.to_string())?.success() {
+        return Err(format!("cannot extract {folder} at {revision}"));
+    }
+    let mut spec = Spec::lenient_path(&out.join(relative)).map_err(|e| e.to_string())?;
+    spec.doc.source = source;
+    Ok(spec)
+}
+
 /// A spec file's text; a `.gz` file is decompressed.
 pub fn read(path: &str) -> Result<String, String> {
     if path.ends_with(".gz") {
@@ -51,13 +90,13 @@ pub fn specs(args: &mut Vec<String>) -> Result<(Spec, Spec), String> {
     args.retain(|a| a.starts_with("--"));
     let default = root().join(DEFAULT_SPEC).display().to_string();
     match (base, files.as_slice()) {
-        (None, [old, new]) => Ok((load(old, read(old)?)?, load(new, read(new)?)?)),
-        (Some(revision), []) => Ok((load(&format!("{revision}:{DEFAULT_SPEC}"), at_revision(&revision, DEFAULT_SPEC)?)?, load(&default, read(&default)?)?)),
+        (None, [old, new]) => Ok((load_file(old)?, load_file(new)?)),
+        (Some(revision), []) => Ok((load_at(&revision, DEFAULT_SPEC)?, load_file(&default)?)),
         (Some(revision), [new]) => {
             let relative = Path::new(new).strip_prefix(root()).unwrap_or(Path::new(new)).display().to_string();
-            Ok((load(&format!("{revision}:{relative}"), at_revision(&revision, &relative)?)?, load(new, read(new)?)?))
+            Ok((load_at(&revision, &relative)?, load_file(new)?))
         }
-        (None, []) => Ok((load(&format!("HEAD:{DEFAULT_SPEC}"), at_revision("HEAD", DEFAULT_SPEC)?)?, load(&default, read(&default)?)?)),
+        (None, []) => Ok((load_at("HEAD", DEFAULT_SPEC)?, load_file(&default)?)),
         _ => Err("diff takes OLD NEW, or --base REV [NEW], or nothing".into()),
     }
 }

@@ -296,7 +296,8 @@ pub fn compare(old: &mut Spec, new: &mut Spec) -> Result<Report, String> {
             let place = Some(problem.pointer.clone());
             let (old_at, new_at) = if side == "old" { (place, None) } else { (None, place) };
             let line = problem.line.map(|l| format!(" (line {l})")).unwrap_or_default();
-            let message = format!("the {side} document{line}: {}; compared as if repaired", problem.kind);
+            let file = problem.file.as_deref().map(|f| format!(", {f}")).unwrap_or_default();
+            let message = format!("the {side} document{file}{line}: {}; compared as if repaired", problem.kind);
             findings.push(Finding { id: "document-problem".into(), level: Level::Warning, parties: Vec::new(), old: old_at, new: new_at, message });
         }
     }
