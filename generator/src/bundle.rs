@@ -296,7 +296,7 @@ impl Bundler<'_> {
         }
     }
 
-    fn reference(&mut self, map: &mut Map<String, Value>, reference: &str, file: &Path, segments: &mut Vec<String>, local: &mut Vec<String>) {
+    fn reference(&mut self, map: &mut Map<String, Value>, reference: &str, file: &Path, segments: &mut Vec<String>, local: &[String]) {
         let at = format!("{}/$ref", pointer_of(local));
         // A pointer into the root document, or one of its `$id`s, stays as
         // written.
