@@ -213,7 +213,7 @@ impl Bundler<'_> {
 
     fn problem(&mut self, file: &Path, pointer: &str, message: String) {
         let line = self.texts.get(file).and_then(|t| crate::locate::line_of(t, pointer));
-        let kind = ProblemKind::ExternalRef(message);
+        let kind = ProblemKind::Tree(message);
         let file = (file != self.root).then(|| file.display().to_string());
         self.problems.push(Problem { pointer: pointer.to_owned(), line, kind, file });
     }
@@ -222,14 +222,14 @@ impl Bundler<'_> {
     fn read(&mut self, path: &Path) -> Result<&Value, ProblemKind> {
         if !self.files.contains_key(path) {
             if self.files.len() >= MAX_FILES {
-                return Err(ProblemKind::ExternalRef(format!("more than {MAX_FILES} files")));
+                return Err(ProblemKind::Tree(format!("more than {MAX_FILES} files")));
             }
-            let size = std::fs::metadata(path).map_err(|e| ProblemKind::ExternalRef(format!("cannot read {}: {e}", path.display())))?.len();
+            let size = std::fs::metadata(path).map_err(|e| ProblemKind::Tree(format!("cannot read {}: {e}", path.display())))?.len();
             if size > MAX_FILE {
-                return Err(ProblemKind::ExternalRef(format!("{} is {size} bytes, over the limit of {MAX_FILE}", path.display())));
+                return Err(ProblemKind::Tree(format!("{} is {size} bytes, over the limit of {MAX_FILE}", path.display())));
             }
-            let text = std::fs::read_to_string(path).map_err(|e| ProblemKind::ExternalRef(format!("cannot read {}: {e}", path.display())))?;
-            let value = crate::load::parse_text(&text).map_err(|p| ProblemKind::ExternalRef(format!("{}: {}", path.display(), p.kind)))?;
+            let text = std::fs::read_to_string(path).map_err(|e| ProblemKind::Tree(format!("cannot read {}: {e}", path.display())))?;
+            let value = crate::load::parse_text(&text).map_err(|p| ProblemKind::Tree(format!("{}: {}", path.display(), p.kind)))?;
             self.texts.insert(path.to_owned(), text);
             self.files.insert(path.to_owned(), value);
         }
@@ -254,7 +254,7 @@ impl Bundler<'_> {
         };
         let canonical = local.canonicalize().map_err(|e| format!("`{reference}`: cannot read {}: {e}", local.display()))?;
         if !self.options.allow_outside && !canonical.starts_with(&self.folder) {
-            return Err(format!("`{reference}` reaches {}, outside the spec's folder {} (allow it to read it)", canonical.display(), self.folder.display()));
+            return Err(format!("`{reference}` reaches {}, outside the spec's folder {} (`--allow-outside` reads it)", canonical.display(), self.folder.display()));
         }
         Ok((canonical, fragment))
     }

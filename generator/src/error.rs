@@ -42,6 +42,9 @@ pub enum ProblemKind {
     ExternalRef(String),
     /// A chain of `$ref`s that never reaches a schema.
     RefLoop(Vec<String>),
+    /// A reference of a spec split across files that cannot be followed
+    /// (a missing file or pointer, a URL, a file outside the folder, ...).
+    Tree(String),
     /// Schemas that apply each other to the same value through a choice
     /// (`anyOf` / `oneOf` of several, `not`, `if`): no value can be decided
     /// ([`crate::cycles`]).
@@ -78,6 +81,7 @@ impl fmt::Display for ProblemKind {
                 write!(f, "$ref `{target}` points outside this document (only local refs are supported)")
             }
             ProblemKind::RefLoop(chain) => write!(f, "$ref loop: {}", chain.join(" -> ")),
+            ProblemKind::Tree(message) => write!(f, "{message}"),
             ProblemKind::ChoiceLoop(chain) => write!(
                 f,
                 "schemas apply each other to the same value through a choice (anyOf, oneOf, not or if), so no value can be decided: {}",

@@ -31,6 +31,8 @@ pub struct Request {
     pub command: String,
     /// Print what was generated.
     pub verbose: bool,
+    /// How a spec split across files is read (`--allow-outside`).
+    pub tree: openapi_codegen::bundle::Options,
 }
 
 impl Request {
@@ -45,6 +47,7 @@ impl Request {
             expand_depth: None,
             command,
             verbose,
+            tree: Default::default(),
         }
     }
 
@@ -55,6 +58,7 @@ impl Request {
         let name = take_value(&mut args, "--name")?;
         let paths = take_value(&mut args, "--paths")?;
         let depth = take_value(&mut args, "--expand-depth")?;
+        let allow_outside = take_flag(&mut args, "--allow-outside");
         if let Some(extra) = args.first() {
             return Err(format!("unexpected argument `{extra}`"));
         }
@@ -72,6 +76,9 @@ impl Request {
                 command.push_str(&format!(" {flag} {value}"));
             }
         }
+        if allow_outside {
+            command.push_str(" --allow-outside");
+        }
         let request = Request {
             spec: spec.map(PathBuf::from).unwrap_or_else(|| root().join(DEFAULT_SPEC)),
             out: out.map(PathBuf::from),
@@ -80,6 +87,7 @@ impl Request {
             expand_depth,
             command,
             verbose: true,
+            tree: openapi_codegen::bundle::Options { allow_outside, ..Default::default() },
         };
         Ok((request, check))
     }
@@ -91,7 +99,7 @@ impl Request {
             .with_expand_depth(self.expand_depth)
             .with_command(&self.command);
         let started = Instant::now();
-        let doc = generator.load(&self.spec).map_err(|e| e.to_string())?;
+        let doc = openapi_codegen::Document::from_path_with(&self.spec, &self.tree).map_err(|e| e.to_string())?;
         let loaded = started.elapsed();
         let api = generator.build(&doc).map_err(|e| e.to_string())?;
         let built = started.elapsed();

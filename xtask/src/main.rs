@@ -40,6 +40,8 @@ commands:
              --name NAME        crate name for --out (default: the folder name)
              --paths GLOB,...   only operations whose path matches
              --expand-depth N   keep only the ID of expandable fields past depth N
+             --allow-outside    a spec split across files may read files outside
+                                its root file's folder
              --bump             set generated/Cargo.toml's version to what the
                                 spec change since HEAD needs (see `diff`)
   contract   the contract checks: examples, round trips, generated values,
