@@ -51,8 +51,8 @@ impl Spec {
 
     /// [`Spec::lenient`] for a file, which may be the root of a spec split
     /// across files.
-    pub fn lenient_path(path: &std::path::Path) -> Result<Spec, openapi_codegen::Error> {
-        let (doc, repaired) = Document::from_path_lenient(path)?;
+    pub fn lenient_path(path: &std::path::Path, tree: &openapi_codegen::bundle::Options) -> Result<Spec, openapi_codegen::Error> {
+        let (doc, repaired) = Document::from_path_lenient(path, tree)?;
         let mut spec = Spec::new(doc);
         spec.repaired = repaired;
         Ok(spec)

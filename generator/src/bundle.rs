@@ -107,6 +107,23 @@ impl Tree {
     }
 }
 
+impl Tree {
+    /// A pointer into the bundle as a reference to where it was written:
+    /// `models/order.yaml#/properties/id` (relative to the root file's
+    /// folder), or the pointer itself for a part of the root file.
+    pub fn reference(&self, pointer: &str) -> String {
+        match self.locate(pointer) {
+            (Some(file), local, _) => {
+                let folder = self.root.parent().unwrap_or(Path::new(""));
+                let path = Path::new(&file);
+                let shown = path.strip_prefix(folder).unwrap_or(path).display().to_string();
+                format!("{shown}{local}")
+            }
+            (None, local, _) => local,
+        }
+    }
+}
+
 /// [`bundle`], and where each part came from. Runs on a thread with a
 /// large stack: a chain of references may be as long as the tree.
 pub fn tree(root: &Path, options: &Options) -> Result<(Value, Tree), Error> {

@@ -221,13 +221,13 @@ impl Document {
     /// [`Document::from_text_lenient`] for a file, which may be the root of
     /// a tree ([`crate::bundle`]): a tree is bundled first, and its
     /// repairs named in the files they are in.
-    pub fn from_path_lenient(path: &Path) -> Result<(Document, Vec<Problem>), Error> {
+    pub fn from_path_lenient(path: &Path, options: &crate::bundle::Options) -> Result<(Document, Vec<Problem>), Error> {
         let source = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| Error::Read { path: path.to_owned(), source: e })?;
         if !parse_text(&text).is_ok_and(|raw| crate::bundle::has_external_refs(&raw)) {
             return Document::from_text_lenient(&source, text);
         }
-        let (bundled, tree) = crate::bundle::tree(path, &crate::bundle::Options::default())?;
+        let (bundled, tree) = crate::bundle::tree(path, options)?;
         let json = serde_json::to_string_pretty(&bundled).map_err(|e| Error::Spec(Problems { source: source.clone(), problems: vec![problem("#", ProblemKind::Structure(e.to_string()))] }))?;
         let (mut doc, mut repaired) = Document::from_text_lenient(&source, json)?;
         for p in &mut repaired {

@@ -153,7 +153,10 @@ fn every_command_reads_a_tree() {
     changed["components"]["parameters"]["limit"]["schema"]["maximum"] = 50.into();
     let mut new = openapi_contract::Spec::new(Document::from_text("new.json", changed.to_string()).unwrap());
     let report = openapi_contract::evolution::compare(&mut old, &mut new).unwrap();
-    assert!(report.findings.iter().any(|f| f.id == "request-parameter-max-decreased"), "{}", report.text(false));
+    let finding = report.findings.iter().find(|f| f.id == "request-parameter-max-decreased").unwrap_or_else(|| panic!("{}", report.text(false)));
+    // In the tree, the place is named in the file it was written in.
+    assert_eq!(finding.old.as_deref(), Some("parameters.yaml#/limit/schema"));
+    assert_eq!(finding.new.as_deref(), Some("#/components/parameters/limit/schema"));
     // The validator reads the bundle's schemas.
     let mut validator = openapi_contract::Validator::new(&old.doc);
     let order = validator.compile("#/components/schemas/order").unwrap();
@@ -206,8 +209,8 @@ fn the_diff_reads_trees_and_names_the_files_of_their_defects() {
     // comparison, listed with its file and line.
     write(&dir, "paths/items.yaml", "get:\n  operationId: listItems\n  responses:\n    '200':\n      content:\n        application/json:\n          schema: {type: array, items: {type: string, maxLength: 5}}\n");
     write(&dir, "openapi.yaml", "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /items:\n    $ref: paths/items.yaml\n");
-    let mut old = openapi_contract::Spec::lenient_path(&dir.join("openapi.yaml")).unwrap();
-    let mut new = openapi_contract::Spec::lenient_path(&shop()).unwrap();
+    let mut old = openapi_contract::Spec::lenient_path(&dir.join("openapi.yaml"), &Options::default()).unwrap();
+    let mut new = openapi_contract::Spec::lenient_path(&shop(), &Options::default()).unwrap();
     let report = openapi_contract::evolution::compare(&mut old, &mut new).unwrap();
     let items = dir.join("paths/items.yaml").canonicalize().unwrap();
     let problem = report.findings.iter().find(|f| f.id == "document-problem").unwrap_or_else(|| panic!("{}", report.text(false)));

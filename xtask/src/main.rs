@@ -104,6 +104,8 @@ commands:
                                 generated from the new spec (builds them)
              --fixtures FILE    also validate a fixtures file's objects (by
                                 their `object` field) against the new spec
+             --allow-outside    specs split across files may read files outside
+                                their root file's folder
   bench-diff the time of `diff` on Stripe's spec at two API versions, against
              the time to load both (use --release)
              --runs N           (default 5)

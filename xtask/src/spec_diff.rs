@@ -32,21 +32,23 @@ fn load(source: &str, text: String) -> Result<Spec, String> {
 }
 
 /// A spec file on disk, read leniently; it may be the root of a tree.
-fn load_file(path: &str) -> Result<Spec, String> {
+fn load_file(path: &str, tree: &TreeOptions) -> Result<Spec, String> {
     if path.ends_with(".gz") {
         return load(path, read(path)?);
     }
-    Spec::lenient_path(Path::new(path)).map_err(|e| e.to_string())
+    Spec::lenient_path(Path::new(path), tree).map_err(|e| e.to_string())
 }
+
+type TreeOptions = openapi_codegen::bundle::Options;
 
 /// The spec at `relative` (from the repository's root) at a git revision.
 /// A tree (a root file whose `$ref`s reach other files) is taken whole:
 /// its folder at that revision is extracted under `target/diff-base`.
-fn load_at(revision: &str, relative: &str) -> Result<Spec, String> {
+fn load_at(revision: &str, relative: &str, tree: &TreeOptions) -> Result<Spec, String> {
     let text = at_revision(revision, relative)?;
     let source = format!("{revision}:{relative}");
-    let tree = openapi_codegen::parse_yaml(&text).is_ok_and(|raw| openapi_codegen::bundle::has_external_refs(&raw));
-    if !tree {
+    let is_tree = openapi_codegen::parse_yaml(&text).is_ok_and(|raw| openapi_codegen::bundle::has_external_refs(&raw));
+    if !is_tree {
         return load(&source, text);
     }
     let folder = Path::new(relative).parent().map(|p| p.to_string_lossy().into_owned()).filter(|p| !p.is_empty()).unwrap_or_else(|| ".".into());
@@ -65,7 +67,7 @@ fn load_at(revision: &str, relative: &str) -> Result<Spec, String> {
     if !tar.wait().map_err(|e| e.to_string())?.success() {
         return Err(format!("cannot extract {folder} at {revision}"));
     }
-    let mut spec = Spec::lenient_path(&out.join(relative)).map_err(|e| e.to_string())?;
+    let mut spec = Spec::lenient_path(&out.join(relative), tree).map_err(|e| e.to_string())?;
     spec.doc.source = source;
     Ok(spec)
 }
@@ -85,18 +87,20 @@ pub fn read(path: &str) -> Result<String, String> {
 /// The two specs a command line names: `OLD NEW`, `--base REV [NEW]`, or
 /// nothing (the committed default spec against the working tree's).
 pub fn specs(args: &mut Vec<String>) -> Result<(Spec, Spec), String> {
+    // `--allow-outside`: trees may reach past their root file's folder.
+    let tree = TreeOptions { allow_outside: crate::take_flag(args, "--allow-outside"), ..Default::default() };
     let base = take_value(args, "--base")?;
     let files: Vec<String> = args.iter().filter(|a| !a.starts_with("--")).cloned().collect();
     args.retain(|a| a.starts_with("--"));
     let default = root().join(DEFAULT_SPEC).display().to_string();
     match (base, files.as_slice()) {
-        (None, [old, new]) => Ok((load_file(old)?, load_file(new)?)),
-        (Some(revision), []) => Ok((load_at(&revision, DEFAULT_SPEC)?, load_file(&default)?)),
+        (None, [old, new]) => Ok((load_file(old, &tree)?, load_file(new, &tree)?)),
+        (Some(revision), []) => Ok((load_at(&revision, DEFAULT_SPEC, &tree)?, load_file(&default, &tree)?)),
         (Some(revision), [new]) => {
             let relative = Path::new(new).strip_prefix(root()).unwrap_or(Path::new(new)).display().to_string();
-            Ok((load_at(&revision, &relative)?, load_file(new)?))
+            Ok((load_at(&revision, &relative, &tree)?, load_file(new, &tree)?))
         }
-        (None, []) => Ok((load_at("HEAD", DEFAULT_SPEC)?, load_file(&default)?)),
+        (None, []) => Ok((load_at("HEAD", DEFAULT_SPEC, &tree)?, load_file(&default, &tree)?)),
         _ => Err("diff takes OLD NEW, or --base REV [NEW], or nothing".into()),
     }
 }

@@ -327,6 +327,17 @@ pub fn compare(old: &mut Spec, new: &mut Spec) -> Result<Report, String> {
     findings.sort_by_key(|f| std::cmp::Reverse(f.level));
     rust.sort_by_key(|c| std::cmp::Reverse(c.bump));
     let evidence = evidence(old, new, &findings);
+    // A spec split across files: each place named in the file it was
+    // written in (`models/order.yaml#/properties/id`), once the evidence
+    // has been matched to the findings by their pointers in the bundle.
+    for finding in &mut findings {
+        if let (Some(tree), Some(at)) = (&old.doc.tree, &mut finding.old) {
+            *at = tree.reference(at);
+        }
+        if let (Some(tree), Some(at)) = (&new.doc.tree, &mut finding.new) {
+            *at = tree.reference(at);
+        }
+    }
     Ok(Report {
         sources: (old.doc.source.clone(), new.doc.source.clone()),
         versions,
