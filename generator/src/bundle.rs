@@ -260,17 +260,18 @@ impl Bundler<'_> {
         if location.is_empty() {
             return Ok((file.to_owned(), fragment));
         }
-        let local = if location.contains("://") {
+        // A URL is read from the local copy it is mapped to, wherever that is.
+        let (local, mapped) = if location.contains("://") {
             let mapped = self.options.mappings.iter().find(|(prefix, _)| location.starts_with(prefix.as_str()));
             match mapped {
-                Some((prefix, to)) => to.join(location[prefix.len()..].trim_start_matches('/')),
+                Some((prefix, to)) => (to.join(location[prefix.len()..].trim_start_matches('/')), true),
                 None => return Err(format!("`{reference}` is a URL: references are read from files only (no network); map it to a local copy")),
             }
         } else {
-            file.parent().unwrap_or(Path::new(".")).join(percent_decode(location))
+            (file.parent().unwrap_or(Path::new(".")).join(percent_decode(location)), false)
         };
         let canonical = local.canonicalize().map_err(|e| format!("`{reference}`: cannot read {}: {e}", local.display()))?;
-        if !self.options.allow_outside && !canonical.starts_with(&self.folder) {
+        if !mapped && !self.options.allow_outside && !canonical.starts_with(&self.folder) {
             return Err(format!("`{reference}` reaches {}, outside the spec's folder {} (`--allow-outside` reads it)", canonical.display(), self.folder.display()));
         }
         Ok((canonical, fragment))

@@ -108,6 +108,10 @@ fn bad_trees_are_refused_naming_the_reference() {
     let mapped = Options { mappings: vec![("https://example.com/".into(), dir.join("models"))], ..Options::default() };
     write(&dir, "models/schemas/thing.yaml", "type: string\n");
     assert!(bundle::bundle(&dir.join("url.yaml"), &mapped).is_ok());
+    // A mapped copy is read wherever it is (the mapping says so).
+    write(&outside, "schemas/thing.yaml", "type: string\n");
+    let mapped_outside = Options { mappings: vec![("https://example.com/".into(), outside.clone())], ..Options::default() };
+    assert!(bundle::bundle(&dir.join("url.yaml"), &mapped_outside).is_ok());
     // A symbolic link loop.
     #[cfg(unix)]
     {

@@ -58,7 +58,7 @@ impl Request {
         let name = take_value(&mut args, "--name")?;
         let paths = take_value(&mut args, "--paths")?;
         let depth = take_value(&mut args, "--expand-depth")?;
-        let allow_outside = take_flag(&mut args, "--allow-outside");
+        let tree = crate::tree_options(&mut args)?;
         if let Some(extra) = args.first() {
             return Err(format!("unexpected argument `{extra}`"));
         }
@@ -76,8 +76,11 @@ impl Request {
                 command.push_str(&format!(" {flag} {value}"));
             }
         }
-        if allow_outside {
+        if tree.allow_outside {
             command.push_str(" --allow-outside");
+        }
+        for (prefix, folder) in &tree.mappings {
+            command.push_str(&format!(" --map {prefix}={}", folder.display()));
         }
         let request = Request {
             spec: spec.map(PathBuf::from).unwrap_or_else(|| root().join(DEFAULT_SPEC)),
@@ -87,7 +90,7 @@ impl Request {
             expand_depth,
             command,
             verbose: true,
-            tree: openapi_codegen::bundle::Options { allow_outside, ..Default::default() },
+            tree,
         };
         Ok((request, check))
     }

@@ -42,6 +42,7 @@ commands:
              --expand-depth N   keep only the ID of expandable fields past depth N
              --allow-outside    a spec split across files may read files outside
                                 its root file's folder
+             --map URL=DIR      read its references under URL from the folder DIR
              --bump             set generated/Cargo.toml's version to what the
                                 spec change since HEAD needs (see `diff`)
   contract   the contract checks: examples, round trips, generated values,
@@ -106,6 +107,7 @@ commands:
                                 their `object` field) against the new spec
              --allow-outside    specs split across files may read files outside
                                 their root file's folder
+             --map URL=DIR      read references under URL from the folder DIR
   bench-diff the time of `diff` on Stripe's spec at two API versions, against
              the time to load both (use --release)
              --runs N           (default 5)
@@ -115,6 +117,8 @@ commands:
              SPEC               the root file of the tree
              --out FILE         where to write it (default: standard output), JSON
              --allow-outside    read files outside the root file's folder
+             --map URL=DIR      read references under URL from the folder DIR
+                                (repeatable; there is no network)
   tls-cert   write a self-signed certificate for localhost and 127.0.0.1
              DIR                as DIR/cert.pem and DIR/key.pem
   fuzz       coverage-guided fuzzing (libFuzzer via cargo-fuzz, installed if
@@ -190,7 +194,7 @@ fn help(command: &str) -> Option<String> {
 fn bundle(args: &[String]) -> Result<ExitCode, String> {
     let mut args = args.to_vec();
     let out = take_value(&mut args, "--out")?;
-    let options = openapi_codegen::bundle::Options { allow_outside: take_flag(&mut args, "--allow-outside"), ..Default::default() };
+    let options = tree_options(&mut args)?;
     let [spec] = args.as_slice() else { return Err(format!("bundle takes one spec\n\n{USAGE}")) };
     let doc = openapi_codegen::bundle::bundle(std::path::Path::new(spec), &options).map_err(|e| e.to_string())?;
     let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
@@ -216,6 +220,18 @@ fn tls_cert(args: &[String]) -> Result<ExitCode, String> {
     }
     println!("tls-cert: wrote {0}/cert.pem and {0}/key.pem", dir.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// How a spec split across files is read: `--allow-outside` and any
+/// number of `--map URL_PREFIX=FOLDER` (a local copy of what a URL
+/// reference names), taken out of `args`.
+pub fn tree_options(args: &mut Vec<String>) -> Result<openapi_codegen::bundle::Options, String> {
+    let mut options = openapi_codegen::bundle::Options { allow_outside: take_flag(args, "--allow-outside"), ..Default::default() };
+    while let Some(map) = take_value(args, "--map")? {
+        let (prefix, folder) = map.split_once('=').ok_or_else(|| format!("--map takes URL_PREFIX=FOLDER, not `{map}`"))?;
+        options.mappings.push((prefix.to_owned(), PathBuf::from(folder)));
+    }
+    Ok(options)
 }
 
 /// Takes the value of `--flag VALUE` out of `args`.

@@ -87,8 +87,8 @@ pub fn read(path: &str) -> Result<String, String> {
 /// The two specs a command line names: `OLD NEW`, `--base REV [NEW]`, or
 /// nothing (the committed default spec against the working tree's).
 pub fn specs(args: &mut Vec<String>) -> Result<(Spec, Spec), String> {
-    // `--allow-outside`: trees may reach past their root file's folder.
-    let tree = TreeOptions { allow_outside: crate::take_flag(args, "--allow-outside"), ..Default::default() };
+    // `--allow-outside`, `--map`: how trees are read.
+    let tree = crate::tree_options(args)?;
     let base = take_value(args, "--base")?;
     let files: Vec<String> = args.iter().filter(|a| !a.starts_with("--")).cloned().collect();
     args.retain(|a| a.starts_with("--"));
