@@ -542,6 +542,13 @@ impl<'a> Diff<'a> {
         }
     }
 
+    /// Records a change that narrows (or widens) what travels `way`, at the
+    /// level [`narrow_breaks`] gives it.
+    fn narrowing(&mut self, way: Way, narrowed: bool, id: impl Into<String>, old: Option<&str>, new: Option<&str>, message: String) {
+        let (level, party) = narrow_breaks(way, narrowed);
+        self.push(id, level, &[party], old, new, message);
+    }
+
     /// Compares the schemas at two places, values travelling `way`.
     #[allow(clippy::too_many_arguments)]
     fn schema(&mut self, old_at: &str, new_at: &str, way: Way, what: &str, prefix: &str, depth: usize, _nested: bool) {
@@ -566,7 +573,7 @@ impl<'a> Diff<'a> {
         let request = way == Way::Request;
         // Narrowing a request, or widening a response, breaks the writer's
         // or the reader's expectations.
-        let narrow_breaks = |narrowed: bool| if narrowed == request { (Level::Breaking, if request { way.writer() } else { way.reader() }) } else { (Level::Info, way.reader()) };
+        let narrow_breaks = |narrowed: bool| narrow_breaks(way, narrowed);
         let id = |suffix: &str| rule_id(prefix, suffix);
 
         // `type`, without `null` (a 3.1 `type: [string, "null"]` is a
@@ -613,12 +620,10 @@ impl<'a> Diff<'a> {
         }
         match (o.get("const"), n.get("const")) {
             (None, Some(value)) => {
-                let (level, party) = narrow_breaks(true);
-                self.push(id("const-added"), level, &[party], Some(&oat), Some(&nat), format!("{what} is now always {value}"));
+                self.narrowing(way, true, id("const-added"), Some(&oat), Some(&nat), format!("{what} is now always {value}"));
             }
             (Some(value), None) => {
-                let (level, party) = narrow_breaks(false);
-                self.push(id("const-removed"), level, &[party], Some(&oat), Some(&nat), format!("{what} is no longer always {value}"));
+                self.narrowing(way, false, id("const-removed"), Some(&oat), Some(&nat), format!("{what} is no longer always {value}"));
             }
             _ => {}
         }
@@ -627,24 +632,20 @@ impl<'a> Diff<'a> {
         match (values(&o), values(&n)) {
             (Some(ov), Some(nv)) => {
                 for gone in ov.iter().filter(|v| !nv.contains(v)) {
-                    let (level, party) = narrow_breaks(true);
-                    self.push(id("enum-value-removed"), level, &[party], Some(&oat), Some(&nat), format!("{what}: the value {gone} is no longer allowed"));
+                    self.narrowing(way, true, id("enum-value-removed"), Some(&oat), Some(&nat), format!("{what}: the value {gone} is no longer allowed"));
                 }
                 for added in nv.iter().filter(|v| !ov.contains(v)) {
                     // A reader that knows the old values meets a new one (the
                     // generated enums read it as `Unknown`; other readers
                     // may fail): widening what it reads breaks it.
-                    let (level, party) = narrow_breaks(false);
-                    self.push(id("enum-value-added"), level, &[party], Some(&oat), Some(&nat), format!("{what}: a new value {added}"));
+                    self.narrowing(way, false, id("enum-value-added"), Some(&oat), Some(&nat), format!("{what}: a new value {added}"));
                 }
             }
             (None, Some(_)) => {
-                let (level, party) = narrow_breaks(true);
-                self.push(id("enum-added"), level, &[party], Some(&oat), Some(&nat), format!("{what} is now limited to a list of values"));
+                self.narrowing(way, true, id("enum-added"), Some(&oat), Some(&nat), format!("{what} is now limited to a list of values"));
             }
             (Some(_), None) => {
-                let (level, party) = narrow_breaks(false);
-                self.push(id("enum-removed"), level, &[party], Some(&oat), Some(&nat), format!("{what} is no longer limited to a list of values"));
+                self.narrowing(way, false, id("enum-removed"), Some(&oat), Some(&nat), format!("{what} is no longer limited to a list of values"));
             }
             (None, None) => {}
         }
@@ -710,12 +711,10 @@ impl<'a> Diff<'a> {
         let format = |v: &Value| v.get("format").and_then(Value::as_str).map(str::to_owned);
         match (format(&o), format(&n)) {
             (None, Some(f)) => {
-                let (level, party) = narrow_breaks(true);
-                self.push(id("format-added"), level, &[party], Some(&oat), Some(&nat), format!("{what}: now of the format `{f}`"));
+                self.narrowing(way, true, id("format-added"), Some(&oat), Some(&nat), format!("{what}: now of the format `{f}`"));
             }
             (Some(f), None) => {
-                let (level, party) = narrow_breaks(false);
-                self.push(id("format-removed"), level, &[party], Some(&oat), Some(&nat), format!("{what}: no longer of the format `{f}`"));
+                self.narrowing(way, false, id("format-removed"), Some(&oat), Some(&nat), format!("{what}: no longer of the format `{f}`"));
             }
             (Some(a), Some(b)) if a != b => {
                 let party = if request { Party::Clients } else { way.reader() };
@@ -743,12 +742,10 @@ impl<'a> Diff<'a> {
         // widens.
         match (o.get("items").filter(|i| constrains(self.old, i)), n.get("items").filter(|i| constrains(self.new, i))) {
             (None, Some(_)) => {
-                let (level, party) = narrow_breaks(true);
-                self.push(id("items-added"), level, &[party], Some(&oat), Some(&nat), format!("{what}: its items now have a schema"));
+                self.narrowing(way, true, id("items-added"), Some(&oat), Some(&nat), format!("{what}: its items now have a schema"));
             }
             (Some(_), None) => {
-                let (level, party) = narrow_breaks(false);
-                self.push(id("items-removed"), level, &[party], Some(&oat), Some(&nat), format!("{what}: its items no longer have a schema"));
+                self.narrowing(way, false, id("items-removed"), Some(&oat), Some(&nat), format!("{what}: its items no longer have a schema"));
             }
             _ => {}
         }
@@ -774,21 +771,17 @@ impl<'a> Diff<'a> {
                 self.schema(&format!("{oat}/{keyword}/{i}"), &format!("{nat}/{keyword}/{i}"), way, what, prefix, depth + 1, true);
             }
             if count(&n) > count(&o) && keyword != "allOf" {
-                let (level, party) = narrow_breaks(false);
-                self.push(id("alternative-added"), level, &[party], Some(&oat), Some(&nat), format!("{what}: a new alternative in `{keyword}`"));
+                self.narrowing(way, false, id("alternative-added"), Some(&oat), Some(&nat), format!("{what}: a new alternative in `{keyword}`"));
             } else if count(&n) < count(&o) && keyword != "allOf" {
-                let (level, party) = narrow_breaks(true);
-                self.push(id("alternative-removed"), level, &[party], Some(&oat), Some(&nat), format!("{what}: an alternative of `{keyword}` is removed"));
+                self.narrowing(way, true, id("alternative-removed"), Some(&oat), Some(&nat), format!("{what}: an alternative of `{keyword}` is removed"));
             } else if count(&n) > count(&o) && n.get(keyword).and_then(Value::as_array).is_some_and(|members| members[count(&o)..].iter().all(|m| !constrains(self.new, m))) {
                 // Members that only describe (a `description`, an example)
                 // change nothing on the wire.
             } else if count(&n) > count(&o) {
                 // Another schema every value must also satisfy.
-                let (level, party) = narrow_breaks(true);
-                self.push(id("all-of-added"), level, &[party], Some(&oat), Some(&nat), format!("{what}: a new member of `allOf` every value must satisfy too"));
+                self.narrowing(way, true, id("all-of-added"), Some(&oat), Some(&nat), format!("{what}: a new member of `allOf` every value must satisfy too"));
             } else if count(&n) < count(&o) {
-                let (level, party) = narrow_breaks(false);
-                self.push(id("all-of-removed"), level, &[party], Some(&oat), Some(&nat), format!("{what}: a member of `allOf` is removed"));
+                self.narrowing(way, false, id("all-of-removed"), Some(&oat), Some(&nat), format!("{what}: a member of `allOf` is removed"));
             }
         }
         self.modern_keywords(&oat, &o, &nat, &n, way, what, prefix, depth);
@@ -799,8 +792,6 @@ impl<'a> Diff<'a> {
     /// that goes widens, and the schemas under them are compared.
     #[allow(clippy::too_many_arguments)]
     fn modern_keywords(&mut self, oat: &str, o: &Value, nat: &str, n: &Value, way: Way, what: &str, prefix: &str, depth: usize) {
-        let request = way == Way::Request;
-        let narrow_breaks = |narrowed: bool| if narrowed == request { (Level::Breaking, if request { way.writer() } else { way.reader() }) } else { (Level::Info, way.reader()) };
         let id = |suffix: &str| rule_id(prefix, suffix);
         // (keyword, its id, what its presence says)
         let keywords = [
@@ -824,12 +815,10 @@ impl<'a> Diff<'a> {
             }
             match (said(a), said(b)) {
                 (None, Some(_)) => {
-                    let (level, party) = narrow_breaks(true);
-                    self.push(id(&format!("{slug}-added")), level, &[party], Some(oat), Some(nat), format!("{what}: {meaning} is new"));
+                    self.narrowing(way, true, id(&format!("{slug}-added")), Some(oat), Some(nat), format!("{what}: {meaning} is new"));
                 }
                 (Some(_), None) => {
-                    let (level, party) = narrow_breaks(false);
-                    self.push(id(&format!("{slug}-removed")), level, &[party], Some(oat), Some(nat), format!("{what}: {meaning} is removed"));
+                    self.narrowing(way, false, id(&format!("{slug}-removed")), Some(oat), Some(nat), format!("{what}: {meaning} is removed"));
                 }
                 (Some(a), Some(b)) if a != b => match keyword {
                     "if" | "not" => self.push(id(&format!("{slug}-changed")), Level::Warning, &[Party::Clients, Party::Servers], Some(oat), Some(nat), format!("{what}: {meaning} changes")),
@@ -839,8 +828,7 @@ impl<'a> Diff<'a> {
                             self.schema(&format!("{oat}/prefixItems/{i}"), &format!("{nat}/prefixItems/{i}"), way, &format!("{what} item {i}"), prefix, depth + 1, true);
                         }
                         if la != lb {
-                            let (level, party) = narrow_breaks(lb > la);
-                            self.push(id("prefix-items-changed"), level, &[party], Some(oat), Some(nat), format!("{what}: rules for {lb} leading items, not {la}"));
+                            self.narrowing(way, lb > la, id("prefix-items-changed"), Some(oat), Some(nat), format!("{what}: rules for {lb} leading items, not {la}"));
                         }
                     }
                     "dependentRequired" | "dependentSchemas" => {
@@ -848,8 +836,7 @@ impl<'a> Diff<'a> {
                         for (k, vb) in &mb {
                             match ma.get(k) {
                                 None => {
-                                    let (level, party) = narrow_breaks(true);
-                                    self.push(id(&format!("{slug}-added")), level, &[party], Some(oat), Some(nat), format!("{what}: `{k}` now brings {meaning}"));
+                                    self.narrowing(way, true, id(&format!("{slug}-added")), Some(oat), Some(nat), format!("{what}: `{k}` now brings {meaning}"));
                                 }
                                 Some(va) if keyword == "dependentSchemas" => {
                                     let at = |base: &str| format!("{base}/dependentSchemas/{}", escape_segment(k));
@@ -860,18 +847,15 @@ impl<'a> Diff<'a> {
                                     let names = |v: &Value| v.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect::<Vec<_>>();
                                     let (na, nb) = (names(va), names(vb));
                                     if nb.iter().any(|x| !na.contains(x)) {
-                                        let (level, party) = narrow_breaks(true);
-                                        self.push(id("dependent-required-added"), level, &[party], Some(oat), Some(nat), format!("{what}: `{k}` now requires more properties"));
+                                        self.narrowing(way, true, id("dependent-required-added"), Some(oat), Some(nat), format!("{what}: `{k}` now requires more properties"));
                                     } else if na.iter().any(|x| !nb.contains(x)) {
-                                        let (level, party) = narrow_breaks(false);
-                                        self.push(id("dependent-required-removed"), level, &[party], Some(oat), Some(nat), format!("{what}: `{k}` requires fewer properties"));
+                                        self.narrowing(way, false, id("dependent-required-removed"), Some(oat), Some(nat), format!("{what}: `{k}` requires fewer properties"));
                                     }
                                 }
                             }
                         }
                         for k in ma.keys().filter(|k| !mb.contains_key(*k)) {
-                            let (level, party) = narrow_breaks(false);
-                            self.push(id(&format!("{slug}-removed")), level, &[party], Some(oat), Some(nat), format!("{what}: `{k}` no longer brings {meaning}"));
+                            self.narrowing(way, false, id(&format!("{slug}-removed")), Some(oat), Some(nat), format!("{what}: `{k}` no longer brings {meaning}"));
                         }
                     }
                     _ => {
@@ -959,6 +943,14 @@ impl<'a> Diff<'a> {
             self.push(id("additional-properties-forbidden"), level, &[Party::Clients], Some(oat), Some(nat), format!("{what}: properties it does not name are no longer allowed"));
         }
     }
+}
+
+/// The level of a change that narrows (or widens) what travels `way`, and
+/// whom it breaks: narrowing a request breaks its writer, widening a
+/// response its reader; the rest is information.
+fn narrow_breaks(way: Way, narrowed: bool) -> (Level, Party) {
+    let request = way == Way::Request;
+    if narrowed == request { (Level::Breaking, if request { way.writer() } else { way.reader() }) } else { (Level::Info, way.reader()) }
 }
 
 /// Whether a schema (through its `$ref`s) says anything about values, not
