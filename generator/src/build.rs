@@ -145,14 +145,11 @@ pub fn build(doc: &Document, settings: &Settings) -> Result<Api, crate::Error> {
         b.drain();
     }
     let mut operations = Vec::new();
-    for (path, item) in &api.paths.paths {
-        let ReferenceOr::Item(item) = item else { continue };
-        if !settings.paths.is_empty() && !settings.paths.iter().any(|g| glob_match(g, path)) {
+    for at in doc.operations() {
+        if !settings.paths.is_empty() && !settings.paths.iter().any(|g| glob_match(g, at.path)) {
             continue;
         }
-        for (method, op) in item.iter() {
-            operations.push(b.operation(path, method, item, op));
-        }
+        operations.push(b.operation(at));
     }
     let security_schemes = b.security_schemes();
     b.requirements(api.security.as_deref().unwrap_or_default(), "#/security", true);
@@ -891,15 +888,16 @@ impl<'a> Builder<'a> {
         true
     }
 
-    fn operation(&mut self, path: &str, method: &str, item: &'a PathItem, op: &'a OaOperation) -> Operation {
-        let pointer = format!("#/paths/{}/{method}", escape_segment(path));
-        let id = op.operation_id.clone().unwrap_or_else(|| format!("{method}_{path}"));
+    fn operation(&mut self, at: crate::OperationAt<'a>) -> Operation {
+        let (path, item, op) = (at.path, at.item, at.operation);
+        let pointer = at.pointer();
+        let id = op.operation_id.clone().unwrap_or_else(|| format!("{}_{path}", at.method.to_ascii_lowercase()));
         let prefix = type_ident(&id);
         let mut operation = Operation {
             ident: field_ident(&id),
             id,
             type_prefix: prefix.clone(),
-            method: method.to_ascii_uppercase(),
+            method: at.method.to_owned(),
             path: path.to_owned(),
             pointer: pointer.clone(),
             summary: op.summary.clone(),

@@ -27,7 +27,7 @@ pub enum ProblemKind {
     Syntax(String),
     /// The document does not have the shape of an OpenAPI 3.0 document.
     Structure(String),
-    /// The `openapi` field is not a 3.0.x or 3.1.x version.
+    /// The `openapi` field is not a 3.0.x, 3.1.x or 3.2.x version.
     UnsupportedVersion(String),
     /// Two operations share an `operationId`.
     DuplicateOperationId {
@@ -61,6 +61,9 @@ pub enum ProblemKind {
     UnknownSecurityScheme(String),
     /// Something valid but outside what the generator can express.
     Unsupported(String),
+    /// A rule of the OpenAPI text the document breaks (`example` beside
+    /// `examples`, two `in: querystring` parameters...).
+    Rule(String),
 }
 
 impl fmt::Display for ProblemKind {
@@ -69,7 +72,7 @@ impl fmt::Display for ProblemKind {
             ProblemKind::Syntax(msg) => write!(f, "syntax error: {msg}"),
             ProblemKind::Structure(msg) => write!(f, "not a valid OpenAPI 3.0 document: {msg}"),
             ProblemKind::UnsupportedVersion(v) => {
-                write!(f, "unsupported OpenAPI version `{v}` (expected 3.0.x or 3.1.x)")
+                write!(f, "unsupported OpenAPI version `{v}` (expected 3.0.x, 3.1.x or 3.2.x)")
             }
             ProblemKind::DuplicateOperationId { id, first } => {
                 write!(f, "duplicate operationId `{id}` (first used at {first})")
@@ -101,6 +104,7 @@ impl fmt::Display for ProblemKind {
                 write!(f, "the security requirement names `{name}`, which components.securitySchemes does not declare")
             }
             ProblemKind::Unsupported(msg) => write!(f, "unsupported: {msg}"),
+            ProblemKind::Rule(msg) => write!(f, "not a valid OpenAPI document: {msg}"),
         }
     }
 }

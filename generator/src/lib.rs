@@ -37,6 +37,7 @@ mod post;
 mod structure;
 pub mod shape;
 pub mod v31;
+pub mod v32;
 mod validate;
 pub mod walk;
 mod yaml;
@@ -50,7 +51,7 @@ use std::path::Path;
 pub use build::{RESERVED_ARGUMENT_NAMES, RESERVED_METHOD_NAMES, Settings, glob_match};
 pub use emit::reserved_type_names;
 pub use error::{Error, Problem, ProblemKind, Problems};
-pub use load::{Document, Phases, escape_segment};
+pub use load::{Document, MoreOperation, OperationAt, Phases, escape_segment};
 pub use locate::line_of;
 pub use yaml::{YamlError, parse_yaml};
 

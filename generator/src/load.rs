@@ -46,6 +46,103 @@ pub struct Document {
     /// For a spec split across files: where each part of `raw` came from
     /// (`text` is then the bundle, as JSON).
     pub tree: Option<std::sync::Arc<crate::bundle::Tree>>,
+    /// The operations of OpenAPI 3.2 path items that the typed model has no
+    /// field for (`query`, `additionalOperations`), in document order.
+    pub more_operations: Vec<MoreOperation>,
+}
+
+/// An operation of a path item beyond the eight methods of OpenAPI 3.0:
+/// `query`, or an entry of `additionalOperations` (OpenAPI 3.2).
+#[derive(Debug, Clone)]
+pub struct MoreOperation {
+    /// The path template (a key of `paths`).
+    pub path: String,
+    /// The method as it is sent (`QUERY`, `COPY`).
+    pub method: String,
+    /// The pointer segments from the path item to the operation (`query`,
+    /// `additionalOperations/COPY`).
+    pub key: String,
+    /// The operation.
+    pub operation: openapiv3::Operation,
+}
+
+/// One operation of a document, wherever the path item holds it.
+#[derive(Debug, Clone, Copy)]
+pub struct OperationAt<'a> {
+    /// The path template.
+    pub path: &'a str,
+    /// The method as it is sent (`GET`, `QUERY`, `COPY`).
+    pub method: &'a str,
+    /// The pointer segments from the path item to the operation (`get`,
+    /// `additionalOperations/COPY`).
+    pub key: &'a str,
+    /// The path item (its shared parameters).
+    pub item: &'a openapiv3::PathItem,
+    /// The operation.
+    pub operation: &'a openapiv3::Operation,
+}
+
+impl OperationAt<'_> {
+    /// The operation's JSON pointer.
+    pub fn pointer(&self) -> String {
+        format!("#/paths/{}/{}", escape_segment(self.path), self.key)
+    }
+}
+
+/// The fixed methods of an OpenAPI 3.0 path item, as keys and as sent.
+const METHODS_30: [(&str, &str); 8] =
+    [("get", "GET"), ("put", "PUT"), ("post", "POST"), ("delete", "DELETE"), ("options", "OPTIONS"), ("head", "HEAD"), ("patch", "PATCH"), ("trace", "TRACE")];
+
+impl Document {
+    /// Every operation of `paths`, in document order (a path item's fixed
+    /// methods, then its 3.2 `query` and `additionalOperations`).
+    pub fn operations(&self) -> Vec<OperationAt<'_>> {
+        let mut out = Vec::new();
+        for (path, item) in &self.api.paths.paths {
+            let openapiv3::ReferenceOr::Item(item) = item else { continue };
+            for (key, method) in METHODS_30 {
+                let operation = match key {
+                    "get" => &item.get,
+                    "put" => &item.put,
+                    "post" => &item.post,
+                    "delete" => &item.delete,
+                    "options" => &item.options,
+                    "head" => &item.head,
+                    "patch" => &item.patch,
+                    _ => &item.trace,
+                };
+                if let Some(operation) = operation {
+                    out.push(OperationAt { path, method, key, item, operation });
+                }
+            }
+            for more in self.more_operations.iter().filter(|m| &m.path == path) {
+                out.push(OperationAt { path, method: &more.method, key: &more.key, item, operation: &more.operation });
+            }
+        }
+        out
+    }
+}
+
+/// The `query` and `additionalOperations` operations of the path items of
+/// a (3.0 view of a 3.2) document, and the problems of those that are not
+/// operations.
+fn more_operations(raw: &Value, found: &mut Vec<Problem>) -> Vec<MoreOperation> {
+    let mut out = Vec::new();
+    for (path, item) in crate::walk::named_entries(raw.get("paths")) {
+        for (method, key, op) in crate::v32::operations_of(item) {
+            if METHODS_30.iter().any(|(k, _)| *k == key) {
+                continue;
+            }
+            match serde_path_to_error::deserialize::<_, openapiv3::Operation>(op) {
+                Ok(operation) => out.push(MoreOperation { path: path.clone(), method, key, operation }),
+                Err(err) => {
+                    let at = format!("#/paths/{}/{key}{}", escape_segment(path), &pointer_of_path(err.path())[1..]);
+                    found.push(problem(&at, ProblemKind::Structure(err.inner().to_string())));
+                }
+            }
+        }
+    }
+    out
 }
 
 impl Document {
@@ -100,8 +197,24 @@ impl Document {
         let raw = parse_text(&text).map_err(|problem| problems(source, &text, vec![problem]))?;
         phases.parse = started.elapsed();
         let mut found = Vec::new();
-        // A 3.1 document is read through its 3.0 view; the original stays.
-        let (raw, original) = if crate::v31::is_31(&raw) {
+        // A 3.2 document is checked and lowered to 3.1; a 3.1 document is
+        // read through its 3.0 view; the original stays.
+        let lowered = if crate::v32::is_32(&raw) {
+            let refused = crate::v32::check(&raw);
+            if !refused.is_empty() {
+                return Err(problems(source, &text, refused));
+            }
+            Some(crate::v32::lower(&raw))
+        } else {
+            None
+        };
+        let (raw, original) = if let Some(lowered) = lowered {
+            let (view, refused) = crate::v31::normalize(&lowered);
+            if !refused.is_empty() {
+                return Err(problems(source, &text, refused));
+            }
+            (view, Some(raw))
+        } else if crate::v31::is_31(&raw) {
             let (view, refused) = crate::v31::normalize(&raw);
             if !refused.is_empty() {
                 return Err(problems(source, &text, refused));
@@ -158,9 +271,13 @@ impl Document {
                 return Err(problems(source, &text, found));
             }
         };
+        let more_operations = more_operations(&raw, &mut found);
+        if !found.is_empty() {
+            return Err(problems(source, &text, found));
+        }
         phases.model = started.elapsed();
         let started = Instant::now();
-        let document = Document { source: source.to_owned(), text, raw, api, original, tree: None };
+        let document = Document { source: source.to_owned(), text, raw, api, original, tree: None, more_operations };
         found.extend(crate::validate::check_document(&document));
         phases.validate += started.elapsed();
         if found.is_empty() { Ok(document) } else { Err(document.problems(found)) }

@@ -36,7 +36,7 @@
 //! | callbacks given as `$ref`s to `components.callbacks` | inlined |
 //! | an operation without `responses` | `responses: {}` |
 //! | `info.summary`, `license.identifier` | removed from the typed view |
-//! | `jsonSchemaDialect` other than the OpenAPI 3.1 base dialect or 2020-12 | refused, naming it |
+//! | `jsonSchemaDialect` other than 2020-12 or an OpenAPI dialect (`https://spec.openapis.org/oas/3.1/dialect/...`, `.../3.2/dialect/...`) | refused, naming it |
 //! | a `$ref` outside the document | refused, with its pointer |
 
 use std::collections::BTreeMap;
@@ -47,8 +47,16 @@ use crate::error::{Problem, ProblemKind};
 use crate::load::escape_segment;
 use crate::walk::Part;
 
-/// The dialects a 3.1 document may name in `jsonSchemaDialect`.
-pub const DIALECTS: [&str; 2] = ["https://spec.openapis.org/oas/3.1/dialect/base", "https://json-schema.org/draft/2020-12/schema"];
+/// The dialects a 3.1 or 3.2 document may name in `jsonSchemaDialect`:
+/// JSON Schema 2020-12 and the OpenAPI dialects built on it (the 3.1 base
+/// dialect and every published or draft iteration of the 3.1 and 3.2 ones,
+/// `https://spec.openapis.org/oas/3.2/dialect/2025-09-17`), which add
+/// only annotations (`discriminator`, `xml`, `externalDocs`, `example`).
+pub fn known_dialect(uri: &str) -> bool {
+    let uri = uri.trim_end_matches('#');
+    uri == "https://json-schema.org/draft/2020-12/schema"
+        || ["https://spec.openapis.org/oas/3.1/dialect/", "https://spec.openapis.org/oas/3.2/dialect/"].iter().any(|p| uri.strip_prefix(p).is_some_and(|rest| !rest.is_empty() && !rest.contains('/')))
+}
 
 /// Keywords with no meaning for the types, removed from the typed view.
 const DROPPED: [&str; 17] = [
@@ -89,11 +97,11 @@ pub fn normalize(original: &Value) -> (Value, Vec<Problem>) {
     let mut doc = original.clone();
     let mut found = Vec::new();
     if let Some(dialect) = doc.get("jsonSchemaDialect").and_then(Value::as_str)
-        && !DIALECTS.contains(&dialect)
+        && !known_dialect(dialect)
     {
         found.push(problem(
             "#/jsonSchemaDialect",
-            ProblemKind::Unsupported(format!("the JSON Schema dialect `{dialect}`: only the OpenAPI 3.1 base dialect (JSON Schema 2020-12) is read")),
+            ProblemKind::Unsupported(format!("the JSON Schema dialect `{dialect}`: only JSON Schema 2020-12 and the OpenAPI dialects built on it are read")),
         ));
     }
     let Some(root) = doc.as_object_mut() else { return (doc, found) };
@@ -160,8 +168,9 @@ pub fn normalize(original: &Value) -> (Value, Vec<Problem>) {
     for key in ["paths", "x-webhooks"] {
         if let Some(Value::Object(items)) = doc.get_mut(key) {
             for (_, item) in items.iter_mut().filter(|(k, _)| !k.starts_with("x-")) {
-                for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
-                    if let Some(Value::Object(op)) = item.get_mut(method) {
+                let keys: Vec<String> = crate::v32::operations_of(item).into_iter().map(|(_, key, _)| key).collect();
+                for key in keys {
+                    if let Some(Value::Object(op)) = item.pointer_mut(&format!("/{key}")) {
                         op.entry("responses").or_insert_with(|| json!({}));
                         if let Some(Value::Object(map)) = op.get_mut("callbacks") {
                             for callback in map.values_mut() {

@@ -106,7 +106,7 @@ pub(crate) fn check_document(doc: &Document) -> Vec<Problem> {
     operation_ids(doc, &mut found);
     path_parameters(doc, &mut found);
     let webhooks = parsed_webhooks(doc, &mut found);
-    walk::for_each_schema(&doc.api, &webhooks, &mut |pointer, schema| {
+    walk::for_each_schema(&doc.api, &webhooks, &doc.more_operations, &mut |pointer, schema| {
         if let SchemaKind::Any(any) = &schema.schema_kind
             && let Some(t) = &any.typ
             && !SCHEMA_TYPES.contains(&t.as_str())
@@ -134,11 +134,10 @@ pub(crate) fn parsed_webhooks(doc: &Document, found: &mut Collector) -> Vec<(Str
 
 fn operation_ids(doc: &Document, found: &mut Collector) {
     let mut seen: BTreeMap<&str, String> = BTreeMap::new();
-    for (path, item) in &doc.api.paths.paths {
-        let ReferenceOr::Item(item) = item else { continue };
-        for (method, op) in item.iter() {
-            let Some(id) = op.operation_id.as_deref() else { continue };
-            let at = format!("#/paths/{}/{method}/operationId", escape_segment(path));
+    for at in doc.operations() {
+        {
+            let Some(id) = at.operation.operation_id.as_deref() else { continue };
+            let at = format!("{}/operationId", at.pointer());
             match seen.get(id) {
                 Some(first) => found.push(
                     at,
@@ -165,11 +164,11 @@ pub(crate) fn template_params(path: &str) -> Vec<&str> {
 }
 
 fn path_parameters(doc: &Document, found: &mut Collector) {
-    for (path, item) in &doc.api.paths.paths {
-        let ReferenceOr::Item(item) = item else { continue };
+    for o in doc.operations() {
+        let (path, item, op) = (o.path, o.item, o.operation);
         let template: BTreeSet<&str> = template_params(path).into_iter().collect();
-        for (method, op) in item.iter() {
-            let at = format!("#/paths/{}/{method}", escape_segment(path));
+        let at = o.pointer();
+        {
             let mut declared = BTreeSet::new();
             for p in item.parameters.iter().chain(&op.parameters) {
                 if let Some(p) = doc.parameter(p)

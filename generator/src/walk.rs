@@ -100,8 +100,13 @@ pub struct Root<'a> {
 
 /// The top-level schema positions of a document (components, parameters,
 /// bodies, responses, headers), in document order. `webhooks` are the path
-/// items of the `x-webhooks` extension, parsed by the caller.
-pub fn root_schemas<'a>(api: &'a OpenAPI, webhooks: &'a [(String, PathItem)]) -> Vec<(String, SchemaRef<'a>)> {
+/// items of the `x-webhooks` extension, parsed by the caller; `more` the
+/// operations of OpenAPI 3.2 path items the typed model has no field for.
+pub fn root_schemas<'a>(
+    api: &'a OpenAPI,
+    webhooks: &'a [(String, PathItem)],
+    more: &'a [crate::MoreOperation],
+) -> Vec<(String, SchemaRef<'a>)> {
     let mut out = Vec::new();
     if let Some(components) = &api.components {
         for (name, schema) in &components.schemas {
@@ -131,6 +136,9 @@ pub fn root_schemas<'a>(api: &'a OpenAPI, webhooks: &'a [(String, PathItem)]) ->
     for (name, item) in webhooks {
         path_item(&format!("#/x-webhooks/{}", escape_segment(name)), item, &mut out);
     }
+    for m in more {
+        operation(&format!("#/paths/{}/{}", escape_segment(&m.path), m.key), &m.operation, &mut out);
+    }
     out
 }
 
@@ -141,7 +149,12 @@ fn path_item<'a>(at: &str, item: &'a PathItem, out: &mut Vec<(String, SchemaRef<
         }
     }
     for (method, op) in item.iter() {
-        let at = format!("{at}/{method}");
+        operation(&format!("{at}/{method}"), op, out);
+    }
+}
+
+fn operation<'a>(at: &str, op: &'a openapiv3::Operation, out: &mut Vec<(String, SchemaRef<'a>)>) {
+    {
         for (i, p) in op.parameters.iter().enumerate() {
             if let ReferenceOr::Item(p) = p {
                 parameter(&format!("{at}/parameters/{i}"), p, out);
@@ -199,6 +212,7 @@ fn content_schemas<'a>(
 pub fn for_each_schema<'a>(
     api: &'a OpenAPI,
     webhooks: &'a [(String, PathItem)],
+    more: &'a [crate::MoreOperation],
     visit: &mut dyn FnMut(&str, &'a Schema),
 ) {
     fn go<'a>(pointer: &str, schema: &'a Schema, visit: &mut dyn FnMut(&str, &'a Schema)) {
@@ -209,7 +223,7 @@ pub fn for_each_schema<'a>(
             }
         }
     }
-    for (pointer, schema) in root_schemas(api, webhooks) {
+    for (pointer, schema) in root_schemas(api, webhooks, more) {
         if let SchemaRef::Inline(schema) = schema {
             go(&pointer, schema, visit);
         }
@@ -277,7 +291,7 @@ impl Part {
                 "callbacks" => Some(Part::Callbacks),
                 "webhooks" | "properties" | "patternProperties" | "dependentSchemas" | "dependentRequired" | "$defs"
                 | "definitions" | "headers" | "content" | "encoding" | "links" | "examples" | "mapping" | "variables"
-                | "scopes" => Some(Part::Names),
+                | "scopes" | "additionalOperations" => Some(Part::Names),
                 _ => Some(Part::Fields),
             },
         }

@@ -249,10 +249,25 @@ pub(crate) fn client(api: &Api, header: &str) -> Result<String, Error> {
     Ok(assemble(header, &[head, body]))
 }
 
+/// The `Method` an operation is sent with: a constant for the methods HTTP
+/// defines, else one made of its name (OpenAPI 3.2 `query` and
+/// `additionalOperations`; the loader has checked it is a token, so that
+/// `from_bytes` cannot fail).
+fn method_expr(method: &str) -> TokenStream {
+    const KNOWN: [&str; 9] = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT"];
+    if KNOWN.contains(&method) {
+        let constant = format_ident!("{}", method);
+        quote!(Method::#constant)
+    } else {
+        let bytes = proc_macro2::Literal::byte_string(method.as_bytes());
+        quote!(Method::from_bytes(#bytes).expect("an HTTP method token, checked by the generator"))
+    }
+}
+
 fn method(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.ident);
     let docs = super::operation_doc(op);
-    let method = format_ident!("{}", op.method);
+    let method = method_expr(&op.method);
     let (bindings, path) = path_expr(op);
     let args = |lifetime: bool| -> Vec<TokenStream> {
         op.path_params
@@ -408,7 +423,7 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
             pub async fn #name(&self, #(#all_args,)*) -> Result<#returns, Error> {
                 #flag
                 #bindings
-                let mut request = Request::new(Method::#method, #path);
+                let mut request = Request::new(#method, #path);
                 #secured
                 #accept
                 #(#encode)*
@@ -481,7 +496,7 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         #allows
         pub async fn #name(&self, #(#all_args,)*) -> Result<#returns, Error> {
             #bindings
-            let #mutable request = Request::new(Method::#method, #path);
+            let #mutable request = Request::new(#method, #path);
             #secured
             #accept
             #(#encode)*

@@ -150,19 +150,51 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
             None => paths.push((&op.path, vec![op])),
         }
     }
-    let routes = paths.iter().map(|(path, ops)| {
-        let mut chain = TokenStream::new();
-        for (i, op) in ops.iter().enumerate() {
-            let method = format_ident!("{}", op.method.to_ascii_lowercase());
-            let handler = handler_name(op);
-            chain = if i == 0 {
-                quote!(axum::routing::#method(#handler::<S>))
-            } else {
-                quote!(#chain.#method(#handler::<S>))
-            };
-        }
-        quote!(.route(#path, #chain))
-    });
+    // The methods axum routes by name; any other (OpenAPI 3.2 `query`,
+    // `additionalOperations`) is told apart by the path's fallback.
+    const ROUTED: [&str; 9] = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT"];
+    let mut dispatchers = Vec::new();
+    let routes: Vec<TokenStream> = paths
+        .iter()
+        .enumerate()
+        .map(|(n, (path, ops))| {
+            let mut chain: Option<TokenStream> = None;
+            for op in ops.iter().filter(|op| ROUTED.contains(&op.method.as_str())) {
+                let method = format_ident!("{}", op.method.to_ascii_lowercase());
+                let handler = handler_name(op);
+                chain = Some(match chain {
+                    None => quote!(axum::routing::#method(#handler::<S>)),
+                    Some(chain) => quote!(#chain.#method(#handler::<S>)),
+                });
+            }
+            let others: Vec<&&Operation> = ops.iter().filter(|op| !ROUTED.contains(&op.method.as_str())).collect();
+            let mut chain = chain.unwrap_or_else(|| quote!(axum::routing::MethodRouter::new()));
+            if !others.is_empty() {
+                let dispatch = format_ident!("handle_other_methods_{}", n);
+                let arms = others.iter().map(|op| {
+                    let method = &op.method;
+                    let handler = handler_name(op);
+                    quote!(#method => #handler::<S>(state, path, request).await,)
+                });
+                let doc = format!(" The methods of `{path}` the router does not know by name.");
+                dispatchers.push(quote! {
+                    #[doc = #doc]
+                    async fn #dispatch<S: #service>(
+                        state: State<Arc<S>>,
+                        path: Result<RawPathParams, RawPathParamsRejection>,
+                        request: Request,
+                    ) -> Response {
+                        match request.method().as_str() {
+                            #(#arms)*
+                            _ => handle_wrong_method::<S>(state, request).await,
+                        }
+                    }
+                });
+                chain = quote!(#chain.fallback(#dispatch::<S>));
+            }
+            quote!(.route(#path, #chain))
+        })
+        .collect();
     let handlers = api.operations.iter().map(|op| handler(api, op));
     let specs = api.operations.iter().map(|op| operation_spec(api, op));
     let security_import = api.operations.iter().any(|op| !op.security.is_empty()).then(|| quote!(use super::super::security;));
@@ -225,6 +257,8 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
                 let message = format!("The method is not allowed on this path (`{}`)", http_server::request_line(&request));
                 http_server::refuse(RejectionKind::MethodNotAllowed, message, |r| service.rejection(r))
             }
+
+            #(#dispatchers)*
 
             #(#replies)*
 
