@@ -290,9 +290,9 @@ pub fn targets(spec: &Spec) -> Vec<Target> {
             out.push(Target { pointer, direction: Direction::Response, form: false });
         }
     }
-    for (path, _) in openapi_codegen::walk::named_entries(spec.doc.raw.get("paths")) {
-        for method in crate::examples::METHODS {
-            let at = format!("#/paths/{}/{method}/requestBody", escape_segment(path));
+    for (path, item) in openapi_codegen::walk::named_entries(spec.doc.raw.get("paths")) {
+        for (_, key, _) in openapi_codegen::v32::operations_of(item) {
+            let at = format!("#/paths/{}/{key}/requestBody", escape_segment(path));
             let body_at = spec.resolve(&at);
             let Some(content) = spec.doc.resolve_pointer(&body_at).and_then(|b| b.get("content")).and_then(Value::as_object) else {
                 continue;

@@ -14,7 +14,9 @@ use serde_json::{Map, Value};
 
 use crate::Direction;
 
-/// The HTTP methods a path item may hold, in the order they are visited.
+/// The methods of a path item's OpenAPI 3.0 fixed fields (the walks here
+/// visit 3.2's `query` and `additionalOperations` too, through
+/// [`openapi_codegen::v32::operations_of`]).
 pub const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// What an example is an example of.
@@ -136,15 +138,15 @@ impl<'a> Walker<'a> {
         Some((pointer, object))
     }
 
-    fn path_item(&mut self, at: &str, name: &str, item: &Value, webhook: bool) {
-        let Some(item) = item.as_object() else { return };
-        for method in METHODS {
-            let Some(op) = item.get(*method).and_then(Value::as_object) else { continue };
-            let op_at = format!("{at}/{method}");
+    fn path_item(&mut self, at: &str, name: &str, whole: &Value, webhook: bool) {
+        let Some(item) = whole.as_object() else { return };
+        for (method, key, op) in openapi_codegen::v32::operations_of(whole) {
+            let Some(op) = op.as_object() else { continue };
+            let op_at = format!("{at}/{key}");
             let operation = op
                 .get("operationId")
                 .and_then(Value::as_str)
-                .map_or_else(|| format!("{} {name}", method.to_ascii_uppercase()), str::to_owned);
+                .map_or_else(|| format!("{method} {name}"), str::to_owned);
             if !webhook {
                 let lists = [(format!("{at}/parameters"), item.get("parameters")), (format!("{op_at}/parameters"), op.get("parameters"))];
                 for (list_at, list) in lists {

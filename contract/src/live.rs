@@ -45,14 +45,17 @@ struct Found {
 /// The operation a method and concrete path belong to: the template that
 /// matches with the most literal segments.
 fn find_operation(spec: &Spec, method: &str, path: &str) -> Option<Found> {
-    let method = method.to_ascii_lowercase();
     let paths = openapi_codegen::walk::named_entries(spec.doc.raw.get("paths"));
     let actual: Vec<&str> = path.split('/').collect();
     let mut best: Option<(usize, Found)> = None;
     for (template, item) in paths {
-        if item.get(&method).is_none() {
+        // The method as sent: the fixed fields' in any case, the others
+        // (3.2 `additionalOperations`) exactly.
+        let operations = openapi_codegen::v32::operations_of(item);
+        let Some((_, key, _)) = operations.iter().find(|(m, key, _)| m == method || (!key.contains('/') && m.eq_ignore_ascii_case(method))) else {
             continue;
-        }
+        };
+        let key = key.clone();
         let parts: Vec<&str> = template.split('/').collect();
         if parts.len() != actual.len() {
             continue;
@@ -71,14 +74,14 @@ fn find_operation(spec: &Spec, method: &str, path: &str) -> Option<Found> {
         });
         if matched && best.as_ref().is_none_or(|(n, _)| literal > *n) {
             let path_item = format!("#/paths/{}", openapi_codegen::escape_segment(template));
-            best = Some((literal, Found { pointer: format!("{path_item}/{method}"), path_item, params }));
+            best = Some((literal, Found { pointer: format!("{path_item}/{key}"), path_item, params }));
         }
     }
     best.map(|(_, found)| found)
 }
 
 fn percent_decode(text: &str) -> String {
-    form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
+    percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
 /// The tree of form pairs: `a[b][0]=x` nests, `a[]=x` appends, a plain key
@@ -282,6 +285,46 @@ fn check_parameters(spec: &mut Spec, found: &Found, exchange: &Exchange) -> Vec<
     }
     for (name, place, at, param) in declared {
         let required = param.get("required").and_then(Value::as_bool).unwrap_or(false) || place == "path";
+        // An OpenAPI 3.2 `in: querystring` parameter: the whole query string,
+        // read as its one media type says.
+        if param.get(openapi_codegen::v32::QUERYSTRING).is_some() {
+            let Some((media, _)) = param.get("content").and_then(Value::as_object).and_then(|c| c.iter().next()) else { continue };
+            if exchange.query.is_empty() {
+                if required {
+                    out.push(format!("request: the required query string `{name}` is missing"));
+                }
+                continue;
+            }
+            let form = openapi_codegen::ir::MediaKind::of(media) == openapi_codegen::ir::MediaKind::Form;
+            let mut value = match openapi_codegen::ir::MediaKind::of(media) {
+                openapi_codegen::ir::MediaKind::Form => query.clone(),
+                kind => match percent_encoding::percent_decode_str(&exchange.query).decode_utf8().ok() {
+                    Some(text) if kind == openapi_codegen::ir::MediaKind::Json => match serde_json::from_str(&text) {
+                        Ok(value) => value,
+                        Err(e) => {
+                            out.push(format!("request: the query string `{name}` is not JSON: {e}"));
+                            continue;
+                        }
+                    },
+                    Some(text) => Value::String(text.into_owned()),
+                    None => {
+                        out.push(format!("request: the query string `{name}` is not UTF-8 text"));
+                        continue;
+                    }
+                },
+            };
+            match compile(spec, &format!("{at}/content/{}/schema", openapi_codegen::escape_segment(media))) {
+                Err(e) => out.push(e),
+                Ok(id) => {
+                    // A form's leaves are text: read as the schema's types.
+                    if form {
+                        coerce(&spec.validator, id.0, &mut value, 0);
+                    }
+                    out.extend(validate(spec, id, &value, Direction::Request, &format!("request query string `{name}`")));
+                }
+            }
+            continue;
+        }
         let mut value = match place.as_str() {
             "query" => match query.get(&name) {
                 Some(value) => value.clone(),

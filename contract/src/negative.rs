@@ -38,7 +38,7 @@ use crate::checks::Spec;
 use crate::http::Response;
 use crate::live::{Exchange, validate_exchange};
 use crate::report::Case;
-use crate::{Direction, examples};
+use crate::Direction;
 
 /// The longest value a change writes (a `maxLength` past this is not
 /// tried: the request would be refused for its size, not its rule).
@@ -224,9 +224,8 @@ pub(crate) fn operations(spec: &Spec) -> Vec<Operation> {
         let item_at = format!("#/paths/{}", openapi_codegen::escape_segment(path));
         let item_at = spec.resolve(&item_at);
         let Some(item) = spec.doc.resolve_pointer(&item_at).cloned().or_else(|| Some(item.clone())) else { continue };
-        for method in examples::METHODS {
-            let Some(op) = item.get(method) else { continue };
-            let pointer = format!("{item_at}/{method}");
+        for (method, key, op) in openapi_codegen::v32::operations_of(&item) {
+            let pointer = format!("{item_at}/{key}");
             let mut params: Vec<(String, String, bool, String, Value)> = Vec::new();
             for list in [format!("{item_at}/parameters"), format!("{pointer}/parameters")] {
                 let count = spec.doc.resolve_pointer(&list).and_then(Value::as_array).map_or(0, Vec::len);
@@ -254,9 +253,9 @@ pub(crate) fn operations(spec: &Spec) -> Vec<Operation> {
                 .map(|c| c.keys().map(|m| (m.clone(), format!("{body_at}/content/{}/schema", openapi_codegen::escape_segment(m)))).collect())
                 .unwrap_or_default();
             let body_required = body_value.as_ref().and_then(|b| b.get("required")).and_then(Value::as_bool).unwrap_or(false);
-            let id = op.get("operationId").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| format!("{} {path}", method.to_ascii_uppercase()));
+            let id = op.get("operationId").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| format!("{method} {path}"));
             let credentials = credentials(spec, op.get("security").or_else(|| raw.get("security")));
-            out.push(Operation { id, pointer, method: method.to_ascii_uppercase(), path: path.clone(), params, body, body_required, credentials });
+            out.push(Operation { id, pointer, method, path: path.clone(), params, body, body_required, credentials });
         }
     }
     out

@@ -345,7 +345,7 @@ pub fn calls(spec: &mut Spec, api: &Api, seed: u64) -> Vec<(String, Result<Call,
             let mut params = Map::new();
             for field in &op.param_fields {
                 let place = match field.location {
-                    Location::Query => "query",
+                    Location::Query | Location::QueryString(_) => "query",
                     Location::Header => "header",
                     Location::Cookie => "cookie",
                     Location::Body | Location::WholeBody => continue,

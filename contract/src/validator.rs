@@ -555,7 +555,7 @@ impl Validator {
     /// A validator of the schemas in a raw OpenAPI document (3.0, or 3.1
     /// read with 2020-12 semantics).
     pub fn from_value(raw: Value) -> Validator {
-        let modern = openapi_codegen::v31::is_31(&raw);
+        let modern = openapi_codegen::v31::is_modern(&raw);
         Validator::with(raw, modern, Registry::new())
     }
 

@@ -399,6 +399,9 @@ pub struct Request {
     method: Method,
     path: String,
     query: Vec<(String, String)>,
+    /// The whole query string of an `in: querystring` parameter that is not
+    /// a form (before `query`'s pairs).
+    raw_query: Option<String>,
     headers: Vec<(String, String)>,
     cookies: Vec<(String, String)>,
     body: Body,
@@ -413,15 +416,7 @@ pub fn path_param<T: Serialize + ?Sized>(value: &T) -> Result<String, EncodeErro
     let mut pairs = Vec::new();
     wire::encode_param("", value, Style::Form, false, &mut pairs)?;
     let text = pairs.into_iter().map(|(_, v)| v).collect::<Vec<_>>().join(",");
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    Ok(out)
+    Ok(wire::percent_encode(&text))
 }
 
 impl Request {
@@ -431,6 +426,7 @@ impl Request {
             method,
             path,
             query: Vec::new(),
+            raw_query: None,
             headers: Vec::new(),
             cookies: Vec::new(),
             body: Body::Empty,
@@ -520,6 +516,24 @@ impl Request {
     /// of the first requirement it has every credential for.
     pub fn security(&mut self, security: Security) {
         self.security = security;
+    }
+
+    /// Sets the whole query string to `value` (an `in: querystring`
+    /// parameter, OpenAPI 3.2): its fields as a form, or its JSON or text
+    /// percent-encoded. `None` sets nothing.
+    pub fn query_string<T: Serialize + ?Sized>(&mut self, value: &T, how: wire::QueryAs) -> Result<(), EncodeError> {
+        let value = serde_json::to_value(value).map_err(|e| EncodeError(e.to_string()))?;
+        let text = match (how, value) {
+            (_, serde_json::Value::Null) => return Ok(()),
+            (wire::QueryAs::Form, value) => {
+                self.query.extend(wire::encode_fields(&value)?);
+                return Ok(());
+            }
+            (wire::QueryAs::Text, serde_json::Value::String(text)) => text,
+            (_, value) => value.to_string(),
+        };
+        self.raw_query = Some(wire::percent_encode(&text));
+        Ok(())
     }
 
     /// Adds a query parameter in its style (`None` adds nothing).
@@ -614,7 +628,12 @@ impl Request {
 
     /// The query string as sent.
     pub fn encoded_query(&self) -> String {
-        encode_pairs(&self.query)
+        let pairs = encode_pairs(&self.query);
+        match &self.raw_query {
+            Some(raw) if pairs.is_empty() => raw.clone(),
+            Some(raw) => format!("{raw}&{pairs}"),
+            None => pairs,
+        }
     }
 }
 
@@ -777,10 +796,10 @@ impl HttpClient {
                 (_, credential) => authorization = Some((scheme.kind, credential)),
             }
         }
-        let url = if request.query.is_empty() {
+        let url = if request.query.is_empty() && request.raw_query.is_none() {
             format!("{}{}", config.base_url, request.path)
         } else {
-            format!("{}{}?{}", config.base_url, request.path, encode_pairs(&request.query))
+            format!("{}{}?{}", config.base_url, request.path, request.encoded_query())
         };
         let idempotency_key = match (&options.idempotency_key, request.method == Method::POST) {
             (Some(key), _) => Some(key.clone()),
@@ -963,6 +982,7 @@ impl Request {
             method: self.method.clone(),
             path: self.path.clone(),
             query: self.query.clone(),
+            raw_query: self.raw_query.clone(),
             headers: self.headers.clone(),
             cookies: self.cookies.clone(),
             body: self.body.replay()?,

@@ -38,6 +38,34 @@ pub enum Style {
     PipeDelimited,
 }
 
+/// How an `in: querystring` parameter (OpenAPI 3.2) is the whole query
+/// string, by its media type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryAs {
+    /// `application/x-www-form-urlencoded`: the value's fields, bracket-nested.
+    Form,
+    /// JSON (`application/json`, `+json`): the value's JSON text, percent-encoded.
+    Json,
+    /// Any other media type: the value's text (a string as it is),
+    /// percent-encoded.
+    Text,
+}
+
+/// Characters kept as they are in a percent-encoded query string or path
+/// segment: the unreserved ones (RFC 3986).
+const ENCODED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// `text` with every character but the unreserved ones percent-encoded.
+pub fn percent_encode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, ENCODED).to_string()
+}
+
+/// `text` percent-decoded; `None` when the bytes it stands for are not UTF-8.
+pub fn percent_decode(text: &str) -> Option<String> {
+    percent_encoding::percent_decode_str(text).decode_utf8().ok().map(|t| t.into_owned())
+}
+
 /// A value that cannot be put in a form (bytes, a non-finite number, a map
 /// with non-string keys).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -961,7 +961,16 @@ impl<'a> Builder<'a> {
             {
                 continue;
             }
+            // An OpenAPI 3.2 `in: querystring` parameter (read as a query
+            // parameter marked so, `crate::v32`): the whole query string.
+            let whole_query = match (&param, &data.format) {
+                (Parameter::Query { .. }, ParameterSchemaOrContent::Content(content)) if data.extensions.contains_key(crate::v32::QUERYSTRING) => {
+                    content.keys().next().map(|media| MediaKind::of(media))
+                }
+                _ => None,
+            };
             let (location, style, explode) = match param {
+                Parameter::Query { .. } if let Some(kind) = whole_query => (Location::QueryString(kind), Style::Form, false),
                 Parameter::Query { style, .. } => {
                     let style = match style {
                         QueryStyle::Form => Style::Form,

@@ -33,7 +33,7 @@ pub struct ChoiceLoop {
 /// document's own: JSON pointers, and in a 3.1 document `$anchor` and `$id`
 /// names ([`crate::v31::names`]).
 pub fn in_document(doc: &Value) -> Loops {
-    let names = if crate::v31::is_31(doc) { crate::v31::names(doc) } else { Default::default() };
+    let names = if crate::v31::is_modern(doc) { crate::v31::names(doc) } else { Default::default() };
     let resolve = |_: &str, target: &str| Some(names.get(target).cloned().unwrap_or_else(|| target.to_owned())).filter(|t| t.starts_with('#'));
     loops(doc, &resolve)
 }
@@ -92,7 +92,7 @@ pub fn choice_loops(doc: &Value, resolve: &dyn Fn(&str, &str) -> Option<String>)
 
 /// The loops of `doc` ([`choice_loops`], and every schema on any loop).
 pub fn loops(doc: &Value, resolve: &dyn Fn(&str, &str) -> Option<String>) -> Loops {
-    let modern = crate::v31::is_31(doc);
+    let modern = crate::v31::is_modern(doc);
     let mut starts = Vec::new();
     collect_refs(doc, "#", walk::Part::Root, resolve, &mut starts);
     starts.sort();

@@ -490,6 +490,10 @@ pub struct PathParam {
 pub enum Location {
     /// The query string.
     Query,
+    /// The whole query string, one value written as its media type says
+    /// (OpenAPI 3.2 `in: querystring`): a form (`Form`), JSON (`Json`), or
+    /// text (any other kind).
+    QueryString(MediaKind),
     /// A request header.
     Header,
     /// A cookie.
@@ -505,6 +509,7 @@ impl Location {
     pub fn as_str(self) -> &'static str {
         match self {
             Location::Query => "query",
+            Location::QueryString(_) => "querystring",
             Location::Header => "header",
             Location::Cookie => "cookie",
             Location::Body | Location::WholeBody => "body",

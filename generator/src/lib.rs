@@ -204,6 +204,7 @@ futures-util = {{ version = "0.3", default-features = false, optional = true }}
 tokio = {{ version = "1", default-features = false, features = ["time", "fs", "io-util", "rt"], optional = true }}
 serde_path_to_error = {{ version = "0.1", optional = true }}
 form_urlencoded = {{ version = "1", optional = true }}
+percent-encoding = {{ version = "2", optional = true }}
 axum = {{ version = "0.8", default-features = false, features = ["http1", "tokio"], optional = true }}
 hyper = {{ version = "1", default-features = false, features = ["server", "http1"], optional = true }}
 hyper-util = {{ version = "0.1", default-features = false, features = ["tokio"], optional = true }}
@@ -217,7 +218,7 @@ sha2 = {{ version = "0.10", optional = true }}
 
 [features]
 default = []
-form = ["dep:form_urlencoded"]
+form = ["dep:form_urlencoded", "dep:percent-encoding"]
 client = ["form", "dep:reqwest", "dep:futures-util", "dep:tokio", "dep:serde_path_to_error"]
 rustls = ["client", "reqwest/rustls"]
 server = ["form", "dep:axum", "dep:tokio", "dep:serde_path_to_error", "dep:serde_ignored", "dep:hyper", "dep:hyper-util", "dep:httparse", "dep:tower-service", "dep:base64", "dep:multer", "dep:futures-util"]

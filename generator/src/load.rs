@@ -41,7 +41,9 @@ pub struct Document {
     /// The document as the typed OpenAPI model.
     pub api: openapiv3::OpenAPI,
     /// For an OpenAPI 3.1 document: the document as written (`raw` is its
-    /// 3.0 view, see [`crate::v31`]).
+    /// 3.0 view, see [`crate::v31`]). For a 3.2 document: its 3.1 form
+    /// ([`crate::v32::lower`]: the schemas as written, every one at the
+    /// pointer the 3.0 view gives it).
     pub original: Option<Value>,
     /// For a spec split across files: where each part of `raw` came from
     /// (`text` is then the bundle, as JSON).
@@ -213,7 +215,7 @@ impl Document {
             if !refused.is_empty() {
                 return Err(problems(source, &text, refused));
             }
-            (view, Some(raw))
+            (view, Some(lowered))
         } else if crate::v31::is_31(&raw) {
             let (view, refused) = crate::v31::normalize(&raw);
             if !refused.is_empty() {
@@ -272,9 +274,6 @@ impl Document {
             }
         };
         let more_operations = more_operations(&raw, &mut found);
-        if !found.is_empty() {
-            return Err(problems(source, &text, found));
-        }
         phases.model = started.elapsed();
         let started = Instant::now();
         let document = Document { source: source.to_owned(), text, raw, api, original, tree: None, more_operations };
@@ -525,7 +524,6 @@ fn fix(raw: &mut Value, problem: &Problem) -> bool {
 /// The repairs of [`Document::from_text_lenient`].
 /// Answers what it repaired, each where it was.
 fn repair(raw: &mut Value) -> Vec<Problem> {
-    const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
     let mut found = Vec::new();
     let no_description = || ProblemKind::Structure("a response without a `description`".into());
     let describe = |at: &str, responses: &mut serde_json::Map<String, Value>, found: &mut Vec<Problem>| {
@@ -579,9 +577,15 @@ fn repair(raw: &mut Value) -> Vec<Problem> {
             .filter(|p| p.get("in").and_then(Value::as_str) == Some("path"))
             .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_owned))
             .collect();
-        for method in METHODS {
-            let Some(Value::Object(op)) = item.get_mut(method) else { continue };
-            let op_at = format!("{item_at}/{method}");
+        let whole = Value::Object(item.clone());
+        let keys: Vec<String> = crate::v32::operations_of(&whole).into_iter().map(|(_, key, _)| key).collect();
+        for key in keys {
+            let op = match key.split_once('/') {
+                Some((more, method)) => item.get_mut(more).and_then(|m| m.get_mut(method.replace("~1", "/").replace("~0", "~"))),
+                None => item.get_mut(&key),
+            };
+            let Some(Value::Object(op)) = op else { continue };
+            let op_at = format!("{item_at}/{key}");
             match op.get_mut("responses") {
                 Some(Value::Object(responses)) => describe(&format!("{op_at}/responses"), responses, &mut found),
                 _ => {
@@ -624,9 +628,9 @@ mod tests {
 
     #[test]
     fn rejects_other_versions() {
-        let err = load("openapi: 3.2.0\ninfo: {title: t, version: '1'}\npaths: {}\n").unwrap_err();
+        let err = load("openapi: 3.3.0\ninfo: {title: t, version: '1'}\npaths: {}\n").unwrap_err();
         let problems = err.problems().unwrap();
-        assert_eq!(problems.problems[0].kind, ProblemKind::UnsupportedVersion("3.2.0".into()));
+        assert_eq!(problems.problems[0].kind, ProblemKind::UnsupportedVersion("3.3.0".into()));
         assert_eq!(problems.problems[0].line, Some(1));
         let err = load("swagger: '2.0'\n").unwrap_err();
         assert_eq!(err.problems().unwrap().problems[0].kind, ProblemKind::UnsupportedVersion("swagger 2.0".into()));

@@ -88,6 +88,12 @@ pub fn is_31(raw: &Value) -> bool {
     raw.get("openapi").and_then(Value::as_str).is_some_and(|v| v.starts_with("3.1."))
 }
 
+/// Whether a raw document's schemas are JSON Schema 2020-12: OpenAPI 3.1
+/// or 3.2.
+pub fn is_modern(raw: &Value) -> bool {
+    raw.get("openapi").and_then(Value::as_str).is_some_and(|v| v.starts_with("3.1.") || v.starts_with("3.2."))
+}
+
 fn problem(pointer: &str, kind: ProblemKind) -> Problem {
     Problem { pointer: pointer.to_owned(), kind, line: None, file: None }
 }

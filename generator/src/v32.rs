@@ -1,7 +1,10 @@
 //! OpenAPI 3.2 documents: checked against the rules of the 3.2.0 text that
 //! a JSON shape cannot say, then lowered to the 3.1 form [`crate::v31`]
 //! reads (the same seam: from there on one shape whatever the version).
-//! The original document is kept ([`crate::Document::original`]).
+//! The 3.1 form is kept as the document's original
+//! ([`crate::Document::original`]): the schemas as written, each at the
+//! pointer the 3.0 view gives it, read with 2020-12 semantics by the
+//! validator and compared as written by the spec diff.
 //!
 //! What becomes what:
 //!
@@ -15,7 +18,7 @@
 //! | `components.mediaTypes` and `$ref`s to them | the media types inlined |
 //! | an example's `dataValue` | its `value` (what the contract suite checks); `serializedValue` is kept |
 //! | a response without `description` | an empty one |
-//! | `$self`, tag `parent`/`kind`/`summary`, server `name`, response `summary`, xml `nodeType`, security scheme `deprecated`/`oauth2MetadataUrl`, the `deviceAuthorization` flow, discriminator `defaultMapping` | left out of the typed view (the original keeps them; the validator reads the original) |
+//! | `$self`, tag `parent`/`kind`/`summary`, server `name`, response `summary`, xml `nodeType`, security scheme `deprecated`/`oauth2MetadataUrl`, the `deviceAuthorization` flow, discriminator `defaultMapping` | left out (annotations: no type, check or wire change follows from them) |
 //!
 //! What is refused, each naming its pointer (the rules of the 3.2.0 text
 //! its schema holds, and those it states in words):
@@ -41,6 +44,10 @@ use crate::load::escape_segment;
 
 /// The methods of a path item's fixed fields, in the order they are read.
 pub const FIXED_METHODS: [&str; 9] = ["get", "put", "post", "delete", "options", "head", "patch", "trace", "query"];
+
+/// The extension that marks, in the 3.0 view, the query parameter an
+/// `in: querystring` parameter is read as.
+pub const QUERYSTRING: &str = "x-oas-querystring";
 
 /// Media types whose body is a sequence of items (`itemSchema` describes one).
 const SEQUENTIAL: [&str; 6] =
@@ -235,13 +242,16 @@ impl<'a> Checker<'a> {
             let own = self.parameters(op.get("parameters"), &format!("{here}/parameters"));
             // `querystring`: once, and never beside `query` (the path
             // item's parameters count for each of its operations).
+            // (What the path item's own list breaks is said once, below.)
             let all: Vec<&(String, String)> = shared.iter().chain(&own).collect();
+            let is_own = |p: &&(String, String)| own.iter().any(|o| o.1 == p.1);
             let strings: Vec<&&(String, String)> = all.iter().filter(|(place, _)| place == "querystring").collect();
-            if strings.len() > 1 {
+            if strings.len() > 1 && strings[1..].iter().any(|p| is_own(p)) {
                 self.push(&strings[1].1, "an operation takes at most one `in: querystring` parameter");
             }
             if let Some(first) = strings.first()
                 && let Some(query) = all.iter().find(|(place, _)| place == "query")
+                && (is_own(first) || is_own(query))
             {
                 self.push(&query.1, format!("an `in: query` parameter cannot stand beside the `in: querystring` one ({})", first.1));
             }
@@ -262,11 +272,10 @@ impl<'a> Checker<'a> {
         if shared.iter().filter(|(place, _)| place == "querystring").count() > 1 {
             let second = shared.iter().filter(|(place, _)| place == "querystring").nth(1).map(|(_, at)| at.clone()).unwrap_or_default();
             self.push(&second, "a path item takes at most one `in: querystring` parameter");
-        } else if shared.iter().any(|(place, _)| place == "querystring")
-            && operations_of(item).is_empty()
+        } else if let Some((_, first)) = shared.iter().find(|(place, _)| place == "querystring")
             && let Some((_, query)) = shared.iter().find(|(place, _)| place == "query")
         {
-            self.push(query, "an `in: query` parameter cannot stand beside an `in: querystring` one");
+            self.push(query, format!("an `in: query` parameter cannot stand beside the `in: querystring` one ({first})"));
         }
     }
 
@@ -515,6 +524,10 @@ enum Kind {
     Schemes,
     /// Servers.
     Servers,
+    /// A list of parameters (of a path item or an operation).
+    Parameters,
+    /// `components.parameters`.
+    ParameterMap,
     /// Anything else.
     Other,
 }
@@ -571,6 +584,18 @@ fn lower_walk(v: &mut Value, kind: Kind, media_types: Option<&Value>, depth: usi
                 }
             }
         }
+        (Kind::Parameters, Value::Array(list)) => {
+            for p in list.iter_mut() {
+                lower_parameter(p);
+            }
+            list.iter_mut().for_each(|i| lower_walk(i, Kind::Other, media_types, depth + 1));
+        }
+        (Kind::ParameterMap, Value::Object(map)) => {
+            for p in map.values_mut() {
+                lower_parameter(p);
+            }
+            map.values_mut().for_each(|i| lower_walk(i, Kind::Other, media_types, depth + 1));
+        }
         (Kind::Servers, Value::Array(list)) => {
             for server in list.iter_mut().filter_map(Value::as_object_mut) {
                 server.remove("name");
@@ -614,6 +639,8 @@ fn descend(map: &mut Map<String, Value>, media_types: Option<&Value>, depth: usi
             "examples" if child.is_object() => Kind::Examples,
             "securitySchemes" => Kind::Schemes,
             "servers" => Kind::Servers,
+            "parameters" if child.is_array() => Kind::Parameters,
+            "parameters" => Kind::ParameterMap,
             "schema" | "itemSchema" | "items" | "additionalProperties" | "not" | "contains" | "if" | "then" | "else" | "propertyNames"
             | "unevaluatedItems" | "unevaluatedProperties" | "contentSchema" => Kind::Schema,
             "properties" | "patternProperties" | "dependentSchemas" | "$defs" | "schemas" | "allOf" | "anyOf" | "oneOf" | "prefixItems" => {
@@ -627,6 +654,20 @@ fn descend(map: &mut Map<String, Value>, media_types: Option<&Value>, depth: usi
             _ => Kind::Other,
         };
         lower_walk(child, kind, media_types, depth + 1);
+    }
+}
+
+/// A parameter as the 3.0 model reads it: `in: querystring` as a query
+/// parameter marked [`QUERYSTRING`]; `style: cookie` as `form` (the same
+/// `name=value`, which the client does not percent-encode in a cookie).
+fn lower_parameter(p: &mut Value) {
+    let Some(map) = p.as_object_mut() else { return };
+    if map.get("in").and_then(Value::as_str) == Some("querystring") {
+        map.insert("in".into(), json!("query"));
+        map.insert(QUERYSTRING.into(), json!(true));
+    }
+    if map.get("style").and_then(Value::as_str) == Some("cookie") {
+        map.remove("style");
     }
 }
 

@@ -152,6 +152,8 @@ impl Credentials {
 pub enum In {
     /// The query string.
     Query,
+    /// The whole query string, one value (OpenAPI 3.2 `in: querystring`).
+    QueryString(wire::QueryAs),
     /// A header.
     Header,
     /// A cookie (of the `Cookie` header).
@@ -542,7 +544,43 @@ pub fn parse_payload<P: DeserializeOwned + Serialize + Validate>(
         )
     };
     let mut pairs: Vec<(String, String)> = Vec::new();
-    if let Some(query) = query {
+    // Values that are not text: JSON fields, files.
+    let mut nodes: Vec<(String, Node)> = Vec::new();
+    let whole_query = spec.params.iter().find_map(|p| match p.place {
+        In::QueryString(how) => Some((p.key, how)),
+        _ => None,
+    });
+    if let (Some(query), Some((key, how))) = (query.filter(|q| !q.is_empty()), whole_query) {
+        match how {
+            // The form's fields are the value's.
+            wire::QueryAs::Form => {
+                for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+                    if pairs.len() == wire::MAX_PARAMS {
+                        return Err(too_many(&k));
+                    }
+                    if credential_in_query(spec, &k) {
+                        continue;
+                    }
+                    let at = match k.split_once('[') {
+                        Some((head, rest)) => format!("{key}[{head}][{rest}"),
+                        None => format!("{key}[{k}]"),
+                    };
+                    pairs.push((at, v.into_owned()));
+                }
+            }
+            wire::QueryAs::Json | wire::QueryAs::Text => {
+                let invalid = |why: String| Rejection::new(RejectionKind::InvalidParam, Some(key.to_owned()), format!("Invalid {key}: {why}"));
+                let text = wire::percent_decode(query).ok_or_else(|| invalid("the query string is not UTF-8 text".to_owned()))?;
+                let value = if how == wire::QueryAs::Json {
+                    wire::json_depth(text.as_bytes(), spec.depth).map_err(|limit| invalid(format!("nested more than {limit} levels deep")))?;
+                    serde_json::from_str(&text).map_err(|e| invalid(format!("not JSON: {e}")))?
+                } else {
+                    serde_json::Value::String(text)
+                };
+                nodes.push((key.to_owned(), Node::Json(value)));
+            }
+        }
+    } else if let Some(query) = query {
         for (k, v) in form_urlencoded::parse(query.as_bytes()) {
             if pairs.len() == wire::MAX_PARAMS {
                 return Err(too_many(&k));
@@ -570,12 +608,10 @@ pub fn parse_payload<P: DeserializeOwned + Serialize + Validate>(
                 Some((_, value)) => value,
                 None => continue,
             },
-            In::Query | In::Body | In::WholeBody => continue,
+            In::Query | In::QueryString(_) | In::Body | In::WholeBody => continue,
         };
         pairs.push((param.key.to_owned(), value.to_owned()));
     }
-    // Values that are not text: JSON fields, files.
-    let mut nodes: Vec<(String, Node)> = Vec::new();
     let whole = spec.params.iter().find(|p| p.place == In::WholeBody).map(|p| p.key);
     match payload {
         // An empty text body is the empty text, an empty form body the

@@ -73,7 +73,7 @@ fn duplicate_operation_ids_point_at_both() {
 
 #[test]
 fn other_versions_are_refused() {
-    assert_eq!(kinds(&fail("wrong_version.yaml")), [&ProblemKind::UnsupportedVersion("3.2.0".into())]);
+    assert_eq!(kinds(&fail("wrong_version.yaml")), [&ProblemKind::UnsupportedVersion("4.0.0".into())]);
     assert_eq!(kinds(&fail("swagger2.yaml")), [&ProblemKind::UnsupportedVersion("swagger 2.0".into())]);
 }
 

@@ -434,7 +434,7 @@ impl Reader<'_> {
 fn operation_ids(openapi: &openapi_codegen::Document) -> Vec<String> {
     let mut ids = Vec::new();
     for (_, item) in openapi_codegen::walk::named_entries(openapi.raw.get("paths")) {
-        for op in crate::examples::METHODS.iter().filter_map(|m| item.get(*m)) {
+        for (_, _, op) in openapi_codegen::v32::operations_of(item) {
             if let Some(id) = op.get("operationId").and_then(Value::as_str) {
                 ids.push(id.to_owned());
             }

@@ -53,8 +53,7 @@ struct Operation {
 
 fn operation(spec: &Spec, id: &str) -> Option<Operation> {
     for (path, item) in openapi_codegen::walk::named_entries(spec.doc.raw.get("paths")) {
-        for method in crate::examples::METHODS {
-            let Some(op) = item.get(method) else { continue };
+        for (method, _, op) in openapi_codegen::v32::operations_of(item) {
             if op.get("operationId").and_then(Value::as_str) != Some(id) {
                 continue;
             }
@@ -63,7 +62,7 @@ fn operation(spec: &Spec, id: &str) -> Option<Operation> {
                 None => b.clone(),
             });
             let media = body.and_then(|b| b.get("content").and_then(Value::as_object).map(|c| c.keys().cloned().collect())).unwrap_or_default();
-            return Some(Operation { method: method.to_ascii_uppercase(), path: path.clone(), media });
+            return Some(Operation { method, path: path.clone(), media });
         }
     }
     None

@@ -20,7 +20,6 @@ use super::{Finding, Level, Party};
 /// How deep schema comparison goes.
 pub const MAX_DEPTH: usize = 24;
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// Which way a schema's values travel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,10 +65,13 @@ struct Diff<'a> {
 
 /// Every wire change from `old` to `new`.
 pub fn compare(old: &Document, new: &Document) -> Vec<Finding> {
-    // A 3.1 document is compared as written: its 3.0 view drops the 2020-12
-    // keywords (`if`, `contains`, `prefixItems`, ...) and one of a
-    // `minimum` beside a numeric `exclusiveMinimum`.
-    let (old, new) = (&as_written(old), &as_written(new));
+    // Two 3.1 (or 3.2) documents are compared as written: the 3.0 view
+    // drops the 2020-12 keywords (`if`, `contains`, `prefixItems`, ...) and
+    // one of a `minimum` beside a numeric `exclusiveMinimum`. A 3.0
+    // document and a later one are compared in the one form both have, the
+    // 3.0 view (`type: "null"` and `nullable: true` say the same there).
+    let both = old.original.is_some() && new.original.is_some();
+    let (old, new) = if both { (&as_written(old), &as_written(new)) } else { (&old.clone(), &new.clone()) };
     let mut d = Diff { old, new, out: Vec::new(), seen: HashSet::new() };
     d.operations();
     d.webhooks();
@@ -84,6 +86,12 @@ fn as_written(doc: &Document) -> Document {
         doc.raw = original;
     }
     doc
+}
+
+/// The pointer segments of every operation of a path item (`get`,
+/// `additionalOperations/COPY`).
+fn operation_keys(item: Option<&Value>) -> Vec<String> {
+    item.map(|i| openapi_codegen::v32::operations_of(i).into_iter().map(|(_, key, _)| key).collect()).unwrap_or_default()
 }
 
 /// The names of a path template's parameters, in order.
@@ -136,10 +144,8 @@ impl<'a> Diff<'a> {
         let list = |doc: &Document| -> Vec<(String, String, String)> {
             let mut out = Vec::new();
             for (path, item) in openapi_codegen::walk::named_entries(doc.raw.get("paths")) {
-                for method in METHODS {
-                    if item.get(method).is_some() {
-                        out.push((format!("{} {}", method.to_uppercase(), shape(path)), format!("#/paths/{}", escape_segment(path)), method.to_owned()));
-                    }
+                for (method, key, _) in openapi_codegen::v32::operations_of(item) {
+                    out.push((format!("{method} {}", shape(path)), format!("#/paths/{}", escape_segment(path)), key));
                 }
             }
             out
@@ -199,7 +205,7 @@ impl<'a> Diff<'a> {
                 if nv.get(expression).is_none() {
                     continue;
                 }
-                for method in METHODS {
+                for method in operation_keys(ov.get(expression)) {
                     let at = |base: &str| format!("{base}/{}/{method}/requestBody", escape_segment(expression));
                     let (Some((oat, obody)), Some((nat, nbody))) = (Self::follow(self.old, &at(&o)), Self::follow(self.new, &at(&n))) else { continue };
                     let (obody, nbody) = (obody.clone(), nbody.clone());
@@ -507,7 +513,7 @@ impl<'a> Diff<'a> {
                 continue;
             }
             let n = format!("#/{nk}/{}", escape_segment(name));
-            for method in METHODS {
+            for method in operation_keys(self.old.resolve_pointer(&o)) {
                 let (o_op, n_op) = (self.old.resolve_pointer(&format!("{o}/{method}")).cloned(), self.new.resolve_pointer(&format!("{n}/{method}")).cloned());
                 if let (Some(o_op), Some(n_op)) = (&o_op, &n_op)
                     && !deprecated(o_op)

@@ -18,6 +18,16 @@ pub(crate) fn style_tokens(style: Style) -> TokenStream {
     }
 }
 
+/// How an `in: querystring` parameter of `kind` is the query string
+/// (`wire::QueryAs`).
+pub(crate) fn query_as(kind: MediaKind) -> TokenStream {
+    match kind {
+        MediaKind::Form => quote!(wire::QueryAs::Form),
+        MediaKind::Json => quote!(wire::QueryAs::Json),
+        _ => quote!(wire::QueryAs::Text),
+    }
+}
+
 /// The type of the API's error bodies, as named from a sibling module.
 pub(crate) fn error_type(api: &Api) -> TokenStream {
     match &api.error {
@@ -42,7 +52,7 @@ fn sibling_imports(api: &Api) -> TokenStream {
     }))
     .any(mentions_runtime)
         || api.operations.iter().filter_map(|op| op.pagination.as_ref()).any(|p| mentions_runtime(&p.item));
-    let wire = api.operations.iter().any(|op| op.param_fields.iter().any(|p| p.location == Location::Query));
+    let wire = api.operations.iter().any(|op| op.param_fields.iter().any(|p| matches!(p.location, Location::Query | Location::QueryString(_))));
     let security = api.operations.iter().any(|op| !op.security.is_empty());
     let mut modules = Vec::new();
     if runtime {
@@ -303,6 +313,10 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
                     let style = style_tokens(pf.style);
                     let explode = pf.explode;
                     quote!(request.query(#wire, &params.#field, #style, #explode)?;)
+                }
+                Location::QueryString(kind) => {
+                    let how = query_as(kind);
+                    quote!(request.query_string(&params.#field, #how)?;)
                 }
                 Location::Header => quote!(request.header(#wire, &params.#field)?;),
                 Location::Cookie => quote!(request.cookie(#wire, &params.#field)?;),

@@ -292,6 +292,10 @@ fn operation_spec(api: &Api, op: &Operation) -> TokenStream {
         let wire = &pf.wire;
         let place = match pf.location {
             Location::Query => quote!(In::Query),
+            Location::QueryString(kind) => {
+                let how = super::client::query_as(kind);
+                quote!(In::QueryString(super::super::#how))
+            }
             Location::Header => quote!(In::Header),
             Location::Cookie => quote!(In::Cookie),
             Location::Body => quote!(In::Body),
