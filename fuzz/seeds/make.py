@@ -79,10 +79,13 @@ for i, body in enumerate(events):
     write("webhook_signature", f"header{i}", b"\x01" + f"t={NOW},v1={mac},v0=old".encode() + b"\n" + body)
 
 # 4. generator: the fixture specs and the broken ones, and the OAI's small
-# OpenAPI 3.1 test documents.
+# OpenAPI 3.1 and 3.2 test documents (3.2: those to accept and to reject).
 for folder in ["tests/fixtures", "tests/bad_specs", "tests/openapi31/oai-tests-pass"]:
     for path in sorted((ROOT / folder).glob("*.yaml")):
         write("generator", f"{path.parent.name}_{path.stem}", path.read_bytes())
+for folder in ["tests/openapi32/oai-tests-pass", "tests/openapi32/oai-tests-fail"]:
+    for path in sorted((ROOT / folder).glob("*.yaml")):
+        write("generator", f"oas32_{path.parent.name}_{path.stem}", path.read_bytes())
 
 # 5. validator: a schema on the first line, an instance after it.
 examples = []

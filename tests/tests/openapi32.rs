@@ -284,6 +284,58 @@ mod live {
         assert_eq!(body(answer).await["error"]["param"], "filter[colour]");
     }
 
+    /// A workflow (Arazzo) over the 3.2 operations: found by their
+    /// `operationId`, sent with their own methods, each exchange checked
+    /// against the 3.2 document (the query string as its one parameter).
+    #[tokio::test(flavor = "multi_thread")]
+    async fn workflows_run_the_32_operations() {
+        use openapi_contract::arazzo::{self, run::Target};
+        use openapi_contract::client::{Client, Options};
+        let url = serve().await;
+        let workflow = r#"
+arazzo: 1.0.1
+info: {title: Stock, version: 1.0.0}
+sourceDescriptions:
+  - {name: stock, url: openapi32.yaml, type: openapi}
+workflows:
+  - workflowId: stock
+    steps:
+      - stepId: search
+        operationId: search_items
+        requestBody:
+          contentType: application/json
+          payload: {max_price: 5}
+        successCriteria:
+          - condition: $statusCode == 200 && $response.body#/items/1/name == 'nut'
+        outputs:
+          id: $response.body#/items/0/id
+      - stepId: copy
+        operationId: copy_item
+        parameters:
+          - {name: item, in: path, value: $steps.search.outputs.id}
+          - {name: Destination, in: header, value: i_8}
+        successCriteria:
+          - condition: $statusCode == 201 && $response.body#/id == 'i_8'
+      - stepId: filter
+        operationId: filter_items
+        parameters:
+          - {name: name, in: query, value: drill}
+        successCriteria:
+          - condition: $statusCode == 200 && $response.body#/items/0/price == 90
+"#;
+        let cases = tokio::task::spawn_blocking(move || {
+            let mut spec = openapi_contract::Spec::load(&contract_tests::root().join("tests/fixtures/openapi32.yaml")).unwrap();
+            let doc = arazzo::Document::load("stock.arazzo.yaml", workflow, &spec.doc).unwrap_or_else(|e| panic!("{e}"));
+            let target = Target { base_url: url, headers: Vec::new(), client: Client::new(&Options::direct(std::time::Duration::from_secs(30))).unwrap() };
+            arazzo::run::run_all(&doc, &mut spec, &target, &Default::default())
+        })
+        .await
+        .unwrap();
+        let failed: Vec<String> = cases.iter().filter(|c| c.failed()).map(|c| format!("{}: {:?}", c.name, c.failures)).collect();
+        assert_eq!(failed, Vec::<String>::new());
+        assert_eq!(cases.iter().filter(|c| !c.name.starts_with("workflow ")).count(), 3, "{cases:?}");
+    }
+
     #[tokio::test]
     async fn item_schemas_are_the_items_of_streams() {
         let url = serve().await;
@@ -424,4 +476,49 @@ fn the_diff_reads_32_documents() {
         d["components"]["mediaTypes"]["ItemLines"]["itemSchema"] = json!({"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}});
     });
     has(&report, "response-required-property-removed", Level::Breaking, "#/components/schemas/Item/properties/price");
+}
+
+/// The contract check of a real exchange reads a 3.2 operation: its method,
+/// and its query string as the one parameter it is; each broken request is
+/// caught, and so is a response of the wrong shape.
+#[test]
+fn exchanges_are_checked_against_32_operations() {
+    use openapi_contract::http::Response;
+    use openapi_contract::live::{Exchange, validate_exchange};
+    let mut spec = openapi_contract::Spec::load(&root().join("tests/fixtures/openapi32.yaml")).unwrap();
+    let found = br#"{"items": [{"id": "i_1", "name": "bolt", "price": 3}]}"#.to_vec();
+    let exchange = |method: &str, path: &str, query: &str, body: &[u8]| Exchange {
+        method: method.into(),
+        path: path.into(),
+        query: query.into(),
+        body: None,
+        response: Response { status: 200, headers: vec![("content-type".into(), "application/json".into())], body: body.to_vec() },
+        transcript: Default::default(),
+    };
+    let good = [
+        exchange("GET", "/find", "%7B%22max_price%22%3A10%7D", &found),
+        exchange("GET", "/filter", "name=bolt&tags%5B%5D=x", &found),
+        exchange("GET", "/filter", "", &found),
+    ];
+    for e in &good {
+        let v = validate_exchange(&mut spec, e);
+        assert!(v.request.is_empty() && v.response.is_empty(), "{} {}: {v:?}", e.path, e.query);
+    }
+    let bad = [
+        (exchange("GET", "/find", "%7B%22max_price%22%3A%22ten%22%7D", &found), "request query string `selector`"),
+        (exchange("GET", "/find", "%7Bnot", &found), "is not JSON"),
+        (exchange("GET", "/find", "", &found), "the required query string `selector` is missing"),
+        (exchange("GET", "/filter", "max_price=cheap", &found), "request query string `filter`"),
+        (exchange("GET", "/find", "%7B%7D", br#"{"items": [{"id": 1}]}"#), "response"),
+        (exchange("MOVE", "/items/i_1", "", &found), "is not an operation of the spec"),
+    ];
+    for (e, words) in &bad {
+        let v = validate_exchange(&mut spec, e);
+        let all: Vec<&String> = v.request.iter().chain(&v.response).collect();
+        assert!(all.iter().any(|m| m.contains(words)), "{} {} {}: {all:?}", e.method, e.path, e.query);
+    }
+    // The custom method is found, and its response checked.
+    let copy = Exchange { method: "COPY".into(), ..exchange("COPY", "/items/i_1", "", br#"{"id": "i_2"}"#) };
+    let v = validate_exchange(&mut spec, &copy);
+    assert!(!v.response.is_empty() && v.request.iter().all(|m| !m.contains("not an operation")), "{v:?}");
 }
