@@ -176,3 +176,22 @@ media = [
 for i, (mode, size, text) in enumerate(media):
     write("media", f"seed{i}", bytes([mode, size]) + text.encode())
 print("seeds written under", OUT)
+
+# bundle: a spec split across files, the files separated by NUL bytes and
+# written as openapi.yaml, f1.yaml, sub/f2.yaml, f3.yaml... (see the target).
+HEAD = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\n"
+TREES = [
+    # References into each file, a loop across files, a sub-folder and back.
+    [HEAD + "paths:\n  /pets:\n    $ref: 'sub/f2.yaml#/item'\ncomponents:\n  schemas:\n    Pet:\n      $ref: f1.yaml\n",
+     "type: object\nproperties:\n  owner:\n    $ref: 'sub/f2.yaml#/Owner'\n",
+     "item:\n  get:\n    responses:\n      '200':\n        description: ok\n        content:\n          application/json:\n            schema:\n              $ref: ../f1.yaml\nOwner:\n  type: object\n  properties:\n    pets:\n      type: array\n      items:\n        $ref: '../f1.yaml'\n"],
+    # Outside the folder, a URL, a missing file and pointer.
+    [HEAD + "paths: {}\ncomponents:\n  schemas:\n    A: {$ref: '../outside.yaml'}\n    B: {$ref: 'https://example.com/x.yaml#/B'}\n    C: {$ref: 'f9.yaml'}\n    D: {$ref: 'f1.yaml#/nothing'}\n", "{}"],
+    # OpenAPI 3.2 and 3.1 parts in files.
+    ["openapi: 3.2.0\ninfo: {title: T, version: '1'}\npaths:\n  /items:\n    query:\n      responses:\n        '200':\n          content:\n            application/jsonl:\n              $ref: 'f1.yaml#/Lines'\n",
+     "Lines:\n  itemSchema:\n    $ref: 'sub/f2.yaml'\n", "type: [string, 'null']\n"],
+    # A file that refers to itself and to the root.
+    [HEAD + "paths: {}\ncomponents:\n  schemas:\n    A: {$ref: 'f1.yaml#/A'}\n", "A: {$ref: '#/B'}\nB: {$ref: 'openapi.yaml#/components/schemas/A'}\n"],
+]
+for i, files in enumerate(TREES):
+    write("bundle", f"tree{i}", "\0".join(files))

@@ -176,6 +176,15 @@ impl Document {
                 for p in &mut problems.problems {
                     let (file, pointer, line) = tree.locate(&p.pointer);
                     (p.file, p.pointer, p.line) = (file, pointer, line);
+                    // Pointers inside the message, too, named where written
+                    // (`models/pet.yaml#/...`).
+                    match &mut p.kind {
+                        ProblemKind::DuplicateOperationId { first, .. } => *first = tree.reference(first),
+                        ProblemKind::RefLoop(chain) | ProblemKind::ChoiceLoop(chain) => {
+                            chain.iter_mut().for_each(|at| *at = tree.reference(at));
+                        }
+                        _ => {}
+                    }
                 }
                 Err(Error::Spec(problems))
             }

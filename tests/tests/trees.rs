@@ -203,6 +203,9 @@ fn problems_in_a_tree_name_the_file_and_line_they_are_in() {
     assert!(error.contains(&format!("{}:4: #/properties/amount/type: unknown schema type `decimal`", price.display())), "{error}");
     // The operationId used twice: once in a path file, once in the root.
     assert!(error.contains(&format!("{}:2: #/get/operationId", prices.display())) || error.contains("openapi.yaml:8: #/paths/~1other/get/operationId"), "{error}");
+    // The pointer inside the message names its file too.
+    assert!(error.contains("(first used at paths/prices.yaml#/get/operationId)") || error.contains("(first used at #/paths/~1other/get/operationId)"), "{error}");
+    assert!(!error.contains("#/paths/~1prices/get"), "a bundle pointer: {error}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

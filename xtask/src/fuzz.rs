@@ -15,7 +15,7 @@ use std::time::Instant;
 use crate::{root, take_flag, take_value};
 
 /// The targets, in the order they run.
-pub const TARGETS: [&str; 7] = ["form_decode", "router", "webhook_signature", "generator", "validator", "client_decode", "media"];
+pub const TARGETS: [&str; 8] = ["form_decode", "router", "webhook_signature", "generator", "validator", "client_decode", "media", "bundle"];
 
 /// The cargo-fuzz release this project is tested with.
 const CARGO_FUZZ: &str = "0.13.2";
