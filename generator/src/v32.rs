@@ -466,10 +466,10 @@ impl<'a> Checker<'a> {
         for (key, child) in map {
             match key.as_str() {
                 "items" | "additionalProperties" | "not" | "contains" | "if" | "then" | "else" | "propertyNames" | "unevaluatedItems"
-                | "unevaluatedProperties" | "contentSchema" => {
-                    if child.is_object() {
-                        self.schema(child, &format!("{at}/{key}"));
-                    }
+                | "unevaluatedProperties" | "contentSchema"
+                    if child.is_object() =>
+                {
+                    self.schema(child, &format!("{at}/{key}"));
                 }
                 "properties" | "patternProperties" | "dependentSchemas" | "$defs" => {
                     for (name, sub) in child.as_object().into_iter().flatten() {

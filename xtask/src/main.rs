@@ -124,7 +124,8 @@ commands:
   fuzz       coverage-guided fuzzing (libFuzzer via cargo-fuzz, installed if
              missing) of every trust boundary; fails on a crash
              [TARGET...]        form_decode, router, webhook_signature, generator,
-                                validator, client_decode, media (default: all)
+                                validator, client_decode, media, bundle
+                                (default: all)
              --seconds N        per target (default 60)
              --jobs N           targets at once (default 1)
              --build-only       build the targets, run nothing
