@@ -13,7 +13,6 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod bench;
 mod codegen;
 mod contract;
-mod diff;
 mod fuzz;
 mod load;
 mod respect;
