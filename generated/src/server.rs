@@ -144,6 +144,7 @@ pub async fn serve_router<S: CheckoutSessionsApi>(
 /// `axum::serve`, requests whose head hyper cannot parse get hyper's
 /// empty answer; [`serve`] answers them with the API's error object.
 pub fn router<S: CheckoutSessionsApi>(service: Arc<S>) -> Router {
+    http_server::install_patterns();
     Router::new()
         .route(
             "/v1/checkout/sessions",

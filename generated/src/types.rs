@@ -3374,15 +3374,7 @@ impl Validate for CreateCheckoutSessionLineItemsPriceData {
         at.bounded(
             "currency",
             &self.currency,
-            Bounds::new()
-                .pattern(
-                    "^[a-z]{3}$",
-                    |text| {
-                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                        ::regex::Regex::new("^[a-z]{3}$").ok());
-                        PATTERN.as_ref().is_none_or(|re| re.is_match(text))
-                    },
-                ),
+            Bounds::new().pattern("^[a-z]{3}$"),
             errors,
         );
         at.bounded("product", &self.product, Bounds::new().max_length(5000), errors);
@@ -3398,16 +3390,7 @@ impl Validate for CreateCheckoutSessionLineItemsPriceData {
         at.bounded(
             "unit_amount_decimal",
             &self.unit_amount_decimal,
-            Bounds::new()
-                .max_length(21)
-                .pattern(
-                    "^[0-9]{1,8}(\\.[0-9]{1,12})?$",
-                    |text| {
-                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                        ::regex::Regex::new("^[0-9]{1,8}(\\.[0-9]{1,12})?$").ok());
-                        PATTERN.as_ref().is_none_or(|re| re.is_match(text))
-                    },
-                ),
+            Bounds::new().max_length(21).pattern("^[0-9]{1,8}(\\.[0-9]{1,12})?$"),
             errors,
         );
     }
@@ -4248,15 +4231,7 @@ impl Validate for CreateCheckoutSessionParams {
         at.bounded(
             "currency",
             &self.currency,
-            Bounds::new()
-                .pattern(
-                    "^[a-z]{3}$",
-                    |text| {
-                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                        ::regex::Regex::new("^[a-z]{3}$").ok());
-                        PATTERN.as_ref().is_none_or(|re| re.is_match(text))
-                    },
-                ),
+            Bounds::new().pattern("^[a-z]{3}$"),
             errors,
         );
         at.field("custom_fields", &self.custom_fields, errors);
@@ -6364,15 +6339,7 @@ impl Validate for CreateCheckoutSessionShippingOptionsShippingRateDataFixedAmoun
         at.bounded(
             "currency",
             &self.currency,
-            Bounds::new()
-                .pattern(
-                    "^[a-z]{3}$",
-                    |text| {
-                        static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
-                        ::regex::Regex::new("^[a-z]{3}$").ok());
-                        PATTERN.as_ref().is_none_or(|re| re.is_match(text))
-                    },
-                ),
+            Bounds::new().pattern("^[a-z]{3}$"),
             errors,
         );
     }

@@ -198,7 +198,6 @@ publish = false
 [dependencies]
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
-regex = {{ version = "1", default-features = false, features = ["std", "perf", "unicode"] }}
 reqwest = {{ version = "0.13", default-features = false, features = ["stream", "multipart"], optional = true }}
 futures-util = {{ version = "0.3", default-features = false, optional = true }}
 tokio = {{ version = "1", default-features = false, features = ["time", "fs", "io-util", "rt"], optional = true }}
@@ -213,6 +212,7 @@ tower-service = {{ version = "0.3", optional = true }}
 serde_ignored = {{ version = "0.1", optional = true }}
 base64 = {{ version = "0.23", default-features = false, features = ["alloc"], optional = true }}
 multer = {{ version = "3", optional = true }}
+regex = {{ version = "1", default-features = false, features = ["std", "perf", "unicode"], optional = true }}
 hmac = {{ version = "0.12", optional = true }}
 sha2 = {{ version = "0.10", optional = true }}
 
@@ -221,7 +221,7 @@ default = []
 form = ["dep:form_urlencoded", "dep:percent-encoding"]
 client = ["form", "dep:reqwest", "dep:futures-util", "dep:tokio", "dep:serde_path_to_error"]
 rustls = ["client", "reqwest/rustls"]
-server = ["form", "dep:axum", "dep:tokio", "dep:serde_path_to_error", "dep:serde_ignored", "dep:hyper", "dep:hyper-util", "dep:httparse", "dep:tower-service", "dep:base64", "dep:multer", "dep:futures-util"]
+server = ["form", "dep:axum", "dep:tokio", "dep:serde_path_to_error", "dep:serde_ignored", "dep:hyper", "dep:hyper-util", "dep:httparse", "dep:tower-service", "dep:base64", "dep:multer", "dep:futures-util", "dep:regex"]
 webhooks = ["dep:hmac", "dep:sha2"]
 
 [dev-dependencies]

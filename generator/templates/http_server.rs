@@ -526,6 +526,29 @@ fn unsupported(spec: &OperationSpec, headers: &HeaderMap) -> Rejection {
     )
 }
 
+/// Tests `text` against `pattern` with the `regex` crate, each pattern
+/// compiled once and kept (the patterns are the spec's: a bounded set). A
+/// pattern the crate cannot compile is not checked.
+pub fn regex_matcher(pattern: &str, text: &str) -> bool {
+    type Compiled = std::collections::HashMap<String, Option<regex::Regex>>;
+    static COMPILED: std::sync::LazyLock<std::sync::RwLock<Compiled>> = std::sync::LazyLock::new(Default::default);
+    let test = |re: &Option<regex::Regex>| re.as_ref().is_none_or(|re| re.is_match(text));
+    if let Some(re) = COMPILED.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(pattern) {
+        return test(re);
+    }
+    let re = regex::Regex::new(pattern).ok();
+    let matches = test(&re);
+    COMPILED.write().unwrap_or_else(std::sync::PoisonError::into_inner).insert(pattern.to_owned(), re);
+    matches
+}
+
+/// Makes [`regex_matcher`] the test of every `pattern` the types check
+/// (`runtime::install_pattern_matcher`), unless another is installed: the
+/// router does it when it is made, and [`parse_payload`] before it reads.
+pub fn install_patterns() {
+    super::runtime::install_pattern_matcher(regex_matcher);
+}
+
 /// [`parse`], for a body of any kind the router reads into the params.
 pub fn parse_payload<P: DeserializeOwned + Serialize + Validate>(
     spec: &OperationSpec,
@@ -533,6 +556,7 @@ pub fn parse_payload<P: DeserializeOwned + Serialize + Validate>(
     headers: &HeaderMap,
     payload: Payload<'_>,
 ) -> Result<P, Rejection> {
+    install_patterns();
     let find = |name: &str, place: In| spec.params.iter().find(|p| p.name == name && p.place == place);
     let located = |name: &str, place: In| find(name, place).is_some();
     let top = |key: &str| key.split('[').next().unwrap_or(key).to_owned();

@@ -718,9 +718,10 @@ impl Bounds {
         self
     }
 
-    /// With `pattern`: its text, and the test of a value against it.
-    pub const fn pattern(mut self, source: &'static str, matches: fn(&str) -> bool) -> Self {
-        self.pattern = Some(Pattern { source, matches });
+    /// With `pattern`: the regular expression as the spec writes it
+    /// (tested by the matcher installed with [`install_pattern_matcher`]).
+    pub const fn pattern(mut self, source: &'static str) -> Self {
+        self.pattern = Some(Pattern { source });
         self
     }
 
@@ -755,27 +756,31 @@ impl Bounds {
     }
 }
 
-/// A schema's `pattern`: the regular expression as the spec writes it, and
-/// the generated test of a string against it.
-#[derive(Clone, Copy)]
+/// A schema's `pattern`: the regular expression as the spec writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pattern {
     /// The regular expression.
     pub source: &'static str,
-    /// Whether a string matches it.
-    pub matches: fn(&str) -> bool,
 }
 
-impl fmt::Debug for Pattern {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Pattern").field(&self.source).finish()
-    }
+/// How `pattern`s are tested: `(pattern, text) -> matches`.
+pub type PatternMatcher = fn(&str, &str) -> bool;
+
+static PATTERN_MATCHER: std::sync::OnceLock<PatternMatcher> = std::sync::OnceLock::new();
+
+/// Sets how [`Validate`] tests a value against a schema's `pattern`, once
+/// per process (the first call wins). The server stubs install the `regex`
+/// crate's (`http_server::regex_matcher`) when a router is made, so that
+/// the types themselves need no regular expression engine; until one is
+/// installed, `pattern` is not checked. Answers whether this call set it.
+pub fn install_pattern_matcher(matcher: PatternMatcher) -> bool {
+    PATTERN_MATCHER.set(matcher).is_ok()
 }
 
-/// Two patterns are the same when their text is.
-impl PartialEq for Pattern {
-    fn eq(&self, other: &Self) -> bool {
-        self.source == other.source
-    }
+/// Whether `text` matches `pattern` by the installed matcher (`true` when
+/// none is installed).
+pub fn pattern_matches(pattern: &str, text: &str) -> bool {
+    PATTERN_MATCHER.get().is_none_or(|matcher| matcher(pattern, text))
 }
 
 /// A value `Bounds` apply to.
@@ -836,7 +841,7 @@ impl Bounded for String {
             at.invalid(errors, format!("Invalid {}: must be a valid {name}", at.render()));
         }
         if let Some(pattern) = bounds.pattern
-            && !(pattern.matches)(self)
+            && !pattern_matches(pattern.source, self)
         {
             at.invalid(errors, format!("Invalid {}: must match the pattern `{}`", at.render(), pattern.source));
         }

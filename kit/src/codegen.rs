@@ -111,7 +111,9 @@ impl Request {
     /// writes the ones that changed. Paths are shown relative to `base`.
     pub fn execute(&self, check: bool, base: &Path) -> Result<ExitCode, String> {
         let started = Instant::now();
+        let progress = crate::progress::Progress::start(&format!("generating from {}", self.spec.display()));
         let outputs = self.generate()?;
+        drop(progress);
         let elapsed = started.elapsed();
         if check {
             let diffs = stale(&outputs, base);

@@ -125,11 +125,15 @@ pub fn execute(spec_path: &Path, types: &TypesCrate, work: &Path, lockfile: Opti
     let mut spec = Spec::load(spec_path).map_err(|e| e.to_string())?;
     let mut report = Report::default();
     let Settings { server, api_key, mut workflows, mut inputs, mut headers, client: client_options, negative, fixtures, cases, junit, json, live_only } = settings;
+    let progress = crate::progress::Progress::start("checking the examples");
     if !live_only {
         report.cases.extend(checks::examples(&mut spec));
+        progress.set("building the round-trip runner");
         let mut types = runner(types, work, lockfile)?;
+        progress.set("round-tripping the examples through the types");
         report.cases.extend(checks::round_trips(&spec, &mut types));
         let targets = checks::targets(&spec);
+        progress.set(&format!("generated values of {} schemas", targets.len()));
         report.cases.extend(checks::generated(&mut spec, &mut types, &targets, cases));
         if let Some(file) = &fixtures {
             let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -155,6 +159,7 @@ pub fn execute(spec_path: &Path, types: &TypesCrate, work: &Path, lockfile: Opti
             let target = Target { base_url: url.clone(), headers, client: client::Client::new(&client_options)? };
             for file in &workflows {
                 let shown = file.display().to_string();
+                progress.set(&format!("workflows of {shown} against {url}"));
                 let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {shown}: {e}"))?;
                 match arazzo::Document::load(&shown, &text, &spec.doc) {
                     Ok(doc) => report.cases.extend(arazzo::run::run_all(&doc, &mut spec, &target, &inputs)),
@@ -165,11 +170,13 @@ pub fn execute(spec_path: &Path, types: &TypesCrate, work: &Path, lockfile: Opti
                 }
             }
             if negative.per_operation > 0 {
+                progress.set(&format!("negative requests against {url}"));
                 report.cases.extend(openapi_contract::negative::run(&mut spec, &target, negative));
             }
         }
         None => report.cases.push(Case::skipped("live", "workflows", "no server given")),
     }
+    drop(progress);
     report.duration = started.elapsed();
 
     print!("{}", report.human());

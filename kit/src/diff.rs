@@ -199,6 +199,7 @@ pub struct Settings {
 /// the settings ask for.
 pub fn execute(mut old: Spec, mut new: Spec, settings: &Settings) -> Result<ExitCode, String> {
     let started = Instant::now();
+    let progress = crate::progress::Progress::start(&format!("comparing {} with {}", old.doc.source, new.doc.source));
     let mut report = evolution::compare(&mut old, &mut new)?;
     if let Some(file) = &settings.fixtures {
         let value: serde_json::Value = serde_json::from_str(&read(file)?).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -209,9 +210,11 @@ pub fn execute(mut old: Spec, mut new: Spec, settings: &Settings) -> Result<Exit
         std::fs::create_dir_all(work).map_err(|e| e.to_string())?;
         let path = work.join("new-spec.yaml");
         std::fs::write(&path, &new.doc.text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        progress.set("building the new spec's types to read the old examples");
         let mut types = crate::contract::runner(&crate::contract::TypesCrate::Generate(path), work, lockfile.as_deref())?;
         evolution::read_by_types(&old, &new, &mut types, &mut report);
     }
+    drop(progress);
     let text = match settings.format {
         Format::Text => report.text(settings.out.is_none() && std::io::stdout().is_terminal()),
         Format::Markdown => report.markdown(),

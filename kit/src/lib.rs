@@ -10,4 +10,5 @@ pub mod cli;
 pub mod codegen;
 pub mod contract;
 pub mod diff;
+pub mod progress;
 pub mod textdiff;

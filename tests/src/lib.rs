@@ -26,3 +26,30 @@ pub fn root() -> PathBuf {
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct Readme;
+
+/// Every page of `docs/`, its Rust examples compiled and run as doctests.
+#[cfg(doctest)]
+pub mod docs {
+    #[doc = include_str!("../../docs/generated-crate.md")]
+    pub struct GeneratedCrate;
+    #[doc = include_str!("../../docs/client.md")]
+    pub struct Client;
+    #[doc = include_str!("../../docs/server.md")]
+    pub struct Server;
+    #[doc = include_str!("../../docs/webhooks.md")]
+    pub struct Webhooks;
+    #[doc = include_str!("../../docs/contract.md")]
+    pub struct Contract;
+    #[doc = include_str!("../../docs/evolution.md")]
+    pub struct Evolution;
+    #[doc = include_str!("../../docs/openapi-versions.md")]
+    pub struct OpenapiVersions;
+    #[doc = include_str!("../../docs/hardening.md")]
+    pub struct Hardening;
+    #[doc = include_str!("../../docs/figures.md")]
+    pub struct Figures;
+    #[doc = include_str!("../../docs/commands.md")]
+    pub struct Commands;
+    #[doc = include_str!("../../docs/architecture.md")]
+    pub struct Architecture;
+}

@@ -249,6 +249,8 @@ fn fallbacks_keep_the_value() {
 #[test]
 fn patterns_are_checked_item_by_item_and_uncompilable_ones_are_not() {
     use unusual_shapes::runtime::Validate;
+    // The server's matcher (the `regex` crate), as its router installs it.
+    unusual_shapes::http_server::install_patterns();
     let params = |codes: &[&str], after_a: &str| {
         unusual_shapes::types::GetThingParams::default().codes(codes.iter().map(|c| c.to_string()).collect()).after_a(after_a)
     };

@@ -345,3 +345,60 @@ pub fn stream(args: &[String]) -> Result<ExitCode, String> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `cargo xtask bench-build`: the clean debug build of the generated types
+/// (`checkout-sessions`, default features, dependencies included) against
+/// the same of a peer, async-stripe's checkout crate (its checkout session
+/// types, serialize and deserialize), alternating in the same run, each in
+/// a fresh target folder; the figure is the ratio of the medians. The peer
+/// is fetched from crates.io the first time.
+pub fn build_vs_peer(args: &[String]) -> Result<ExitCode, String> {
+    let mut args = args.to_vec();
+    let runs: usize = take_value(&mut args, "--runs")?.map_or(Ok(2), |r| r.parse().map_err(|_| "--runs needs a number"))?;
+    if let Some(extra) = args.first() {
+        return Err(format!("unexpected argument `{extra}`"));
+    }
+    let cargo = || Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let peer = root().join("target/bench-peer");
+    std::fs::create_dir_all(peer.join("src")).map_err(|e| e.to_string())?;
+    let manifest = "[package]\nname = \"peer\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+                    [dependencies]\nasync-stripe-checkout = { version = \"=1.0.0-rc.10\", features = [\"checkout_session\", \"serialize\", \"deserialize\"] }\n\n[workspace]\n";
+    std::fs::write(peer.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+    std::fs::write(peer.join("src/lib.rs"), "").map_err(|e| e.to_string())?;
+    let fetched = cargo().args(["fetch", "--quiet"]).current_dir(&peer).status().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !fetched.success() {
+        return Err("cannot fetch async-stripe-checkout (crates.io)".into());
+    }
+    let clean_build = |dir: &std::path::Path, package: Option<&str>| -> Result<Duration, String> {
+        let target = root().join("target/bench-build");
+        let _ = std::fs::remove_dir_all(&target);
+        let mut command = cargo();
+        command.args(["build", "--quiet", "--offline"]).current_dir(dir).env("CARGO_TARGET_DIR", &target);
+        if let Some(package) = package {
+            command.args(["-p", package]);
+        }
+        let started = Instant::now();
+        let status = command.status().map_err(|e| format!("cannot run cargo: {e}"))?;
+        let elapsed = started.elapsed();
+        let _ = std::fs::remove_dir_all(&target);
+        if !status.success() {
+            return Err(format!("building in {} failed", dir.display()));
+        }
+        Ok(elapsed)
+    };
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for run in 1..=runs.max(1) {
+        let a = clean_build(&root(), Some("checkout-sessions"))?;
+        let b = clean_build(&peer, None)?;
+        println!("run {run}: checkout-sessions (default features) {a:.1?}, async-stripe-checkout {b:.1?}: {:.2}", a.as_secs_f64() / b.as_secs_f64());
+        ours.push(a);
+        theirs.push(b);
+    }
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let (a, b) = (median(&mut ours), median(&mut theirs));
+    println!("clean debug build, medians: ours {a:.1?}, the peer's {b:.1?}: {:.2} of the peer's", a.as_secs_f64() / b.as_secs_f64());
+    Ok(ExitCode::SUCCESS)
+}

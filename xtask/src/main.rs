@@ -76,6 +76,10 @@ commands:
              --runs N           codegen runs per spec (default 15)
              --stripe PATH      the Stripe spec to time (default as above)
              --no-build         skip the clean build
+  bench-build  the clean debug build of the generated types (default
+             features) against async-stripe's checkout crate, alternating,
+             each in a fresh target folder (fetches the peer from crates.io)
+             --runs N           runs of each (default 2)
   bench-validate  validations per second of the session example: this
              validator, the jsonschema crate and Python's jsonschema side by
              side (builds contract/bench, outside the workspace, in release)
@@ -158,6 +162,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("bench-server") => load::run(&args[1..]),
         Some("bench-validate") => bench::validate(&args[1..]),
+        Some("bench-build") => bench::build_vs_peer(&args[1..]),
         Some("bench-stream") => bench::stream(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("respect") => respect::run(&args[1..]),

@@ -355,14 +355,12 @@ fn bounds_expr(api: &Api, t: &TypeRef, c: &Constraints, bounds: &TokenStream) ->
             if let Some(v) = c.max_length.map(Literal::usize_unsuffixed) {
                 add(quote!(max_length(#v)));
             }
-            // Compiled on first use, once. A pattern the `regex` crate cannot
-            // compile (ECMA-262 look-around, back-references) is not checked:
-            // the generated crate could not.
+            // Tested by the matcher the server installs (the `regex` crate,
+            // each pattern compiled once). A pattern that crate cannot
+            // compile (ECMA-262 look-around, back-references) is not
+            // checked: the generated crate could not.
             if let Some(pattern) = c.pattern.as_ref().filter(|p| regex::Regex::new(p).is_ok()) {
-                add(quote!(pattern(#pattern, |text| {
-                    static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(|| ::regex::Regex::new(#pattern).ok());
-                    PATTERN.as_ref().is_none_or(|re| re.is_match(text))
-                })));
+                add(quote!(pattern(#pattern)));
             }
         }
         Bounding::Container(item) => {

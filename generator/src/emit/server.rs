@@ -241,6 +241,7 @@ pub(crate) fn server(api: &Api, header: &str) -> Result<String, Error> {
             /// `axum::serve`, requests whose head hyper cannot parse get hyper's
             /// empty answer; [`serve`] answers them with the API's error object.
             pub fn router<S: #service>(service: Arc<S>) -> Router {
+                http_server::install_patterns();
                 Router::new()
                     #(#routes)*
                     .fallback(handle_unknown_route::<S>)
