@@ -84,8 +84,8 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         println!("\nspec change since HEAD: {}.\nDetails: `cargo xtask diff`.", report.summary());
         let manifest = root().join("generated/Cargo.toml");
         if bump {
-            let (old, new) = crate::spec_diff::apply_bump(&manifest, report.verdict())?;
-            println!("--bump: generated/Cargo.toml version {old} -> {new}");
+            let (old, new) = crate::spec_diff::apply_bump(&manifest, &crate::spec_diff::lock_files(), report.verdict())?;
+            println!("--bump: generated/Cargo.toml version {old} -> {new} (and in every lock file that names it)");
         } else if report.verdict() > openapi_contract::evolution::Bump::None {
             println!("The crate's version in generated/Cargo.toml is unchanged: `cargo xtask codegen --bump` sets it.");
         }

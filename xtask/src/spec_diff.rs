@@ -132,14 +132,55 @@ pub fn since_head() -> Option<Report> {
     evolution::compare(&mut old, &mut new).ok()
 }
 
-/// Sets the `version` of the package in a Cargo.toml to what `bump` needs;
-/// answers the old and the new version.
-pub fn apply_bump(manifest: &Path, bump: Bump) -> Result<(String, String), String> {
+/// Sets the `version` of the package in a Cargo.toml to what `bump` needs,
+/// and the same package's version in every lock file of `locks` that
+/// names it (so that no later build or fuzz run rewrites a committed lock
+/// file); answers the old and the new version.
+pub fn apply_bump(manifest: &Path, locks: &[PathBuf], bump: Bump) -> Result<(String, String), String> {
     let text = std::fs::read_to_string(manifest).map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
     let line = text.lines().find(|l| l.starts_with("version = \"")).ok_or_else(|| format!("{}: no `version = \"...\"` line", manifest.display()))?;
     let old = line.trim_start_matches("version = \"").trim_end_matches('"').to_owned();
+    let name = text.lines().find_map(|l| l.strip_prefix("name = \"")).map(|n| n.trim_end_matches('"').to_owned()).ok_or_else(|| format!("{}: no package name", manifest.display()))?;
     let new = openapi_kit::diff::bumped(&old, bump)?;
     let updated = text.replacen(line, &format!("version = \"{new}\""), 1);
     std::fs::write(manifest, updated).map_err(|e| format!("cannot write {}: {e}", manifest.display()))?;
+    let entry = |version: &str| format!("name = \"{name}\"\nversion = \"{version}\"\n");
+    for lock in locks {
+        let Ok(text) = std::fs::read_to_string(lock) else { continue };
+        if text.contains(&entry(&old)) {
+            std::fs::write(lock, text.replace(&entry(&old), &entry(&new))).map_err(|e| format!("cannot write {}: {e}", lock.display()))?;
+        }
+    }
     Ok((old, new))
+}
+
+/// The lock files of this repository that may name the generated crate.
+pub fn lock_files() -> Vec<PathBuf> {
+    ["Cargo.lock", "fuzz/Cargo.lock", "contract/bench/Cargo.lock"].iter().map(|l| root().join(l)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Bump, apply_bump};
+
+    #[test]
+    fn a_bump_updates_the_manifest_and_every_lock_file_that_names_the_crate() {
+        let dir = std::env::temp_dir().join(format!("xtask-bump-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let manifest = dir.join("Cargo.toml");
+        std::fs::write(&manifest, "[package]\nname = \"api\"\nversion = \"0.2.0\"\n").unwrap();
+        let lock = |deps: &str| format!("[[package]]\nname = \"api\"\nversion = \"0.2.0\"\n{deps}\n[[package]]\nname = \"other\"\nversion = \"0.2.0\"\n");
+        let (a, b, none) = (dir.join("a.lock"), dir.join("b.lock"), dir.join("none.lock"));
+        std::fs::write(&a, lock("")).unwrap();
+        std::fs::write(&b, lock("dependencies = [\n \"serde\",\n]\n")).unwrap();
+        std::fs::write(&none, "[[package]]\nname = \"other\"\nversion = \"0.2.0\"\n").unwrap();
+        assert_eq!(apply_bump(&manifest, &[a.clone(), b.clone(), none.clone()], Bump::Major).unwrap(), ("0.2.0".into(), "0.3.0".into()));
+        assert!(std::fs::read_to_string(&manifest).unwrap().contains("version = \"0.3.0\""));
+        for file in [&a, &b] {
+            let text = std::fs::read_to_string(file).unwrap();
+            assert!(text.contains("name = \"api\"\nversion = \"0.3.0\"") && text.contains("name = \"other\"\nversion = \"0.2.0\""), "{text}");
+        }
+        assert_eq!(std::fs::read_to_string(&none).unwrap(), "[[package]]\nname = \"other\"\nversion = \"0.2.0\"\n");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
