@@ -133,7 +133,8 @@ async fn a_server_that_never_answers_times_out() {
     let started = std::time::Instant::now();
     let error = tokio::task::spawn_blocking(move || client.send("GET", &format!("http://{addr}/"), &[], b"").unwrap_err()).await.unwrap();
     assert!(error.contains("no complete answer within 300ms"), "{error}");
-    assert!(started.elapsed() < Duration::from_secs(5));
+    // Bounded: the 300 ms timeout, and generous room for a loaded machine.
+    assert!(started.elapsed() < Duration::from_secs(30));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -283,8 +283,11 @@ async fn the_extractor_verifies_reads_and_refuses_with_reasons() {
     assert_eq!(received.lock().unwrap().len(), 1, "nothing refused was recorded");
 }
 
+/// Waits until `done` holds: polled every 25 ms, for at most a minute (a
+/// delivery with retries takes milliseconds; a loaded machine may take
+/// seconds, and a stuck one fails the test rather than hangs it).
 async fn until(mut done: impl FnMut() -> bool) {
-    for _ in 0..200 {
+    for _ in 0..2400 {
         if done() {
             return;
         }
