@@ -80,7 +80,8 @@ impl TreeArgs {
     }
 }
 
-fn parse_mapping(text: &str) -> Result<(String, PathBuf), String> {
+/// `URL_PREFIX=FOLDER` (`--map`).
+pub fn parse_mapping(text: &str) -> Result<(String, PathBuf), String> {
     let (prefix, folder) = text.split_once('=').ok_or_else(|| format!("expected URL_PREFIX=FOLDER, not `{text}`"))?;
     Ok((prefix.to_owned(), PathBuf::from(folder)))
 }
@@ -154,18 +155,21 @@ pub struct LiveArgs {
     pub json: Option<PathBuf>,
 }
 
-fn parse_input(text: &str) -> Result<(String, serde_json::Value), String> {
+/// `NAME=VALUE` (`--input`): VALUE read as JSON, else as text.
+pub fn parse_input(text: &str) -> Result<(String, serde_json::Value), String> {
     let (name, value) = text.split_once('=').ok_or_else(|| format!("expected NAME=VALUE, not `{text}`"))?;
     let value = serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
     Ok((name.to_owned(), value))
 }
 
-fn parse_header(text: &str) -> Result<(String, String), String> {
+/// `Name: value` (`--header`).
+pub fn parse_header(text: &str) -> Result<(String, String), String> {
     let (name, value) = text.split_once(':').ok_or_else(|| format!("expected 'Name: value', not `{text}`"))?;
     Ok((name.trim().to_owned(), value.trim().to_owned()))
 }
 
-fn parse_timeout(text: &str) -> Result<f64, String> {
+/// Seconds, over 0 and at most 3600 (`--timeout`).
+pub fn parse_timeout(text: &str) -> Result<f64, String> {
     text.parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0 && *s <= 3600.0).ok_or_else(|| format!("`{text}`: seconds, over 0 and at most 3600"))
 }
 

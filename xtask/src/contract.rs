@@ -23,6 +23,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use openapi_contract::client;
+use openapi_kit::cli::{parse_header, parse_input, parse_timeout};
 use openapi_kit::contract::{Settings, TypesCrate};
 
 use crate::codegen::DEFAULT_SPEC;
@@ -45,20 +46,17 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         settings.workflows.push(PathBuf::from(file));
     }
     while let Some(input) = take_value(&mut args, "--input")? {
-        let (name, value) = input.split_once('=').ok_or_else(|| format!("--input `{input}`: expected `name=value`"))?;
-        let value = serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
-        settings.inputs.insert(name.to_owned(), value);
+        let (name, value) = parse_input(&input).map_err(|e| format!("--input: {e}"))?;
+        settings.inputs.insert(name, value);
     }
     while let Some(header) = take_value(&mut args, "--header")? {
-        let (name, value) = header.split_once(':').ok_or_else(|| format!("--header `{header}`: expected `Name: value`"))?;
-        settings.headers.push((name.trim().to_owned(), value.trim().to_owned()));
+        settings.headers.push(parse_header(&header).map_err(|e| format!("--header: {e}"))?);
     }
     while let Some(file) = take_value(&mut args, "--ca-cert")? {
         settings.client.ca_certs.push(PathBuf::from(file));
     }
     if let Some(seconds) = take_value(&mut args, "--timeout")? {
-        let seconds: f64 = seconds.parse().ok().filter(|s: &f64| s.is_finite() && *s > 0.0 && *s <= 3600.0).ok_or("--timeout needs seconds, over 0 and at most 3600")?;
-        settings.client.timeout = Duration::from_secs_f64(seconds);
+        settings.client.timeout = Duration::from_secs_f64(parse_timeout(&seconds).map_err(|e| format!("--timeout: {e}"))?);
     }
     if let Some(proxy) = take_value(&mut args, "--proxy")? {
         settings.client.proxy = if proxy == "none" { client::Proxy::None } else { client::Proxy::All(proxy) };

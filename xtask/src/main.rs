@@ -233,8 +233,7 @@ fn tls_cert(args: &[String]) -> Result<ExitCode, String> {
 pub fn tree_options(args: &mut Vec<String>) -> Result<openapi_codegen::bundle::Options, String> {
     let mut options = openapi_codegen::bundle::Options { allow_outside: take_flag(args, "--allow-outside"), ..Default::default() };
     while let Some(map) = take_value(args, "--map")? {
-        let (prefix, folder) = map.split_once('=').ok_or_else(|| format!("--map takes URL_PREFIX=FOLDER, not `{map}`"))?;
-        options.mappings.push((prefix.to_owned(), PathBuf::from(folder)));
+        options.mappings.push(openapi_kit::cli::parse_mapping(&map).map_err(|e| format!("--map: {e}"))?);
     }
     Ok(options)
 }
