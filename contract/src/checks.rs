@@ -34,6 +34,8 @@ pub struct Spec {
     /// The defects a lenient load repaired ([`Spec::lenient`]), reported
     /// by the spec diff as warnings.
     pub repaired: Vec<openapi_codegen::Problem>,
+    /// Told how far the checks run on this spec have gone.
+    pub progress: crate::progress::Progress,
 }
 
 impl Spec {
@@ -46,7 +48,7 @@ impl Spec {
     pub fn new(doc: Document) -> Spec {
         let validator = Validator::new(&doc);
         let examples = crate::examples::find(&doc.raw);
-        Spec { doc, validator, examples, repaired: Vec::new() }
+        Spec { doc, validator, examples, repaired: Vec::new(), progress: Default::default() }
     }
 
     /// [`Spec::lenient`] for a file, which may be the root of a spec split
@@ -106,7 +108,9 @@ impl Spec {
 /// Check 1: every example satisfies its schema.
 pub fn examples(spec: &mut Spec) -> Vec<Case> {
     let mut cases = Vec::new();
+    spec.progress.phase("examples against their schemas", spec.examples.examples.len());
     for example in spec.examples.examples.clone() {
+        spec.progress.step();
         let started = Instant::now();
         let failures = match spec.validator.compile(&example.schema) {
             Err(e) => vec![format!("{}the schema cannot be compiled: {e}", spec.place(&e.pointer))],
@@ -128,10 +132,10 @@ pub fn examples(spec: &mut Spec) -> Vec<Case> {
 /// their wire format).
 pub fn round_trips(spec: &Spec, types: &mut dyn Types) -> Vec<Case> {
     let mut cases = Vec::new();
-    for example in &spec.examples.examples {
-        if matches!(example.kind, Kind::Schema | Kind::Parameter { .. }) {
-            continue;
-        }
+    let typed = |example: &&Example| !matches!(example.kind, Kind::Schema | Kind::Parameter { .. });
+    spec.progress.phase("examples through the types", spec.examples.examples.iter().filter(typed).count());
+    for example in spec.examples.examples.iter().filter(typed) {
+        spec.progress.step();
         let started = Instant::now();
         let form = example.media.as_deref() == Some("application/x-www-form-urlencoded");
         let mut run = |pointer: &str| if form { types.form(pointer, &example.value) } else { types.json(pointer, &example.value) };
@@ -323,7 +327,9 @@ pub fn generated(spec: &mut Spec, types: &mut dyn Types, targets: &[Target], cas
     use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
     let mut out = Vec::new();
     let types = std::cell::RefCell::new(types);
+    spec.progress.phase(&format!("generated values ({cases} per schema)"), targets.len());
     for target in targets {
+        spec.progress.step();
         let started = Instant::now();
         let id = match spec.validator.compile(&target.pointer) {
             Ok(id) => id,

@@ -23,6 +23,7 @@
 //! - [`runner`]: a binary built against a generated crate that runs
 //!   values through its types, for tools that do not link it.
 //! - [`report`]: the outcome as a human summary, JUnit XML and JSON.
+//! - [`progress`]: how far a long run has gone, for whoever shows it.
 
 pub mod arazzo;
 pub mod checks;
@@ -36,6 +37,7 @@ pub mod live;
 pub mod negative;
 pub mod npm;
 pub mod prism;
+pub mod progress;
 pub mod report;
 pub mod runner;
 pub mod resources;

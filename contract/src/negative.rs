@@ -154,7 +154,10 @@ pub fn run(spec: &mut Spec, target: &Target, settings: Settings) -> Vec<Case> {
     let started = Instant::now();
     let mut cases = Vec::new();
     let mut mix = Mix(settings.seed);
-    for op in operations(spec) {
+    let operations = operations(spec);
+    spec.progress.phase("negative requests, by operation", operations.len());
+    for op in operations {
+        spec.progress.step();
         let name = |rule: &str| format!("{} ({} {}): {rule}", op.id, op.method, op.path);
         let base = match baseline(spec, &op, target, settings.seed) {
             Ok(base) => base,

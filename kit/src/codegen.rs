@@ -63,6 +63,12 @@ impl Request {
 
     /// Generates every output file in memory.
     pub fn generate(&self) -> Result<Vec<Output>, String> {
+        self.generate_shown(&crate::progress::Progress::none())
+    }
+
+    /// [`Request::generate`], each phase shown by `progress`.
+    fn generate_shown(&self, progress: &crate::progress::Progress) -> Result<Vec<Output>, String> {
+        progress.set(&format!("reading {}", self.spec.display()));
         let generator = Generator::new()
             .with_paths(self.paths.clone())
             .with_expand_depth(self.expand_depth)
@@ -70,8 +76,10 @@ impl Request {
         let started = Instant::now();
         let doc = openapi_codegen::Document::from_path_with(&self.spec, &self.tree).map_err(|e| e.to_string())?;
         let loaded = started.elapsed();
+        progress.set(&format!("building the model of {} operations", doc.operations().len()));
         let api = generator.build(&doc).map_err(|e| e.to_string())?;
         let built = started.elapsed();
+        progress.set(&format!("writing {} types and {} operations as Rust", api.types.len(), api.operations.len()));
         let files = match &self.destination {
             Destination::Modules(dir) => generator
                 .modules(&api)
@@ -112,7 +120,7 @@ impl Request {
     pub fn execute(&self, check: bool, base: &Path) -> Result<ExitCode, String> {
         let started = Instant::now();
         let progress = crate::progress::Progress::start(&format!("generating from {}", self.spec.display()));
-        let outputs = self.generate()?;
+        let outputs = self.generate_shown(&progress)?;
         drop(progress);
         let elapsed = started.elapsed();
         if check {

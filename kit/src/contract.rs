@@ -35,8 +35,9 @@ pub enum TypesCrate {
 }
 
 /// Builds the runner for the crate `types` names, under `work`, with the
-/// lock file `lockfile` when one is given (pinned versions).
-pub fn runner(types: &TypesCrate, work: &Path, lockfile: Option<&Path>) -> Result<Runner, String> {
+/// lock file `lockfile` when one is given (pinned versions); what it does
+/// is said on standard error, above `progress`.
+pub fn runner(types: &TypesCrate, work: &Path, lockfile: Option<&Path>, progress: &crate::progress::Progress) -> Result<Runner, String> {
     let (crate_dir, name) = match types {
         TypesCrate::Existing(dir, name) => (dir.clone(), name.clone()),
         TypesCrate::Generate(spec) => {
@@ -48,11 +49,11 @@ pub fn runner(types: &TypesCrate, work: &Path, lockfile: Option<&Path>) -> Resul
             (dir, "api-under-contract".to_owned())
         }
     };
-    eprintln!("contract: building the round-trip runner against {} ...", crate_dir.display());
+    progress.note(&format!("contract: building the round-trip runner against {} ...", crate_dir.display()));
     let started = Instant::now();
     let runner_dir = work.join(format!("runner-{name}"));
     let binary = runner::build(&crate_dir, &name, &runner_dir, lockfile)?;
-    eprintln!("contract: runner ready in {:.1?}", started.elapsed());
+    progress.note(&format!("contract: runner ready in {:.1?}", started.elapsed()));
     Runner::start(&binary)
 }
 
@@ -125,15 +126,14 @@ pub fn execute(spec_path: &Path, types: &TypesCrate, work: &Path, lockfile: Opti
     let mut spec = Spec::load(spec_path).map_err(|e| e.to_string())?;
     let mut report = Report::default();
     let Settings { server, api_key, mut workflows, mut inputs, mut headers, client: client_options, negative, fixtures, cases, junit, json, live_only } = settings;
-    let progress = crate::progress::Progress::start("checking the examples");
+    let progress = crate::progress::Progress::start("loading the examples");
+    spec.progress = progress.observer();
     if !live_only {
         report.cases.extend(checks::examples(&mut spec));
         progress.set("building the round-trip runner");
-        let mut types = runner(types, work, lockfile)?;
-        progress.set("round-tripping the examples through the types");
+        let mut types = runner(types, work, lockfile, &progress)?;
         report.cases.extend(checks::round_trips(&spec, &mut types));
         let targets = checks::targets(&spec);
-        progress.set(&format!("generated values of {} schemas", targets.len()));
         report.cases.extend(checks::generated(&mut spec, &mut types, &targets, cases));
         if let Some(file) = &fixtures {
             let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -159,7 +159,6 @@ pub fn execute(spec_path: &Path, types: &TypesCrate, work: &Path, lockfile: Opti
             let target = Target { base_url: url.clone(), headers, client: client::Client::new(&client_options)? };
             for file in &workflows {
                 let shown = file.display().to_string();
-                progress.set(&format!("workflows of {shown} against {url}"));
                 let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {shown}: {e}"))?;
                 match arazzo::Document::load(&shown, &text, &spec.doc) {
                     Ok(doc) => report.cases.extend(arazzo::run::run_all(&doc, &mut spec, &target, &inputs)),
@@ -170,7 +169,6 @@ pub fn execute(spec_path: &Path, types: &TypesCrate, work: &Path, lockfile: Opti
                 }
             }
             if negative.per_operation > 0 {
-                progress.set(&format!("negative requests against {url}"));
                 report.cases.extend(openapi_contract::negative::run(&mut spec, &target, negative));
             }
         }

@@ -211,7 +211,7 @@ pub fn execute(mut old: Spec, mut new: Spec, settings: &Settings) -> Result<Exit
         let path = work.join("new-spec.yaml");
         std::fs::write(&path, &new.doc.text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         progress.set("building the new spec's types to read the old examples");
-        let mut types = crate::contract::runner(&crate::contract::TypesCrate::Generate(path), work, lockfile.as_deref())?;
+        let mut types = crate::contract::runner(&crate::contract::TypesCrate::Generate(path), work, lockfile.as_deref(), &progress)?;
         evolution::read_by_types(&old, &new, &mut types, &mut report);
     }
     drop(progress);

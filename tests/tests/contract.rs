@@ -357,3 +357,26 @@ fn every_object_and_integer_a_request_carries_states_what_the_api_reads() {
     assert!(schemas >= 15, "{schemas} request schemas");
     assert_eq!(loose, Vec::<String>::new());
 }
+
+#[test]
+fn a_progress_display_is_told_each_phase_and_counts_every_step() {
+    let recorded = std::sync::Arc::new(common::Recorded::default());
+    let mut spec = spec();
+    spec.progress = openapi_contract::progress::Progress::to(recorded.clone());
+    let examples = checks::examples(&mut spec);
+    let round_trips = checks::round_trips(&spec, &mut Generated);
+    let targets: Vec<_> = checks::targets(&spec).into_iter().take(5).collect();
+    let generated = checks::generated(&mut spec, &mut Generated, &targets, 2);
+    let phases = recorded.phases();
+    let names: Vec<&str> = phases.iter().map(|p| p.0.as_str()).collect();
+    assert_eq!(names, ["examples against their schemas", "examples through the types", "generated values (2 per schema)"]);
+    for (what, total, steps) in &phases {
+        assert_eq!(total, steps, "{what}: announced {total}, counted {steps}");
+    }
+    // Each step is an item of the phase: the counts are the checks' own.
+    let skipped_examples = spec.examples.skipped.len() as u64;
+    assert_eq!(phases[0].1, examples.len() as u64 - skipped_examples);
+    assert_eq!(phases[1].1, round_trips.len() as u64);
+    assert_eq!(phases[2].1, generated.len() as u64);
+    assert!(phases.iter().all(|p| p.1 > 0), "{phases:?}");
+}

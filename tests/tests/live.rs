@@ -222,8 +222,11 @@ workflows:
 #[tokio::test(flavor = "multi_thread")]
 async fn dependencies_replacements_and_actions_run_as_written() {
     let url = serve(|_, _, _, _| {}).await;
+    let recorded = std::sync::Arc::new(common::Recorded::default());
+    let progress = openapi_contract::progress::Progress::to(recorded.clone());
     let cases = tokio::task::spawn_blocking(move || {
         let mut spec = Spec::load(&contract_tests::root().join("spec/checkout_sessions.yaml")).unwrap();
+        spec.progress = progress;
         let text = r#"arazzo: 1.0.1
 info: {title: Actions, version: "1"}
 sourceDescriptions: [{name: api, url: ./checkout_sessions.yaml, type: openapi}]
@@ -317,4 +320,6 @@ workflows:
         ],
         "{cases:#?}"
     );
+    // A progress display counts the workflows, dependencies run first included.
+    assert_eq!(recorded.phases(), [("workflows".to_owned(), 3, 3)]);
 }

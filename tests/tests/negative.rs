@@ -11,6 +11,7 @@ use openapi_contract::arazzo::run::Target;
 use openapi_contract::checks::Spec;
 use openapi_contract::client::{Client, Options};
 use openapi_contract::negative::{self, Settings};
+use openapi_contract::progress::Progress;
 use openapi_contract::Case;
 use reference_server::{Config, DEFAULT_API_KEY};
 use tokio::net::TcpListener;
@@ -20,9 +21,15 @@ fn target(url: String, headers: Vec<(String, String)>) -> Target {
 }
 
 async fn run(spec: &str, url: String, headers: Vec<(String, String)>, settings: Settings) -> Vec<Case> {
+    observed(spec, url, headers, settings, Default::default()).await
+}
+
+/// [`run`], telling `progress` how far it has gone.
+async fn observed(spec: &str, url: String, headers: Vec<(String, String)>, settings: Settings, progress: Progress) -> Vec<Case> {
     let spec = contract_tests::root().join(spec);
     tokio::task::spawn_blocking(move || {
         let mut spec = Spec::load(&spec).unwrap();
+        spec.progress = progress;
         negative::run(&mut spec, &target(url, headers), settings)
     })
     .await
@@ -75,7 +82,11 @@ async fn a_server_that_accepts_anything_fails_every_case() {
     let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let cases = run("spec/checkout_sessions.yaml", url, bearer(), Settings { per_operation: 1000, ..Settings::default() }).await;
+    let recorded = std::sync::Arc::new(common::Recorded::default());
+    let settings = Settings { per_operation: 1000, ..Settings::default() };
+    let cases = observed("spec/checkout_sessions.yaml", url, bearer(), settings, Progress::to(recorded.clone())).await;
+    // A progress display is told of one phase, a step per operation.
+    assert_eq!(recorded.phases(), [("negative requests, by operation".to_owned(), 5, 5)]);
     let sent: Vec<&Case> = cases.iter().filter(|c| c.skipped.is_none()).collect();
     assert!(sent.len() > 60, "{} sent", sent.len());
     for case in sent {

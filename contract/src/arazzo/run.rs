@@ -158,8 +158,10 @@ fn default_inputs(schema: &Value) -> Value {
 /// Runs every workflow of `doc` (each after the workflows it depends on, each
 /// once) against `target`, validating every exchange against `spec`.
 pub fn run_all(doc: &Document, spec: &mut Spec, target: &Target, inputs: &Map<String, Value>) -> Vec<Case> {
+    spec.progress.phase("workflows", doc.workflows.len());
     let mut runner = Runner { doc, spec, target, cases: Vec::new(), finished: Map::new() };
     for w in &doc.workflows {
+        runner.spec.progress.step();
         runner.workflow(&w.id, inputs, 0);
     }
     runner.cases

@@ -61,3 +61,28 @@ pub async fn raw(
     let text = response.text().await.expect("a body");
     (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
 }
+
+/// What a progress display is told: each phase with its length, and the
+/// steps begun in it.
+#[derive(Default)]
+pub struct Recorded(std::sync::Mutex<Vec<(String, u64, u64)>>);
+
+impl openapi_contract::progress::Observer for Recorded {
+    fn phase(&self, what: &str, total: u64) {
+        self.0.lock().unwrap().push((what.to_owned(), total, 0));
+    }
+
+    fn step(&self) {
+        let mut phases = self.0.lock().unwrap();
+        let last = phases.last_mut().expect("a step outside any phase");
+        last.2 += 1;
+        assert!(last.2 <= last.1, "more steps than the phase announced: {last:?}");
+    }
+}
+
+impl Recorded {
+    /// The phases told so far: name, announced length, steps begun.
+    pub fn phases(&self) -> Vec<(String, u64, u64)> {
+        self.0.lock().unwrap().clone()
+    }
+}
