@@ -63,12 +63,13 @@ pub struct TreeArgs {
 }
 
 impl TreeArgs {
-    fn options(&self) -> openapi_codegen::bundle::Options {
+    /// The bundler's options these flags give.
+    pub fn options(&self) -> openapi_codegen::bundle::Options {
         openapi_codegen::bundle::Options { allow_outside: self.allow_outside, mappings: self.mappings.clone() }
     }
 
     /// The flags as written, for the command a generated header names.
-    fn flags(&self) -> String {
+    pub fn flags(&self) -> String {
         let mut out = String::new();
         if self.allow_outside {
             out.push_str(" --allow-outside");
@@ -209,15 +210,9 @@ pub struct WorkflowsArgs {
     pub live: LiveArgs,
 }
 
-/// `diff`.
+/// How `diff` reports and when it fails (shared with `cargo xtask diff`).
 #[derive(Debug, Args)]
-pub struct DiffArgs {
-    /// The old spec, then the new one; with --base, the new one alone.
-    #[arg(value_name = "SPEC", num_args = 1..=2, required = true)]
-    pub specs: Vec<PathBuf>,
-    /// Compare the spec as it is at this git revision with the file now.
-    #[arg(long, value_name = "REV")]
-    pub base: Option<String>,
+pub struct ReportArgs {
     /// The report's format: text, markdown, json or junit.
     #[arg(long, default_value = "text")]
     pub format: Format,
@@ -228,11 +223,32 @@ pub struct DiffArgs {
     #[arg(long, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
     /// ... unless info.version changed (a breaking change on purpose).
-    #[arg(long)]
+    #[arg(long, requires = "fail_on")]
     pub unless_announced: bool,
     /// Also validate a fixtures file's objects against the new spec.
     #[arg(long, value_name = "FILE")]
     pub fixtures: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// The diff's settings, with `types`: where to build the new spec's
+    /// types to read the old examples with, and its lock file.
+    pub fn settings(self, types: Option<(PathBuf, Option<PathBuf>)>) -> crate::diff::Settings {
+        crate::diff::Settings { format: self.format, out: self.out, fail_on: self.fail_on, unless_announced: self.unless_announced, fixtures: self.fixtures, types }
+    }
+}
+
+/// `diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old spec, then the new one; with --base, the new one alone.
+    #[arg(value_name = "SPEC", num_args = 1..=2, required = true)]
+    pub specs: Vec<PathBuf>,
+    /// Compare the spec as it is at this git revision with the file now.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Also read the old examples with the types generated from the new
     /// spec (builds them under this folder).
     #[arg(long, value_name = "DIR")]
@@ -273,17 +289,21 @@ pub fn main_with(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) ->
     }
 }
 
-fn live_settings(live: LiveArgs, server: Option<String>) -> crate::contract::Settings {
-    let mut settings = crate::contract::Settings { server, api_key: live.api_key, workflows: live.workflows, headers: live.headers, junit: live.junit, json: live.json, ..Default::default() };
-    settings.inputs = live.inputs.into_iter().collect();
-    settings.client.timeout = Duration::from_secs_f64(live.timeout);
-    settings.client.ca_certs = live.ca_certs;
-    if let Some(proxy) = live.proxy {
-        settings.client.proxy = if proxy == "none" { openapi_contract::client::Proxy::None } else { openapi_contract::client::Proxy::All(proxy) };
+impl LiveArgs {
+    /// The contract run's settings these flags give, checking `server`.
+    pub fn settings(self, server: Option<String>) -> crate::contract::Settings {
+        let live = self;
+        let mut settings = crate::contract::Settings { server, api_key: live.api_key, workflows: live.workflows, headers: live.headers, junit: live.junit, json: live.json, ..Default::default() };
+        settings.inputs = live.inputs.into_iter().collect();
+        settings.client.timeout = Duration::from_secs_f64(live.timeout);
+        settings.client.ca_certs = live.ca_certs;
+        if let Some(proxy) = live.proxy {
+            settings.client.proxy = if proxy == "none" { openapi_contract::client::Proxy::None } else { openapi_contract::client::Proxy::All(proxy) };
+        }
+        settings.negative.per_operation = live.negative;
+        settings.negative.seed = live.seed;
+        settings
     }
-    settings.negative.per_operation = live.negative;
-    settings.negative.seed = live.seed;
-    settings
 }
 
 /// Runs one subcommand.
@@ -319,12 +339,12 @@ pub fn run(command: Command) -> Result<ExitCode, String> {
             request.execute(args.check, &base)
         }
         Command::Contract(args) => {
-            let settings = crate::contract::Settings { fixtures: args.fixtures, cases: args.cases, ..live_settings(args.live, args.server) };
+            let settings = crate::contract::Settings { fixtures: args.fixtures, cases: args.cases, ..args.live.settings(args.server) };
             let types = TypesCrate::Generate(args.spec.clone());
             crate::contract::execute(&args.spec, &types, &args.work, args.lockfile.as_deref(), settings)
         }
         Command::Workflows(args) => {
-            let settings = crate::contract::Settings { live_only: true, ..live_settings(args.live, Some(args.server)) };
+            let settings = crate::contract::Settings { live_only: true, ..args.live.settings(Some(args.server)) };
             let types = TypesCrate::Generate(args.spec.clone());
             crate::contract::execute(&args.spec, &types, std::path::Path::new("target/openapi-kit"), None, settings)
         }
@@ -342,15 +362,7 @@ pub fn run(command: Command) -> Result<ExitCode, String> {
                 (Some(_), _) => return Err("with --base REV, give the one spec to compare with itself at REV".into()),
                 (None, _) => return Err("give two specs, OLD and NEW (or --base REV and one)".into()),
             };
-            let settings = crate::diff::Settings {
-                format: args.format,
-                out: args.out,
-                fail_on: args.fail_on,
-                unless_announced: args.unless_announced,
-                fixtures: args.fixtures,
-                types: args.types.map(|dir| (dir, None)),
-            };
-            crate::diff::execute(old, new, &settings)
+            crate::diff::execute(old, new, &args.report.settings(args.types.map(|dir| (dir, None))))
         }
         Command::Bundle(args) => {
             let doc = openapi_codegen::bundle::bundle(&args.spec, &args.tree.options()).map_err(|e| e.to_string())?;

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use openapi_codegen::{Generator, Phases};
 
-use crate::{root, take_flag, take_value};
+use crate::root;
 
 /// Medians of `runs` runs of `f`.
 fn median<T>(runs: usize, mut f: impl FnMut() -> Result<T, String>) -> Result<(Duration, T), String> {
@@ -173,14 +173,23 @@ fn scaling(runs: usize) -> Result<(), String> {
     Ok(())
 }
 
-pub fn run(args: &[String]) -> Result<ExitCode, String> {
-    let mut args = args.to_vec();
-    let skip_build = take_flag(&mut args, "--no-build");
-    let runs: usize = take_value(&mut args, "--runs")?.map_or(Ok(15), |r| r.parse().map_err(|_| "--runs needs a number"))?;
-    let stripe = take_value(&mut args, "--stripe")?.map(PathBuf::from).unwrap_or_else(|| root().join("spec/stripe/spec3.yaml"));
-    if let Some(extra) = args.first() {
-        return Err(format!("unexpected argument `{extra}`"));
-    }
+/// `cargo xtask bench`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Codegen runs per spec.
+    #[arg(long, value_name = "N", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..))]
+    runs: u32,
+    /// The Stripe spec to time (default: spec/stripe/spec3.yaml).
+    #[arg(long, value_name = "PATH")]
+    stripe: Option<PathBuf>,
+    /// Skip the clean build.
+    #[arg(long)]
+    no_build: bool,
+}
+
+pub fn run(args: Args) -> Result<ExitCode, String> {
+    let (skip_build, runs) = (args.no_build, args.runs as usize);
+    let stripe = args.stripe.unwrap_or_else(|| root().join("spec/stripe/spec3.yaml"));
     let profile = if cfg!(debug_assertions) { "debug (use --release for real figures)" } else { "release" };
     println!("codegen per phase, {profile} build of xtask, median of {runs} runs (Stripe: of at most 7):");
     let read = |path: &PathBuf| std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()));
@@ -254,15 +263,19 @@ fn openapi31(ours: &str, stripe: Option<String>, runs: usize) -> Result<(), Stri
     Ok(())
 }
 
+/// `cargo xtask bench-validate`.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Measuring time per figure, in milliseconds.
+    #[arg(long, value_name = "N", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..))]
+    millis: u64,
+}
+
 /// `cargo xtask bench-validate`: runs the validation benchmark, a crate
 /// kept outside the workspace so that the `jsonschema` crate it compares
 /// with never reaches a normal build.
-pub fn validate(args: &[String]) -> Result<ExitCode, String> {
-    let mut args = args.to_vec();
-    let millis = take_value(&mut args, "--millis")?.unwrap_or_else(|| "2000".into());
-    if let Some(extra) = args.first() {
-        return Err(format!("unexpected argument `{extra}`"));
-    }
+pub fn validate(args: ValidateArgs) -> Result<ExitCode, String> {
+    let millis = args.millis.to_string();
     let manifest = root().join("contract/bench/Cargo.toml");
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["run", "--quiet", "--release", "--manifest-path"])
@@ -273,18 +286,24 @@ pub fn validate(args: &[String]) -> Result<ExitCode, String> {
     Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
+/// `cargo xtask bench-stream`.
+#[derive(Debug, clap::Args)]
+pub struct StreamArgs {
+    /// Bytes each way.
+    #[arg(long, value_name = "N", default_value_t = 1 << 30, value_parser = clap::value_parser!(u64).range(1..))]
+    bytes: u64,
+    /// Runs per case, alternating.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    runs: u32,
+}
+
 /// `bench-stream`: bytes up and down through the generated client and
 /// server of the media fixture, beside a plain reqwest client and axum
 /// server moving the same chunks (the peer), each case in a process of its
 /// own (`tests/examples/stream_bench.rs`, release): throughput as a ratio
 /// to the peer's, and peak resident memory against the bytes moved.
-pub fn stream(args: &[String]) -> Result<ExitCode, String> {
-    let mut args = args.to_vec();
-    let bytes: u64 = take_value(&mut args, "--bytes")?.map_or(Ok(1 << 30), |b| b.parse().map_err(|_| format!("--bytes takes a number, not `{b}`")))?;
-    let runs: usize = take_value(&mut args, "--runs")?.map_or(Ok(5), |r| r.parse().map_err(|_| format!("--runs takes a number, not `{r}`")))?;
-    if let Some(extra) = args.first() {
-        return Err(format!("unexpected argument `{extra}`"));
-    }
+pub fn stream(args: StreamArgs) -> Result<ExitCode, String> {
+    let (bytes, runs) = (args.bytes, args.runs as usize);
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .args(["build", "--quiet", "--release", "-p", "contract-tests", "--example", "stream_bench"])
@@ -346,18 +365,22 @@ pub fn stream(args: &[String]) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `cargo xtask bench-build`.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Runs of each.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    runs: u32,
+}
+
 /// `cargo xtask bench-build`: the clean debug build of the generated types
 /// (`checkout-sessions`, default features, dependencies included) against
 /// the same of a peer, async-stripe's checkout crate (its checkout session
 /// types, serialize and deserialize), alternating in the same run, each in
 /// a fresh target folder; the figure is the ratio of the medians. The peer
 /// is fetched from crates.io the first time.
-pub fn build_vs_peer(args: &[String]) -> Result<ExitCode, String> {
-    let mut args = args.to_vec();
-    let runs: usize = take_value(&mut args, "--runs")?.map_or(Ok(2), |r| r.parse().map_err(|_| "--runs needs a number"))?;
-    if let Some(extra) = args.first() {
-        return Err(format!("unexpected argument `{extra}`"));
-    }
+pub fn build_vs_peer(args: BuildArgs) -> Result<ExitCode, String> {
+    let runs = args.runs as usize;
     let cargo = || Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     let peer = root().join("target/bench-peer");
     std::fs::create_dir_all(peer.join("src")).map_err(|e| e.to_string())?;

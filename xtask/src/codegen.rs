@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::{root, take_flag, take_value};
+use openapi_kit::cli::TreeArgs;
+
+use crate::root;
 
 /// The spec the project is generated from, relative to the root.
 pub const DEFAULT_SPEC: &str = "spec/checkout_sessions.yaml";
@@ -15,64 +17,72 @@ pub const DEFAULT_OUT: &str = "generated/src";
 
 pub use openapi_kit::codegen::{Destination, Request, write};
 
-/// Reads `codegen`'s flags: the request, and whether to `--check`.
-struct Parsed;
-
-impl Parsed {
-    fn parse(mut args: Vec<String>) -> Result<(Request, bool), String> {
-        let check = take_flag(&mut args, "--check");
-        let spec = take_value(&mut args, "--spec")?;
-        let out = take_value(&mut args, "--out")?;
-        let name = take_value(&mut args, "--name")?;
-        let paths = take_value(&mut args, "--paths")?;
-        let depth = take_value(&mut args, "--expand-depth")?;
-        let tree = crate::tree_options(&mut args)?;
-        if let Some(extra) = args.first() {
-            return Err(format!("unexpected argument `{extra}`"));
-        }
-        if spec.is_some() != out.is_some() {
-            return Err("--spec and --out go together (the default spec generates into generated/src)".into());
-        }
-        let expand_depth = depth
-            .as_deref()
-            .map(|d| d.parse::<usize>().map_err(|_| format!("--expand-depth needs a number, not `{d}`")))
-            .transpose()?;
-        // The header names the command that regenerates the output.
-        let mut command = String::from("cargo xtask codegen");
-        for (flag, value) in [("--spec", &spec), ("--out", &out), ("--name", &name), ("--paths", &paths), ("--expand-depth", &depth)] {
-            if let Some(value) = value {
-                command.push_str(&format!(" {flag} {value}"));
-            }
-        }
-        if tree.allow_outside {
-            command.push_str(" --allow-outside");
-        }
-        for (prefix, folder) in &tree.mappings {
-            command.push_str(&format!(" --map {prefix}={}", folder.display()));
-        }
-        let destination = match out {
-            Some(dir) => Destination::Crate(PathBuf::from(dir)),
-            None => Destination::Modules(root().join(DEFAULT_OUT)),
-        };
-        let request = Request {
-            spec: spec.map(PathBuf::from).unwrap_or_else(|| root().join(DEFAULT_SPEC)),
-            destination,
-            name,
-            paths: paths.map(|p| p.split(',').map(str::to_owned).collect()).unwrap_or_default(),
-            expand_depth,
-            command,
-            verbose: true,
-            tree,
-        };
-        Ok((request, check))
-    }
-
+/// `cargo xtask codegen`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Exit 1 with a diff if the committed code is stale; write nothing.
+    #[arg(long)]
+    check: bool,
+    /// Generate from another spec (with --out) ...
+    #[arg(long, value_name = "PATH", requires = "out")]
+    spec: Option<PathBuf>,
+    /// ... into a standalone crate at DIR.
+    #[arg(long, value_name = "DIR", requires = "spec")]
+    out: Option<PathBuf>,
+    /// The crate name for --out (default: the folder's name).
+    #[arg(long, requires = "out")]
+    name: Option<String>,
+    /// Only the operations whose path matches (globs, comma-separated).
+    #[arg(long, value_name = "GLOB,...", value_delimiter = ',')]
+    paths: Vec<String>,
+    /// Keep only the ID of expandable fields past depth N.
+    #[arg(long, value_name = "N")]
+    expand_depth: Option<usize>,
+    #[command(flatten)]
+    tree: TreeArgs,
+    /// Set generated/Cargo.toml's version (and every lock file's) to what
+    /// the spec change since HEAD needs (see `diff`).
+    #[arg(long, conflicts_with_all = ["check", "out"])]
+    bump: bool,
 }
 
-pub fn run(args: &[String]) -> Result<ExitCode, String> {
-    let mut args = args.to_vec();
-    let bump = take_flag(&mut args, "--bump");
-    let (request, check) = Parsed::parse(args)?;
+impl Args {
+    /// What to generate, and where; the header names the command that
+    /// regenerates it.
+    fn request(&self) -> Request {
+        let mut command = String::from("cargo xtask codegen");
+        if let (Some(spec), Some(out)) = (&self.spec, &self.out) {
+            command.push_str(&format!(" --spec {} --out {}", spec.display(), out.display()));
+        }
+        if let Some(name) = &self.name {
+            command.push_str(&format!(" --name {name}"));
+        }
+        if !self.paths.is_empty() {
+            command.push_str(&format!(" --paths {}", self.paths.join(",")));
+        }
+        if let Some(depth) = self.expand_depth {
+            command.push_str(&format!(" --expand-depth {depth}"));
+        }
+        command.push_str(&self.tree.flags());
+        let destination = match &self.out {
+            Some(dir) => Destination::Crate(dir.clone()),
+            None => Destination::Modules(root().join(DEFAULT_OUT)),
+        };
+        Request {
+            spec: self.spec.clone().unwrap_or_else(|| root().join(DEFAULT_SPEC)),
+            destination,
+            name: self.name.clone(),
+            paths: self.paths.clone(),
+            expand_depth: self.expand_depth,
+            command,
+            verbose: true,
+            tree: self.tree.options(),
+        }
+    }
+}
+
+pub fn run(args: Args) -> Result<ExitCode, String> {
+    let (request, check, bump) = (args.request(), args.check, args.bump);
     let code = request.execute(check, &root())?;
     if check {
         return Ok(code);

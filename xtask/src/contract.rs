@@ -15,19 +15,39 @@
 //! round-trips. The generated types are reached through a small runner
 //! binary (`openapi_contract::runner`): the project's own crate for the
 //! default spec, a freshly generated one for any other. The checks are
-//! `openapi_kit::contract` (the `openapi-kit contract` command); this file
-//! reads the xtask's flags and gives this repository's defaults.
+//! `openapi_kit::contract` (the `openapi-kit contract` command, whose flags
+//! these are); this file gives this repository's defaults.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use openapi_contract::client;
-use openapi_kit::cli::{parse_header, parse_input, parse_timeout};
+use openapi_kit::cli::LiveArgs;
 use openapi_kit::contract::{Settings, TypesCrate};
 
 use crate::codegen::DEFAULT_SPEC;
-use crate::{root, take_value};
+use crate::root;
+
+/// `cargo xtask contract`: `openapi-kit contract`'s flags, the spec a
+/// flag of its own (default: the project's).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Another spec (its crate is generated and built); default: the
+    /// project's, read through generated/.
+    #[arg(long, value_name = "PATH")]
+    spec: Option<PathBuf>,
+    /// Also check this live server (http:// or https://): Arazzo workflows
+    /// and negative requests.
+    #[arg(long, value_name = "URL")]
+    server: Option<String>,
+    #[command(flatten)]
+    live: LiveArgs,
+    /// Also check every object of a fixtures file.
+    #[arg(long, value_name = "FILE")]
+    fixtures: Option<PathBuf>,
+    /// Generated values per schema.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    cases: u32,
+}
 
 /// The crate of the project's spec (`generated/`), or one generated from
 /// another spec under `target/contract`.
@@ -38,42 +58,8 @@ fn types(spec: Option<&PathBuf>) -> TypesCrate {
     }
 }
 
-pub fn run(args: &[String]) -> Result<ExitCode, String> {
-    let mut args = args.to_vec();
-    let spec_arg = take_value(&mut args, "--spec")?.map(PathBuf::from);
-    let mut settings = Settings { server: take_value(&mut args, "--server")?, api_key: take_value(&mut args, "--api-key")?, ..Settings::default() };
-    while let Some(file) = take_value(&mut args, "--workflows")? {
-        settings.workflows.push(PathBuf::from(file));
-    }
-    while let Some(input) = take_value(&mut args, "--input")? {
-        let (name, value) = parse_input(&input).map_err(|e| format!("--input: {e}"))?;
-        settings.inputs.insert(name, value);
-    }
-    while let Some(header) = take_value(&mut args, "--header")? {
-        settings.headers.push(parse_header(&header).map_err(|e| format!("--header: {e}"))?);
-    }
-    while let Some(file) = take_value(&mut args, "--ca-cert")? {
-        settings.client.ca_certs.push(PathBuf::from(file));
-    }
-    if let Some(seconds) = take_value(&mut args, "--timeout")? {
-        settings.client.timeout = Duration::from_secs_f64(parse_timeout(&seconds).map_err(|e| format!("--timeout: {e}"))?);
-    }
-    if let Some(proxy) = take_value(&mut args, "--proxy")? {
-        settings.client.proxy = if proxy == "none" { client::Proxy::None } else { client::Proxy::All(proxy) };
-    }
-    if let Some(n) = take_value(&mut args, "--negative")? {
-        settings.negative.per_operation = n.parse().map_err(|_| "--negative needs a count")?;
-    }
-    if let Some(seed) = take_value(&mut args, "--seed")? {
-        settings.negative.seed = seed.parse().map_err(|_| "--seed needs a number")?;
-    }
-    settings.fixtures = take_value(&mut args, "--fixtures")?.map(PathBuf::from);
-    settings.junit = take_value(&mut args, "--junit")?.map(PathBuf::from);
-    settings.json = take_value(&mut args, "--json")?.map(PathBuf::from);
-    settings.cases = take_value(&mut args, "--cases")?.map_or(Ok(64), |v| v.parse().map_err(|_| "--cases needs a number"))?;
-    if let Some(extra) = args.first() {
-        return Err(format!("unexpected argument `{extra}`"));
-    }
-    let path = spec_arg.clone().unwrap_or_else(|| root().join(DEFAULT_SPEC));
-    openapi_kit::contract::execute(&path, &types(spec_arg.as_ref()), &root().join("target/contract"), Some(&root().join("Cargo.lock")), settings)
+pub fn run(args: Args) -> Result<ExitCode, String> {
+    let settings = Settings { fixtures: args.fixtures, cases: args.cases, ..args.live.settings(args.server) };
+    let path = args.spec.clone().unwrap_or_else(|| root().join(DEFAULT_SPEC));
+    openapi_kit::contract::execute(&path, &types(args.spec.as_ref()), &root().join("target/contract"), Some(&root().join("Cargo.lock")), settings)
 }

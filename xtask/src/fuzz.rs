@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
-use crate::{root, take_flag, take_value};
+use crate::root;
 
 /// The targets, in the order they run.
 pub const TARGETS: [&str; 8] = ["form_decode", "router", "webhook_signature", "generator", "validator", "client_decode", "media", "bundle"];
@@ -106,18 +106,27 @@ fn run_target(fuzz: &Path, target: &'static str, seconds: u64, log: &Path) -> Re
     })
 }
 
-pub fn run(args: &[String]) -> Result<ExitCode, String> {
-    let mut args = args.to_vec();
-    let seconds: u64 = take_value(&mut args, "--seconds")?.map_or(Ok(60), |s| s.parse().map_err(|_| "--seconds needs a number"))?;
-    let jobs: usize = take_value(&mut args, "--jobs")?.map_or(Ok(1), |s| s.parse().map_err(|_| "--jobs needs a number"))?;
-    let build_only = take_flag(&mut args, "--build-only");
-    let targets: Vec<&'static str> = if args.is_empty() {
-        TARGETS.to_vec()
-    } else {
-        args.iter()
-            .map(|a| TARGETS.iter().find(|t| *t == a).copied().ok_or_else(|| format!("no fuzz target `{a}` ({})", TARGETS.join(", "))))
-            .collect::<Result<_, _>>()?
-    };
+/// `cargo xtask fuzz`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The targets to run (default: all).
+    #[arg(value_name = "TARGET", value_parser = clap::builder::PossibleValuesParser::new(TARGETS))]
+    targets: Vec<String>,
+    /// Seconds per target.
+    #[arg(long, value_name = "N", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    seconds: u64,
+    /// Targets at once.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    jobs: u32,
+    /// Build the targets, run nothing.
+    #[arg(long)]
+    build_only: bool,
+}
+
+pub fn run(args: Args) -> Result<ExitCode, String> {
+    let Args { seconds, jobs, build_only, .. } = args;
+    let jobs = jobs as usize;
+    let targets: Vec<&'static str> = TARGETS.iter().copied().filter(|t| args.targets.is_empty() || args.targets.iter().any(|a| a == t)).collect();
     ensure_cargo_fuzz()?;
     let fuzz = root().join("fuzz");
     let started = Instant::now();

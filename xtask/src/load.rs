@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use openapi_contract::http;
 
-use crate::{root, take_value};
+use crate::root;
 
 /// The key the reference server accepts unless told otherwise.
 const API_KEY: &str = "sk_test_reference";
@@ -131,17 +131,22 @@ fn start(threads: usize) -> Result<(Server, SocketAddr), String> {
     Ok((server, addr))
 }
 
-pub fn run(args: &[String]) -> Result<ExitCode, String> {
-    let mut args = args.to_vec();
-    let number = |value: Option<String>, default: usize, flag: &str| -> Result<usize, String> {
-        value.map_or(Ok(default), |v| v.parse().map_err(|_| format!("{flag} needs a number")))
-    };
-    let seconds = number(take_value(&mut args, "--seconds")?, 5, "--seconds")? as u64;
-    let connections = number(take_value(&mut args, "--connections")?, 32, "--connections")?;
-    let threads = number(take_value(&mut args, "--server-threads")?, 2, "--server-threads")?;
-    if let Some(extra) = args.first() {
-        return Err(format!("unexpected argument `{extra}`"));
-    }
+/// `cargo xtask bench-server`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Seconds per scenario.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    seconds: u64,
+    /// Keep-alive connections.
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..))]
+    connections: u32,
+    /// The server's worker threads.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    server_threads: u32,
+}
+
+pub fn run(args: Args) -> Result<ExitCode, String> {
+    let (seconds, connections, threads) = (args.seconds, args.connections as usize, args.server_threads as usize);
     let (_server, addr) = start(threads)?;
     println!("reference server (release) on {addr}, {threads} server threads, {connections} connections, {seconds} s per scenario:");
 

@@ -19,7 +19,7 @@ use openapi_contract::client;
 use openapi_contract::npm::REDOCLY;
 use serde_json::Value;
 
-use crate::{root, take_value};
+use crate::root;
 
 /// Step verdicts: `workflowId/stepId` → passed.
 type Verdicts = BTreeMap<String, bool>;
@@ -109,15 +109,20 @@ fn arazzo_source_name(workflows: &Path) -> Result<String, String> {
     raw["sourceDescriptions"][0]["name"].as_str().map(str::to_owned).ok_or_else(|| "no sourceDescriptions[0].name".into())
 }
 
-pub fn run(args: &[String]) -> Result<ExitCode, String> {
-    let mut args = args.to_vec();
-    let spec = take_value(&mut args, "--spec")?.map(PathBuf::from).unwrap_or_else(|| root().join(crate::codegen::DEFAULT_SPEC));
-    let workflows = take_value(&mut args, "--workflows")?
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("spec/checkout_sessions.arazzo.yaml"));
-    if let Some(extra) = args.first() {
-        return Err(format!("unexpected argument `{extra}`"));
-    }
+/// `cargo xtask respect`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The Arazzo document (default: spec/checkout_sessions.arazzo.yaml).
+    #[arg(long, value_name = "FILE")]
+    workflows: Option<PathBuf>,
+    /// The spec it names (default: spec/checkout_sessions.yaml).
+    #[arg(long, value_name = "PATH")]
+    spec: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<ExitCode, String> {
+    let spec = args.spec.unwrap_or_else(|| root().join(crate::codegen::DEFAULT_SPEC));
+    let workflows = args.workflows.unwrap_or_else(|| root().join("spec/checkout_sessions.arazzo.yaml"));
     let redocly = redocly()?;
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["build", "--quiet", "-p", "reference-server"])

@@ -12,7 +12,9 @@ use openapi_contract::checks::Spec;
 use openapi_contract::evolution::{self, Bump, Level, Report};
 
 use crate::codegen::DEFAULT_SPEC;
-use crate::{root, take_value};
+use openapi_kit::cli::{ReportArgs, TreeArgs};
+
+use crate::root;
 
 use openapi_kit::diff::{TreeOptions, load, read};
 
@@ -21,8 +23,8 @@ pub fn at_revision(revision: &str, path: &str) -> Result<String, String> {
     openapi_kit::diff::at_revision(&root(), revision, path)
 }
 
-fn load_file(path: &str, tree: &TreeOptions) -> Result<Spec, String> {
-    openapi_kit::diff::load_file(Path::new(path), tree)
+fn load_file(path: &Path, tree: &TreeOptions) -> Result<Spec, String> {
+    openapi_kit::diff::load_file(path, tree)
 }
 
 /// The spec at `relative` (from the repository's root) at a git revision
@@ -31,71 +33,82 @@ fn load_at(revision: &str, relative: &str, tree: &TreeOptions) -> Result<Spec, S
     openapi_kit::diff::load_at(&root(), revision, relative, tree, &root().join("target/diff-base"))
 }
 
+/// `cargo xtask diff`: `openapi-kit diff`'s flags, with this repository's
+/// defaults.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// OLD NEW: two spec files; with --base, NEW alone (default: the
+    /// project's spec); nothing: HEAD's spec against the working tree's.
+    #[arg(value_name = "SPEC", num_args = 0..=2)]
+    specs: Vec<PathBuf>,
+    /// The spec at a git revision as OLD.
+    #[arg(long, value_name = "REV")]
+    base: Option<String>,
+    #[command(flatten)]
+    report: ReportArgs,
+    /// Also read the old examples with the types generated from the new
+    /// spec (builds them under target/diff).
+    #[arg(long)]
+    types: bool,
+    #[command(flatten)]
+    tree: TreeArgs,
+}
+
 /// The two specs a command line names: `OLD NEW`, `--base REV [NEW]`, or
 /// nothing (the committed default spec against the working tree's).
-pub fn specs(args: &mut Vec<String>) -> Result<(Spec, Spec), String> {
-    // `--allow-outside`, `--map`: how trees are read.
-    let tree = crate::tree_options(args)?;
-    let base = take_value(args, "--base")?;
-    let files: Vec<String> = args.iter().filter(|a| !a.starts_with("--")).cloned().collect();
-    args.retain(|a| a.starts_with("--"));
-    let default = root().join(DEFAULT_SPEC).display().to_string();
-    match (base, files.as_slice()) {
-        (None, [old, new]) => Ok((load_file(old, &tree)?, load_file(new, &tree)?)),
-        (Some(revision), []) => Ok((load_at(&revision, DEFAULT_SPEC, &tree)?, load_file(&default, &tree)?)),
+fn specs(base: Option<&str>, files: &[PathBuf], tree: &TreeOptions) -> Result<(Spec, Spec), String> {
+    let default = root().join(DEFAULT_SPEC);
+    match (base, files) {
+        (None, [old, new]) => Ok((load_file(old, tree)?, load_file(new, tree)?)),
+        (Some(revision), []) => Ok((load_at(revision, DEFAULT_SPEC, tree)?, load_file(&default, tree)?)),
         (Some(revision), [new]) => {
-            let relative = Path::new(new).strip_prefix(root()).unwrap_or(Path::new(new)).display().to_string();
-            Ok((load_at(&revision, &relative, &tree)?, load_file(new, &tree)?))
+            let relative = new.strip_prefix(root()).unwrap_or(new).display().to_string();
+            Ok((load_at(revision, &relative, tree)?, load_file(new, tree)?))
         }
-        (None, []) => Ok((load_at("HEAD", DEFAULT_SPEC, &tree)?, load_file(&default, &tree)?)),
+        (None, []) => Ok((load_at("HEAD", DEFAULT_SPEC, tree)?, load_file(&default, tree)?)),
         _ => Err("diff takes OLD NEW, or --base REV [NEW], or nothing".into()),
     }
 }
 
-pub fn run(args: &[String]) -> Result<ExitCode, String> {
-    let mut args = args.to_vec();
-    let format = take_value(&mut args, "--format")?.unwrap_or_else(|| "text".into()).parse()?;
-    let out = take_value(&mut args, "--out")?.map(PathBuf::from);
-    let fail_on = take_value(&mut args, "--fail-on")?.map(|w| w.parse()).transpose()?;
-    let unless_announced = crate::take_flag(&mut args, "--unless-announced");
-    let with_types = crate::take_flag(&mut args, "--types");
-    let fixtures = take_value(&mut args, "--fixtures")?.map(PathBuf::from);
+pub fn run(args: Args) -> Result<ExitCode, String> {
     let started = Instant::now();
-    let base = args.iter().position(|a| a == "--base").and_then(|i| args.get(i + 1)).cloned();
-    if let Some(revision) = &base
+    if let Some(revision) = &args.base
+        && args.specs.is_empty()
         && at_revision(revision, DEFAULT_SPEC).is_err()
-        && !args.iter().any(|a| !a.starts_with("--") && Some(a) != base.as_ref())
     {
         println!("diff: no {DEFAULT_SPEC} at {revision}: nothing to compare");
         return Ok(ExitCode::SUCCESS);
     }
-    let (old, new) = specs(&mut args)?;
-    if let Some(extra) = args.first() {
-        return Err(format!("unexpected argument `{extra}`"));
-    }
+    let (old, new) = specs(args.base.as_deref(), &args.specs, &args.tree.options())?;
     eprintln!("diff: loaded in {:.1?}", started.elapsed());
-    let settings = openapi_kit::diff::Settings {
-        format,
-        out,
-        fail_on,
-        unless_announced,
-        fixtures,
-        types: with_types.then(|| (root().join("target/diff"), Some(root().join("Cargo.lock")))),
-    };
-    openapi_kit::diff::execute(old, new, &settings)
+    let types = args.types.then(|| (root().join("target/diff"), Some(root().join("Cargo.lock"))));
+    openapi_kit::diff::execute(old, new, &args.report.settings(types))
+}
+
+/// `cargo xtask bench-diff`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Runs (the median is reported).
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    runs: u32,
+    /// The old spec (default: spec/stripe/spec3.2022-11-15.yaml.gz).
+    #[arg(long, value_name = "PATH")]
+    old: Option<PathBuf>,
+    /// The new spec (default: spec/stripe/spec3.yaml).
+    #[arg(long, value_name = "PATH")]
+    new: Option<PathBuf>,
 }
 
 /// `cargo xtask bench-diff`: the diff of Stripe's spec at two API versions
 /// against the time to load both, in the same run.
-pub fn bench(args: &[String]) -> Result<ExitCode, String> {
-    let mut args = args.to_vec();
-    let runs: usize = take_value(&mut args, "--runs")?.map_or(Ok(5), |v| v.parse().map_err(|_| "--runs needs a number"))?;
-    let old_path = take_value(&mut args, "--old")?.unwrap_or_else(|| root().join("spec/stripe/spec3.2022-11-15.yaml.gz").display().to_string());
-    let new_path = take_value(&mut args, "--new")?.unwrap_or_else(|| root().join("spec/stripe/spec3.yaml").display().to_string());
+pub fn bench(args: BenchArgs) -> Result<ExitCode, String> {
+    let runs = args.runs as usize;
+    let old_path = args.old.unwrap_or_else(|| root().join("spec/stripe/spec3.2022-11-15.yaml.gz")).display().to_string();
+    let new_path = args.new.unwrap_or_else(|| root().join("spec/stripe/spec3.yaml")).display().to_string();
     let (old_text, new_text) = (read(Path::new(&old_path))?, read(Path::new(&new_path))?);
     let (mut loads, mut compares) = (Vec::new(), Vec::new());
     let mut last = None;
-    for _ in 0..runs.max(1) {
+    for _ in 0..runs {
         let started = Instant::now();
         let mut old = load(&old_path, old_text.clone())?;
         let mut new = load(&new_path, new_text.clone())?;
@@ -112,7 +125,7 @@ pub fn bench(args: &[String]) -> Result<ExitCode, String> {
     };
     let (load, compare) = (median(&mut loads), median(&mut compares));
     let report = last.ok_or("no run")?;
-    println!("bench-diff: {old_path} -> {new_path}, median of {} runs", runs.max(1));
+    println!("bench-diff: {old_path} -> {new_path}, median of {runs} runs");
     println!("  load both (parse, validate, index): {load:>10.1?}  1.00x");
     println!("  compare (wire, both IRs, examples): {compare:>10.1?}  {:.2}x of load", compare.as_secs_f64() / load.as_secs_f64());
     println!("  findings: {} breaking, {} warning, {} info; {} generated-API changes; semver {}", report.count(Level::Breaking), report.count(Level::Warning), report.count(Level::Info), report.rust.len(), report.verdict().as_str());

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use crate::codegen::{Request, write};
-use crate::{root, take_flag, take_value};
+use crate::root;
 
 /// The test written into the generated crate: it walks the fixtures and
 /// round-trips every object of the checked kinds.
@@ -54,17 +54,28 @@ fn fixtures_round_trip() {
 }
 "#;
 
-pub fn run(args: &[String]) -> Result<ExitCode, String> {
-    let mut args = args.to_vec();
-    let lint = take_flag(&mut args, "--lint");
-    let spec = take_value(&mut args, "--spec")?.map(PathBuf::from).unwrap_or_else(|| root().join("spec/stripe/spec3.yaml"));
-    let fixtures = take_value(&mut args, "--fixtures")?
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("spec/stripe/fixtures3.json"));
-    let out = take_value(&mut args, "--out")?.map(PathBuf::from).unwrap_or_else(|| root().join("target/stripe-check"));
-    if let Some(extra) = args.first() {
-        return Err(format!("unexpected argument `{extra}`"));
-    }
+/// `cargo xtask stripe`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The spec (default: spec/stripe/spec3.yaml).
+    #[arg(long, value_name = "PATH")]
+    spec: Option<PathBuf>,
+    /// The fixtures (default: spec/stripe/fixtures3.json).
+    #[arg(long, value_name = "PATH")]
+    fixtures: Option<PathBuf>,
+    /// Where the crate is written (default: target/stripe-check).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Also clippy -D warnings and rustdoc -D warnings.
+    #[arg(long)]
+    lint: bool,
+}
+
+pub fn run(args: Args) -> Result<ExitCode, String> {
+    let lint = args.lint;
+    let spec = args.spec.unwrap_or_else(|| root().join("spec/stripe/spec3.yaml"));
+    let fixtures = args.fixtures.unwrap_or_else(|| root().join("spec/stripe/fixtures3.json"));
+    let out = args.out.unwrap_or_else(|| root().join("target/stripe-check"));
     for file in [&spec, &fixtures] {
         if !file.exists() {
             return Err(format!("{} not found (pass --spec / --fixtures)", file.display()));
