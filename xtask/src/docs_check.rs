@@ -102,6 +102,19 @@ fn every_command_in_the_docs_exists_with_its_flags() {
 }
 
 #[test]
+fn every_task_ci_runs_exists_with_its_flags() {
+    let script = std::fs::read_to_string(workspace().join(".ci/run")).unwrap().replace("\\\n", " ");
+    let mut checked = 0;
+    for (i, line) in script.lines().enumerate() {
+        let Some(at) = line.find("cargo xtask ") else { continue };
+        let command = line[at..].split(';').next().unwrap_or_default();
+        checked += 1;
+        assert_eq!(problems(command), Vec::<String>::new(), ".ci/run (logical line {}): {command}", i + 1);
+    }
+    assert!(checked >= 10, "{checked} xtask lines in .ci/run");
+}
+
+#[test]
 fn a_wrong_command_line_in_the_docs_is_caught() {
     assert_eq!(problems("cargo xtask codegen --chek"), ["`codegen` has no --chek"]);
     assert_eq!(problems("cargo xtask codegen --spec PATH --out DIR [--nam NAME]"), ["`codegen` has no --nam"]);
