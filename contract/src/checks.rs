@@ -77,7 +77,8 @@ impl Spec {
                 let (file, _, line) = tree.locate(pointer);
                 (file.unwrap_or_else(|| self.doc.source.clone()), line)
             }
-            None => (self.doc.source.clone(), line_of(&self.doc.text, pointer)),
+            // A 3.2 document: the line of the place as written.
+            None => (self.doc.source.clone(), line_of(&self.doc.text, &self.doc.written_pointer(pointer))),
         };
         match line {
             Some(line) => format!("{file}:{line}: "),

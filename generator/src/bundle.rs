@@ -398,12 +398,12 @@ impl Bundler<'_> {
 }
 
 /// A JSON pointer (`#/a/b`) of segments.
-fn pointer_of(segments: &[String]) -> String {
+pub(crate) fn pointer_of(segments: &[String]) -> String {
     format!("#{}", segments.iter().map(|s| format!("/{}", escape_segment(s))).collect::<String>())
 }
 
 /// The segments of a JSON pointer (`/a/b`, without `#`).
-fn split_pointer(pointer: &str) -> Vec<String> {
+pub(crate) fn split_pointer(pointer: &str) -> Vec<String> {
     pointer.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect()
 }
 

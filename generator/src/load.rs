@@ -51,6 +51,9 @@ pub struct Document {
     /// The operations of OpenAPI 3.2 path items that the typed model has no
     /// field for (`query`, `additionalOperations`), in document order.
     pub more_operations: Vec<MoreOperation>,
+    /// For a 3.2 document: the document as written (`original` is its 3.1
+    /// form), to name places as written ([`Document::written_pointer`]).
+    written: Option<std::sync::Arc<Value>>,
 }
 
 /// An operation of a path item beyond the eight methods of OpenAPI 3.0:
@@ -210,19 +213,17 @@ impl Document {
         let mut found = Vec::new();
         // A 3.2 document is checked and lowered to 3.1; a 3.1 document is
         // read through its 3.0 view; the original stays.
-        let lowered = if crate::v32::is_32(&raw) {
+        let mut written = None;
+        let (raw, original) = if crate::v32::is_32(&raw) {
             let refused = crate::v32::check(&raw);
             if !refused.is_empty() {
                 return Err(problems(source, &text, refused));
             }
-            Some(crate::v32::lower(&raw))
-        } else {
-            None
-        };
-        let (raw, original) = if let Some(lowered) = lowered {
+            let lowered = crate::v32::lower(&raw);
+            written = Some(std::sync::Arc::new(raw));
             let (view, refused) = crate::v31::normalize(&lowered);
             if !refused.is_empty() {
-                return Err(problems(source, &text, refused));
+                return Err(problems(source, &text, as_written(written.as_deref(), &lowered, refused)));
             }
             (view, Some(lowered))
         } else if crate::v31::is_31(&raw) {
@@ -279,13 +280,17 @@ impl Document {
                     shape.push(problem(&pointer_of_path(err.path()), kind));
                 }
                 found.extend(shape);
+                let found = match &original {
+                    Some(lowered) => as_written(written.as_deref(), lowered, found),
+                    None => found,
+                };
                 return Err(problems(source, &text, found));
             }
         };
         let more_operations = more_operations(&raw, &mut found);
         phases.model = started.elapsed();
         let started = Instant::now();
-        let document = Document { source: source.to_owned(), text, raw, api, original, tree: None, more_operations };
+        let document = Document { source: source.to_owned(), text, raw, api, original, tree: None, more_operations, written };
         found.extend(crate::validate::check_document(&document));
         phases.validate += started.elapsed();
         if found.is_empty() { Ok(document) } else { Err(document.problems(found)) }
@@ -365,7 +370,22 @@ impl Document {
 
     /// Wraps problems found in this document into an error, with lines.
     pub fn problems(&self, found: Vec<Problem>) -> Error {
-        problems(&self.source, &self.text, found)
+        match &self.original {
+            Some(lowered) => problems(&self.source, &self.text, as_written(self.written.as_deref(), lowered, found)),
+            None => problems(&self.source, &self.text, found),
+        }
+    }
+
+    /// The place `pointer` names, as the document is written: the same
+    /// pointer, but in a 3.2 document, where a place of its 3.1 form
+    /// ([`Document::original`]) was written otherwise (an `itemSchema`, a
+    /// `dataValue`, a media type from `components.mediaTypes`), that place
+    /// ([`crate::v32::written_pointer`]).
+    pub fn written_pointer(&self, pointer: &str) -> String {
+        match (&self.written, &self.original) {
+            (Some(written), Some(lowered)) => crate::v32::written_pointer(written, lowered, pointer),
+            _ => pointer.to_owned(),
+        }
     }
 
     /// The text as JSON, and nothing more: the parser alone, the floor
@@ -465,6 +485,17 @@ fn problem(pointer: &str, kind: ProblemKind) -> Problem {
 }
 
 /// Fills in lines, sorts, and wraps.
+/// Problems found in the 3.1 form of a 3.2 document (`lowered`), pointing
+/// where the document as written (`written`) has them.
+fn as_written(written: Option<&Value>, lowered: &Value, mut found: Vec<Problem>) -> Vec<Problem> {
+    if let Some(written) = written {
+        for problem in &mut found {
+            problem.pointer = crate::v32::written_pointer(written, lowered, &problem.pointer);
+        }
+    }
+    found
+}
+
 fn problems(source: &str, text: &str, mut found: Vec<Problem>) -> Error {
     for problem in &mut found {
         if problem.line.is_none() {

@@ -510,6 +510,74 @@ pub fn lower(original: &Value) -> Value {
     doc
 }
 
+/// The place in a 3.2 document as written (`written`) that a pointer into
+/// its 3.1 form (`lowered`, made by [`lower`]) names, for messages: a media
+/// type inlined from `components.mediaTypes` is found at that component; a
+/// `schema` made of an `itemSchema` is the `itemSchema` (of the array made
+/// around an item that is not a sequence, the `items` is the `itemSchema`,
+/// and the array itself has no place but that); a `value` made of a
+/// `dataValue` is the `dataValue`. Past a place the written document does
+/// not have, the pointer goes on as it was.
+pub fn written_pointer(written: &Value, lowered: &Value, pointer: &str) -> String {
+    let Some(path) = pointer.strip_prefix('#') else { return pointer.to_owned() };
+    let segments = crate::bundle::split_pointer(path);
+    fn child<'a>(v: Option<&'a Value>, segment: &str) -> Option<&'a Value> {
+        match v? {
+            Value::Object(map) => map.get(segment),
+            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    let (mut w, mut l) = (Some(written), Some(lowered));
+    let mut i = 0;
+    while i < segments.len() {
+        // A media type written as a `$ref` to `components.mediaTypes`, which
+        // the 3.1 form holds inline.
+        for _ in 0..8 {
+            let target = w.and_then(|v| v.get("$ref")).and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/mediaTypes/"));
+            let (Some(name), false) = (target, l.is_some_and(|v| v.get("$ref").is_some())) else { break };
+            let name = name.replace("~1", "/").replace("~0", "~");
+            w = written.get("components").and_then(|c| c.get("mediaTypes")).and_then(|m| m.get(&name));
+            out = vec!["components".into(), "mediaTypes".into(), name];
+        }
+        let segment = segments[i].as_str();
+        let lowered_next = child(l, segment);
+        match (child(w, segment), segment) {
+            (Some(next), _) => {
+                out.push(segment.to_owned());
+                w = Some(next);
+            }
+            (None, "schema") if child(w, "itemSchema").is_some() => {
+                let item = child(w, "itemSchema");
+                out.push("itemSchema".into());
+                w = item;
+                let wrapped = lowered_next.is_some_and(|s| s.get("type") == Some(&json!("array")) && s.get("items") == item);
+                if wrapped {
+                    if segments.get(i + 1).map(String::as_str) != Some("items") {
+                        return crate::bundle::pointer_of(&out);
+                    }
+                    // `schema/items` is the `itemSchema`.
+                    l = lowered_next.and_then(|s| s.get("items"));
+                    i += 2;
+                    continue;
+                }
+            }
+            (None, "value") if child(w, "dataValue").is_some() => {
+                out.push("dataValue".into());
+                w = child(w, "dataValue");
+            }
+            (None, _) => {
+                out.extend(segments[i..].iter().cloned());
+                return crate::bundle::pointer_of(&out);
+            }
+        }
+        l = lowered_next;
+        i += 1;
+    }
+    crate::bundle::pointer_of(&out)
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     /// A map of media types (`content`).

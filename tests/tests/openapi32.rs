@@ -522,3 +522,113 @@ fn exchanges_are_checked_against_32_operations() {
     let v = validate_exchange(&mut spec, &copy);
     assert!(!v.response.is_empty() && v.request.iter().all(|m| !m.contains("not an operation")), "{v:?}");
 }
+
+/// A problem inside a place the 3.1 form writes otherwise is named where
+/// the 3.2 document has it: an `itemSchema` (of a sequence, and of a JSON
+/// body, which the 3.1 form wraps in an array), a media type from
+/// `components.mediaTypes`, and (for the contract checks) a `dataValue`.
+#[test]
+fn problems_in_lowered_places_name_the_place_as_written() {
+    let text = r##"openapi: 3.2.0
+info: {title: Lowered, version: "1"}
+paths:
+  /ticks:
+    get:
+      operationId: ticks
+      responses:
+        "200":
+          description: a stream
+          content:
+            application/jsonl:
+              itemSchema:
+                type: object
+                properties:
+                  n: {$ref: "#/components/schemas/Missing"}
+  /batch:
+    post:
+      operationId: batch
+      requestBody:
+        content:
+          application/json:
+            itemSchema:
+              properties:
+                m: {$ref: "#/components/schemas/AlsoMissing"}
+      responses:
+        "204": {description: done}
+  /shared:
+    get:
+      operationId: shared
+      responses:
+        "200":
+          description: shared
+          content:
+            application/json:
+              $ref: "#/components/mediaTypes/Shared"
+components:
+  mediaTypes:
+    Shared:
+      schema:
+        $ref: "#/components/schemas/Gone"
+  schemas:
+    Kept: {type: object}
+"##;
+    let error = Document::from_text("lowered.yaml", text.to_owned()).unwrap_err();
+    let problems = error.problems().expect("problems").problems.clone();
+    let found: Vec<(String, Option<usize>)> = problems.iter().map(|p| (p.pointer.clone(), p.line)).collect();
+    assert_eq!(
+        found,
+        [
+            ("#/paths/~1ticks/get/responses/200/content/application~1jsonl/itemSchema/properties/n/$ref".to_owned(), Some(15)),
+            ("#/paths/~1batch/post/requestBody/content/application~1json/itemSchema/properties/m/$ref".to_owned(), Some(24)),
+            ("#/components/mediaTypes/Shared/schema/$ref".to_owned(), Some(40)),
+        ],
+        "{error}"
+    );
+
+    // The pointers themselves, one shape at a time, against the 3.1 form.
+    let written: Value = Document::parse(text).unwrap();
+    let lowered = openapi_codegen::v32::lower(&written);
+    let at = |pointer: &str| openapi_codegen::v32::written_pointer(&written, &lowered, pointer);
+    let batch = "#/paths/~1batch/post/requestBody/content/application~1json";
+    assert_eq!(at(&format!("{batch}/schema")), format!("{batch}/itemSchema"), "the array around the item has no place but the item");
+    assert_eq!(at(&format!("{batch}/schema/type")), format!("{batch}/itemSchema"));
+    assert_eq!(at(&format!("{batch}/schema/items/properties/m")), format!("{batch}/itemSchema/properties/m"));
+    assert_eq!(at("#/paths/~1shared/get/responses/200/content/application~1json/schema"), "#/components/mediaTypes/Shared/schema");
+    // Places the 3.1 form adds, or that are written alike, keep their pointer.
+    assert_eq!(at("#/paths/~1batch/post/responses/204/description"), "#/paths/~1batch/post/responses/204/description");
+    assert_eq!(at("#/components/schemas/Kept/type"), "#/components/schemas/Kept/type");
+    assert_eq!(at("#/nowhere/at/all"), "#/nowhere/at/all");
+}
+
+/// An example written as a `dataValue` that breaks its schema is reported
+/// at the line of that `dataValue`.
+#[test]
+fn a_data_value_that_breaks_its_schema_is_reported_at_its_line() {
+    let text = r##"openapi: 3.2.0
+info: {title: Examples, version: "1"}
+paths:
+  /items:
+    get:
+      operationId: items
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [count]
+                properties:
+                  count: {type: integer}
+              examples:
+                broken:
+                  summary: a count that is text
+                  dataValue:
+                    count: "three"
+"##;
+    let mut spec = openapi_contract::Spec::new(Document::from_text("examples.yaml", text.to_owned()).unwrap());
+    let cases = openapi_contract::checks::examples(&mut spec);
+    let failures: Vec<&String> = cases.iter().flat_map(|c| &c.failures).collect();
+    assert_eq!(failures.len(), 1, "{failures:#?}");
+    assert!(failures[0].starts_with("examples.yaml:21: ") && failures[0].contains("expected integer"), "{failures:#?}");
+}
