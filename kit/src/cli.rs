@@ -169,6 +169,23 @@ pub fn parse_header(text: &str) -> Result<(String, String), String> {
     Ok((name.trim().to_owned(), value.trim().to_owned()))
 }
 
+/// The base URL of a server (`--server`): `http://` or `https://`, then a
+/// host; no query or fragment, which the paths of the spec are put after.
+pub fn parse_server(text: &str) -> Result<String, String> {
+    let rest = text
+        .strip_prefix("http://")
+        .or_else(|| text.strip_prefix("https://"))
+        .ok_or_else(|| format!("`{text}`: a server's URL starts with http:// or https://"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') {
+        return Err(format!("`{text}`: no host"));
+    }
+    if rest.contains(['?', '#']) || rest.contains(char::is_whitespace) {
+        return Err(format!("`{text}`: a base URL has no query, fragment or space"));
+    }
+    Ok(text.to_owned())
+}
+
 /// Seconds, over 0 and at most 3600 (`--timeout`).
 pub fn parse_timeout(text: &str) -> Result<f64, String> {
     text.parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0 && *s <= 3600.0).ok_or_else(|| format!("`{text}`: seconds, over 0 and at most 3600"))
@@ -180,7 +197,7 @@ pub struct ContractArgs {
     /// The spec.
     pub spec: PathBuf,
     /// Also check this live server (http:// or https://).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_server)]
     pub server: Option<String>,
     #[command(flatten)]
     pub live: LiveArgs,
@@ -203,8 +220,8 @@ pub struct ContractArgs {
 pub struct WorkflowsArgs {
     /// The spec the workflows name operations of.
     pub spec: PathBuf,
-    /// The server.
-    #[arg(long, value_name = "URL")]
+    /// The server (http:// or https://).
+    #[arg(long, value_name = "URL", value_parser = parse_server)]
     pub server: String,
     #[command(flatten)]
     pub live: LiveArgs,
@@ -393,5 +410,23 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_server_is_an_http_or_https_base_url() {
+        for good in ["http://127.0.0.1:8080", "https://api.example.com/v2", "http://[::1]:3000/"] {
+            assert_eq!(super::parse_server(good).as_deref(), Ok(good));
+        }
+        for (bad, says) in [
+            ("ftp://x", "starts with http:// or https://"),
+            ("127.0.0.1:8080", "starts with http:// or https://"),
+            ("http://", "no host"),
+            ("https://:443", "no host"),
+            ("http://x/?a=1", "no query"),
+            ("http://x/#top", "no query"),
+        ] {
+            let error = super::parse_server(bad).unwrap_err();
+            assert!(error.contains(says), "{bad}: {error}");
+        }
     }
 }

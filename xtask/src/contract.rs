@@ -37,7 +37,7 @@ pub struct Args {
     spec: Option<PathBuf>,
     /// Also check this live server (http:// or https://): Arazzo workflows
     /// and negative requests.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = openapi_kit::cli::parse_server)]
     server: Option<String>,
     #[command(flatten)]
     live: LiveArgs,
