@@ -476,6 +476,13 @@ fn the_diff_reads_32_documents() {
         d["components"]["mediaTypes"]["ItemLines"]["itemSchema"] = json!({"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}});
     });
     has(&report, "response-required-property-removed", Level::Breaking, "#/components/schemas/Item/properties/price");
+    // A finding in a place the 3.1 form writes otherwise is named where the
+    // document has it: the item of a media type from `components.mediaTypes`.
+    let report = changed(&|d| {
+        d["components"]["mediaTypes"]["ItemLines"]["itemSchema"] = json!({"type": "string"});
+    });
+    has(&report, "response-property-type-changed", Level::Breaking, "#/components/mediaTypes/ItemLines/itemSchema");
+    assert!(report.findings.iter().flat_map(|f| f.old.iter().chain(&f.new)).all(|at| !at.contains("/content/application~1jsonl")), "{:#?}", report.findings);
 }
 
 /// The contract check of a real exchange reads a 3.2 operation: its method,

@@ -327,15 +327,19 @@ pub fn compare(old: &mut Spec, new: &mut Spec) -> Result<Report, String> {
     findings.sort_by_key(|f| std::cmp::Reverse(f.level));
     rust.sort_by_key(|c| std::cmp::Reverse(c.bump));
     let evidence = evidence(old, new, &findings);
-    // A spec split across files: each place named in the file it was
-    // written in (`models/order.yaml#/properties/id`), once the evidence
-    // has been matched to the findings by their pointers in the bundle.
+    // Each place named as it is written, once the evidence has been
+    // matched to the findings by their pointers: in a 3.2 document, the
+    // place its 3.1 form was made of (an `itemSchema`, a media type of
+    // `components.mediaTypes`); in a spec split across files, the file
+    // (`models/order.yaml#/properties/id`).
     for finding in &mut findings {
-        if let (Some(tree), Some(at)) = (&old.doc.tree, &mut finding.old) {
-            *at = tree.reference(at);
-        }
-        if let (Some(tree), Some(at)) = (&new.doc.tree, &mut finding.new) {
-            *at = tree.reference(at);
+        for (doc, at) in [(&old.doc, &mut finding.old), (&new.doc, &mut finding.new)] {
+            if let Some(at) = at {
+                *at = doc.written_pointer(at);
+                if let Some(tree) = &doc.tree {
+                    *at = tree.reference(at);
+                }
+            }
         }
     }
     Ok(Report {
