@@ -18,7 +18,8 @@
 //! | `components.mediaTypes` and `$ref`s to them | the media types inlined |
 //! | an example's `dataValue` | its `value` (what the contract suite checks); `serializedValue` is kept |
 //! | a response without `description` | an empty one |
-//! | `$self`, tag `parent`/`kind`/`summary`, server `name`, response `summary`, xml `nodeType`, security scheme `deprecated`/`oauth2MetadataUrl`, the `deviceAuthorization` flow, discriminator `defaultMapping` | left out (annotations: no type, check or wire change follows from them) |
+//! | discriminator `defaultMapping` | kept (an annotation to the types and the validator, which read unions by shape; the spec diff finds it changed) |
+//! | `$self`, tag `parent`/`kind`/`summary`, server `name`, response `summary`, xml `nodeType`, security scheme `deprecated`/`oauth2MetadataUrl`, the `deviceAuthorization` flow | left out (annotations: no type, check or wire change follows from them) |
 //!
 //! What is refused, each naming its pointer (the rules of the 3.2.0 text
 //! its schema holds, and those it states in words):
@@ -670,9 +671,6 @@ fn lower_walk(v: &mut Value, kind: Kind, media_types: Option<&Value>, depth: usi
             }
         }
         (Kind::Schema, Value::Object(map)) => {
-            if let Some(Value::Object(d)) = map.get_mut("discriminator") {
-                d.remove("defaultMapping");
-            }
             if let Some(Value::Object(xml)) = map.get_mut("xml") {
                 match xml.remove("nodeType").as_ref().and_then(Value::as_str) {
                     Some("attribute") => {

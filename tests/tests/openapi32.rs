@@ -483,6 +483,25 @@ fn the_diff_reads_32_documents() {
     });
     has(&report, "response-property-type-changed", Level::Breaking, "#/components/mediaTypes/ItemLines/itemSchema");
     assert!(report.findings.iter().flat_map(|f| f.old.iter().chain(&f.new)).all(|at| !at.contains("/content/application~1jsonl")), "{:#?}", report.findings);
+    // A discriminator's `defaultMapping` that changes reads a value of no
+    // mapped kind as another schema.
+    let pets = |default: &str| {
+        json!({
+            "openapi": "3.2.0",
+            "info": {"title": "Pets", "version": "1"},
+            "paths": {"/pet": {"get": {"operationId": "pet", "responses": {"200": {"description": "a pet", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}}}}}},
+            "components": {"schemas": {
+                "Pet": {"oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}], "discriminator": {"propertyName": "kind", "defaultMapping": default}},
+                "Cat": {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}, "purrs": {"type": "boolean"}}},
+                "Dog": {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}, "barks": {"type": "boolean"}}},
+            }},
+        })
+    };
+    let report = compare(&mut spec_of("old.json", &pets("#/components/schemas/Cat")), &mut spec_of("new.json", &pets("#/components/schemas/Dog"))).unwrap();
+    let found: Vec<_> = report.findings.iter().filter(|f| f.id.ends_with("discriminator-changed")).collect();
+    assert!(!found.is_empty() && found.iter().all(|f| f.level == Level::Breaking && f.new.as_deref() == Some("#/components/schemas/Pet")), "{:#?}", report.findings);
+    let same = compare(&mut spec_of("old.json", &pets("#/components/schemas/Cat")), &mut spec_of("new.json", &pets("#/components/schemas/Cat"))).unwrap();
+    assert!(same.findings.iter().all(|f| !f.id.ends_with("discriminator-changed")), "{:#?}", same.findings);
 }
 
 /// The contract check of a real exchange reads a 3.2 operation: its method,
