@@ -309,16 +309,15 @@ pub fn main_with(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) ->
 impl LiveArgs {
     /// The contract run's settings these flags give, checking `server`.
     pub fn settings(self, server: Option<String>) -> crate::contract::Settings {
-        let live = self;
-        let mut settings = crate::contract::Settings { server, api_key: live.api_key, workflows: live.workflows, headers: live.headers, junit: live.junit, json: live.json, ..Default::default() };
-        settings.inputs = live.inputs.into_iter().collect();
-        settings.client.timeout = Duration::from_secs_f64(live.timeout);
-        settings.client.ca_certs = live.ca_certs;
-        if let Some(proxy) = live.proxy {
+        let mut settings = crate::contract::Settings { server, api_key: self.api_key, workflows: self.workflows, headers: self.headers, junit: self.junit, json: self.json, ..Default::default() };
+        settings.inputs = self.inputs.into_iter().collect();
+        settings.client.timeout = Duration::from_secs_f64(self.timeout);
+        settings.client.ca_certs = self.ca_certs;
+        if let Some(proxy) = self.proxy {
             settings.client.proxy = if proxy == "none" { openapi_contract::client::Proxy::None } else { openapi_contract::client::Proxy::All(proxy) };
         }
-        settings.negative.per_operation = live.negative;
-        settings.negative.seed = live.seed;
+        settings.negative.per_operation = self.negative;
+        settings.negative.seed = self.seed;
         settings
     }
 }
