@@ -71,14 +71,15 @@ impl Spec {
 
     /// `source:line: ` for a pointer into the spec, or `source: `.
     pub fn place(&self, pointer: &str) -> String {
-        // A spec split across files: the file the part came from.
+        // In a 3.2 document, the place as written; in a spec split across
+        // files, the file the part came from.
+        let pointer = self.doc.written_pointer(pointer);
         let (file, line) = match &self.doc.tree {
             Some(tree) => {
-                let (file, _, line) = tree.locate(pointer);
+                let (file, _, line) = tree.locate(&pointer);
                 (file.unwrap_or_else(|| self.doc.source.clone()), line)
             }
-            // A 3.2 document: the line of the place as written.
-            None => (self.doc.source.clone(), line_of(&self.doc.text, &self.doc.written_pointer(pointer))),
+            None => (self.doc.source.clone(), line_of(&self.doc.text, &pointer)),
         };
         match line {
             Some(line) => format!("{file}:{line}: "),
