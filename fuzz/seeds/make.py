@@ -192,6 +192,11 @@ TREES = [
      "Lines:\n  itemSchema:\n    $ref: 'sub/f2.yaml'\n", "type: [string, 'null']\n"],
     # A file that refers to itself and to the root.
     [HEAD + "paths: {}\ncomponents:\n  schemas:\n    A: {$ref: 'f1.yaml#/A'}\n", "A: {$ref: '#/B'}\nB: {$ref: 'openapi.yaml#/components/schemas/A'}\n"],
+    # Parts put inside themselves (found by this target: a stack overflow):
+    # by the file's name, by a pointer of the file, through another file.
+    [HEAD + "paths:\n  /a:\n    $ref: 'f1.yaml#/Lines'\n", "Lines:\n  $ref: 'f1.yaml#/Lines'\n"],
+    [HEAD + "paths:\n  /a:\n    $ref: 'f1.yaml#/Item'\n", "Item:\n  $ref: '#/Item'\n"],
+    [HEAD + "paths:\n  /a:\n    $ref: 'f1.yaml#/A'\n", "A:\n  $ref: 'sub/f2.yaml#/B'\n", "B:\n  $ref: '../f1.yaml#/A'\n"],
 ]
 for i, files in enumerate(TREES):
     write("bundle", f"tree{i}", "\0".join(files))

@@ -133,7 +133,7 @@ pub fn tree(root: &Path, options: &Options) -> Result<(Value, Tree), Error> {
 fn bundle_here(root: &Path, options: &Options) -> Result<(Value, Tree), Error> {
     let canonical = root.canonicalize().map_err(|source| Error::Read { path: root.to_owned(), source })?;
     let folder = canonical.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut b = Bundler { options, folder, root: canonical.clone(), ids: Default::default(), files: HashMap::new(), texts: HashMap::new(), placed: HashMap::new(), taken: BTreeMap::new(), added: Vec::new(), origins: Vec::new(), problems: Vec::new() };
+    let mut b = Bundler { options, folder, root: canonical.clone(), ids: Default::default(), files: HashMap::new(), texts: HashMap::new(), placed: HashMap::new(), inlining: Vec::new(), taken: BTreeMap::new(), added: Vec::new(), origins: Vec::new(), problems: Vec::new() };
     let mut doc = match b.read(&canonical) {
         Ok(doc) => doc.clone(),
         Err(kind) => return Err(b.fail(root, "#", kind)),
@@ -185,6 +185,9 @@ struct Bundler<'o> {
     texts: HashMap<PathBuf, String>,
     /// (file, pointer in it) to the pointer it has in the bundle.
     placed: HashMap<(PathBuf, String), String>,
+    /// The parts being put in place, outermost first: a reference back to
+    /// one of them is a loop, which would put a part inside itself forever.
+    inlining: Vec<(PathBuf, String)>,
     /// Component names in use, by kind.
     taken: BTreeMap<String, Vec<String>>,
     /// Components brought in: (kind, name, value).
@@ -345,10 +348,21 @@ impl Bundler<'_> {
                     let here = format!("#/components/{}/{}", escape_segment(&segments[1]), escape_segment(&segments[2]));
                     self.placed.entry((target_file.clone(), pointer.clone())).or_insert(here);
                 }
+                let key = (target_file.clone(), pointer.clone());
+                if let Some(start) = self.inlining.iter().position(|part| *part == key) {
+                    let shown = |(file, pointer): &(PathBuf, String)| {
+                        let file = file.strip_prefix(&self.folder).unwrap_or(file).display().to_string();
+                        format!("{file}#{pointer}")
+                    };
+                    let chain: Vec<String> = self.inlining[start..].iter().chain([&key]).map(shown).collect();
+                    return self.problem(file, &at, format!("`{reference}` puts a part inside itself: a loop of references, {}", chain.join(" -> ")));
+                }
                 map.remove("$ref");
                 self.origins.push((pointer_of(segments), target_file.clone(), format!("#{pointer}")));
                 let mut inner_local = split_pointer(&pointer);
+                self.inlining.push(key);
                 self.walk(&mut content, &target_file, segments, &mut inner_local);
+                self.inlining.pop();
                 if let Value::Object(inner) = content {
                     for (k, v) in inner {
                         map.entry(k).or_insert(v);

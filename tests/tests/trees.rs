@@ -132,6 +132,45 @@ fn bad_trees_are_refused_naming_the_reference() {
     let _ = std::fs::remove_dir_all(&outside);
 }
 
+/// A part put in place (a path item, a component, or a component's own
+/// `$ref`) that refers back to itself, by its file's name, by a pointer of
+/// its own file, or through another file, would be put inside itself
+/// forever: each is refused naming the loop (this overflowed the stack;
+/// found by the `bundle` fuzz target).
+#[test]
+fn a_part_put_inside_itself_is_refused_naming_the_loop() {
+    let dir = folder("inside-itself");
+    let path_item = |reference: &str| format!("openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths:\n  /a:\n    $ref: '{reference}'\n");
+    let cases = [
+        // The fuzzer's input: the schema's part is a reference to itself by its file's name.
+        ("by-name.yaml", root_with("lines.yaml#/Lines"), "lines.yaml#/Lines -> lines.yaml#/Lines"),
+        // A path item whose part refers to itself by a pointer of its own file.
+        ("by-pointer.yaml", path_item("items.yaml#/Item"), "items.yaml#/Item -> items.yaml#/Item"),
+        // Through another file and back.
+        ("through.yaml", path_item("a.yaml#/A"), "a.yaml#/A -> b.yaml#/B -> a.yaml#/A"),
+    ];
+    write(&dir, "lines.yaml", "Lines:\n  $ref: 'lines.yaml#/Lines'\n");
+    write(&dir, "items.yaml", "Item:\n  $ref: '#/Item'\n");
+    write(&dir, "a.yaml", "A:\n  $ref: 'b.yaml#/B'\n");
+    write(&dir, "b.yaml", "B:\n  $ref: 'a.yaml#/A'\n");
+    for (root, text, chain) in cases {
+        write(&dir, root, &text);
+        let error = refused(&dir.join(root), &Options::default());
+        assert!(error.contains("puts a part inside itself") && error.contains(chain), "{root}: {error}");
+        // The loader says the same, and so every command does.
+        let error = Document::from_path(&dir.join(root)).expect_err("refused").to_string();
+        assert!(error.contains(chain), "{root}: {error}");
+    }
+    // A part that refers to itself below its top (a recursive schema) is
+    // no loop of this kind: it becomes a component that names itself.
+    write(&dir, "node.yaml", "Node:\n  type: object\n  properties:\n    next: {$ref: '#/Node'}\n");
+    write(&dir, "recursive.yaml", &path_item("paths.yaml#/A"));
+    write(&dir, "paths.yaml", "A:\n  get:\n    operationId: getA\n    responses:\n      '200':\n        description: ok\n        content:\n          application/json:\n            schema: {$ref: 'node.yaml#/Node'}\n");
+    let bundled = bundle::bundle(&dir.join("recursive.yaml"), &Options::default()).unwrap();
+    assert_eq!(bundled["components"]["schemas"]["Node"]["properties"]["next"]["$ref"], "#/components/schemas/Node");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_chain_of_more_files_than_allowed_is_refused() {
     // Each file refers to the next: a chain past the limit of files is
