@@ -32,6 +32,7 @@ fn name(i: usize) -> String {
 }
 
 fuzz_target!(|data: &[u8]| {
+    fuzz::keep_input(data);
     let dir = folder();
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir.join("sub")).expect("a temporary folder");

@@ -10,6 +10,7 @@ use checkout_sessions::types::{CheckoutSession, CheckoutSessionList};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    fuzz::keep_input(data);
     if data.len() < 3 {
         return;
     }

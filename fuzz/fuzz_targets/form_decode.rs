@@ -23,6 +23,7 @@ fn read<P: DeserializeOwned + Serialize + checkout_sessions::runtime::Validate>(
 }
 
 fuzz_target!(|data: &[u8]| {
+    fuzz::keep_input(data);
     let Some((&op, rest)) = data.split_first() else { return };
     let (query, body) = match rest.iter().position(|&b| b == b'\n') {
         Some(at) => (&rest[..at], &rest[at + 1..]),

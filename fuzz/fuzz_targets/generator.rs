@@ -8,6 +8,7 @@ use libfuzzer_sys::fuzz_target;
 use openapi_codegen::{Document, Generator};
 
 fuzz_target!(|data: &[u8]| {
+    fuzz::keep_input(data);
     let text = String::from_utf8_lossy(data).into_owned();
     let Ok(doc) = Document::from_text("fuzz.yaml", text) else { return };
     let generator = Generator::new();

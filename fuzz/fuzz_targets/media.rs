@@ -79,6 +79,7 @@ fn lines<'a>(pieces: impl Iterator<Item = &'a [u8]>) -> (Vec<Vec<u8>>, Option<St
 }
 
 fuzz_target!(|data: &[u8]| {
+    fuzz::keep_input(data);
     let [mode, size, rest @ ..] = data else { return };
     match mode % 3 {
         0 => multipart(*size, rest),

@@ -23,6 +23,7 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 }
 
 fuzz_target!(|data: &[u8]| {
+    fuzz::keep_input(data);
     let output = runtime().block_on(async {
         let server = Arc::new(ReferenceServer::new(Config::default()));
         let app = reference_server::router(Arc::clone(&server));

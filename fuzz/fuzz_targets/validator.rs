@@ -16,6 +16,7 @@ use proptest::test_runner::TestRunner;
 use serde_json::{Value, json};
 
 fuzz_target!(|data: &[u8]| {
+    fuzz::keep_input(data);
     let Some(at) = data.iter().position(|&b| b == b'\n') else { return };
     let (Ok(schema), Ok(instance)) =
         (serde_json::from_slice::<Value>(&data[..at]), serde_json::from_slice::<Value>(&data[at + 1..]))

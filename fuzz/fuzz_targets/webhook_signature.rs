@@ -13,6 +13,7 @@ const SECRET: &str = "whsec_fuzz";
 const NOW: i64 = 1_700_000_000;
 
 fuzz_target!(|data: &[u8]| {
+    fuzz::keep_input(data);
     let Some((&mode, rest)) = data.split_first() else { return };
     let verifier = Verifier::new(SECRET);
     if mode % 2 == 0 {

@@ -1,5 +1,20 @@
 //! What the fuzz targets share: the checks every answer of the generated
-//! server must pass, and a tiny reader of HTTP/1.1 responses.
+//! server must pass, a tiny reader of HTTP/1.1 responses, and the input
+//! kept for a crash libFuzzer cannot record.
+
+use std::sync::OnceLock;
+
+/// Keeps `data`, the input about to run, in the file `OPENAPI_FUZZ_LAST`
+/// names (set by `cargo xtask fuzz`; nothing is written without it). A
+/// stack overflow kills the process on a stack too exhausted for
+/// libFuzzer's handler to write the input as a crash artifact: this file
+/// then holds it. One write per run, a small part of a run's time.
+pub fn keep_input(data: &[u8]) {
+    static PATH: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
+    if let Some(path) = PATH.get_or_init(|| std::env::var_os("OPENAPI_FUZZ_LAST").map(Into::into)) {
+        let _ = std::fs::write(path, data);
+    }
+}
 
 /// Words that would leak Rust or serde to an API client.
 const LEAKS: [&str; 6] = ["invalid type", "struct ", "sequence", "::", "untagged enum", "expected a map"];

@@ -48,6 +48,11 @@ fn ensure_cargo_fuzz() -> Result<(), String> {
     if status.success() { Ok(()) } else { Err("installing cargo-fuzz failed".into()) }
 }
 
+/// A 64-bit FNV-1a hash, to name a kept input by its bytes.
+fn fnv1a(data: &[u8]) -> u64 {
+    data.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3))
+}
+
 /// The value after `key` on the line of `text` that holds it.
 fn stat(text: &str, key: &str) -> Option<u64> {
     text.lines().rev().find_map(|l| l.strip_prefix(key)).and_then(|v| v.trim().parse().ok())
@@ -59,9 +64,14 @@ fn run_target(fuzz: &Path, target: &'static str, seconds: u64, log: &Path) -> Re
     std::fs::create_dir_all(&learned).map_err(|e| e.to_string())?;
     let seeds = fuzz.join("corpus").join(target);
     let output = std::fs::File::create(log).map_err(|e| e.to_string())?;
+    // The input each run is about to try (`fuzz::keep_input`).
+    let last = root().join("target/fuzz-last").join(target);
+    std::fs::create_dir_all(last.parent().unwrap_or(&last)).map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_file(&last);
     let started = Instant::now();
     let status = cargo()
         .current_dir(fuzz)
+        .env("OPENAPI_FUZZ_LAST", &last)
         .args(["fuzz", "run", "--sanitizer", "none", target])
         .arg(&learned)
         .arg(&seeds)
@@ -83,11 +93,18 @@ fn run_target(fuzz: &Path, target: &'static str, seconds: u64, log: &Path) -> Re
         })
         .unwrap_or_else(|| "?".into());
     let crashed = (!status.success()).then(|| {
-        text.lines()
-            .find(|l| l.contains("Test unit written to") || l.contains("panicked at"))
-            .unwrap_or("see the log")
-            .trim()
-            .to_owned()
+        let written = text.lines().find(|l| l.contains("Test unit written to")).map(|l| l.trim().to_owned());
+        let said = text.lines().find(|l| l.contains("panicked at")).map(|l| l.trim().to_owned());
+        // Killed with no artifact (a stack overflow leaves libFuzzer's
+        // handler no stack to run on): the input kept before the run is it.
+        let kept = || {
+            let data = std::fs::read(&last).ok()?;
+            let at = fuzz.join("artifacts").join(target).join(format!("crash-kept-{:016x}", fnv1a(&data)));
+            std::fs::create_dir_all(at.parent()?).ok()?;
+            std::fs::write(&at, &data).ok()?;
+            Some(format!("the process died before libFuzzer could write its input (a stack overflow?); the input it was running is in {}", at.display()))
+        };
+        written.or(said).or_else(kept).unwrap_or_else(|| "see the log".into())
     });
     let elapsed = started.elapsed().as_secs().max(1);
     // libFuzzer prints its final statistics only when a run ends normally;
