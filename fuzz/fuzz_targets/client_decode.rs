@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let status = 100 + u16::from_le_bytes([data[0], data[1]]) % 500;
-    let request_id = (data[2] % 2 == 0).then(|| "req_fuzz".to_owned());
+    let request_id = data[2].is_multiple_of(2).then(|| "req_fuzz".to_owned());
     let body = &data[3..];
     let session = decode::<CheckoutSession, checkout_sessions::types::Error>(status, request_id.clone(), body);
     let list = decode::<CheckoutSessionList, checkout_sessions::types::Error>(status, request_id, body);
