@@ -48,6 +48,23 @@ fn ensure_cargo_fuzz() -> Result<(), String> {
     if status.success() { Ok(()) } else { Err("installing cargo-fuzz failed".into()) }
 }
 
+/// What a crashed run left: the artifact libFuzzer wrote, or the panic,
+/// or, when the process was killed with neither (a stack overflow leaves
+/// libFuzzer's handler no stack to run on), the input kept before the run
+/// (`last`), saved under `artifacts` as `crash-kept-<hash>`.
+fn crash_of(log: &str, last: &Path, artifacts: &Path) -> String {
+    let written = log.lines().find(|l| l.contains("Test unit written to")).map(|l| l.trim().to_owned());
+    let said = || log.lines().find(|l| l.contains("panicked at")).map(|l| l.trim().to_owned());
+    let kept = || {
+        let data = std::fs::read(last).ok()?;
+        let at = artifacts.join(format!("crash-kept-{:016x}", fnv1a(&data)));
+        std::fs::create_dir_all(artifacts).ok()?;
+        std::fs::write(&at, &data).ok()?;
+        Some(format!("the process died before libFuzzer could write its input (a stack overflow?); the input it was running is in {}", at.display()))
+    };
+    written.or_else(said).or_else(kept).unwrap_or_else(|| "see the log".into())
+}
+
 /// A 64-bit FNV-1a hash, to name a kept input by its bytes.
 fn fnv1a(data: &[u8]) -> u64 {
     data.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3))
@@ -92,20 +109,8 @@ fn run_target(fuzz: &Path, target: &'static str, seconds: u64, log: &Path) -> Re
             Some(format!("{} edges, {} features", field("cov:")?, field("ft:")?))
         })
         .unwrap_or_else(|| "?".into());
-    let crashed = (!status.success()).then(|| {
-        let written = text.lines().find(|l| l.contains("Test unit written to")).map(|l| l.trim().to_owned());
-        let said = text.lines().find(|l| l.contains("panicked at")).map(|l| l.trim().to_owned());
-        // Killed with no artifact (a stack overflow leaves libFuzzer's
-        // handler no stack to run on): the input kept before the run is it.
-        let kept = || {
-            let data = std::fs::read(&last).ok()?;
-            let at = fuzz.join("artifacts").join(target).join(format!("crash-kept-{:016x}", fnv1a(&data)));
-            std::fs::create_dir_all(at.parent()?).ok()?;
-            std::fs::write(&at, &data).ok()?;
-            Some(format!("the process died before libFuzzer could write its input (a stack overflow?); the input it was running is in {}", at.display()))
-        };
-        written.or(said).or_else(kept).unwrap_or_else(|| "see the log".into())
-    });
+    let artifacts = fuzz.join("artifacts").join(target);
+    let crashed = (!status.success()).then(|| crash_of(&text, &last, &artifacts));
     let elapsed = started.elapsed().as_secs().max(1);
     // libFuzzer prints its final statistics only when a run ends normally;
     // after a crash, the last status line (`#<runs> ...`) says how far it got.
@@ -193,4 +198,31 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{crash_of, fnv1a};
+
+    #[test]
+    fn a_crash_names_its_artifact_or_saves_the_kept_input() {
+        let dir = std::env::temp_dir().join(format!("xtask-fuzz-{}", std::process::id()));
+        let (last, artifacts) = (dir.join("last"), dir.join("artifacts/bundle"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(&last, b"openapi: 3.0.3\0Lines: {$ref: f1.yaml#/Lines}").unwrap();
+        // libFuzzer wrote the input: that is the answer, nothing is saved.
+        let log = "#1 INITED\n==1== ERROR: libFuzzer: deadly signal\nTest unit written to ./crash-abc\n";
+        assert_eq!(crash_of(log, &last, &artifacts), "Test unit written to ./crash-abc");
+        assert!(!artifacts.exists());
+        // Killed with no artifact: the kept input is saved, by its hash.
+        let said = crash_of("#48 REDUCE cov: 7 ft: 9\n", &last, &artifacts);
+        let saved = artifacts.join(format!("crash-kept-{:016x}", fnv1a(&std::fs::read(&last).unwrap())));
+        assert!(said.contains("died before libFuzzer could write its input") && said.ends_with(&saved.display().to_string()), "{said}");
+        assert_eq!(std::fs::read(&saved).unwrap(), std::fs::read(&last).unwrap());
+        // Nothing kept either: the log is all there is.
+        assert_eq!(crash_of("", &dir.join("nothing"), &artifacts), "see the log");
+        // FNV-1a's published test values.
+        assert_eq!((fnv1a(b""), fnv1a(b"a")), (0xcbf2_9ce4_8422_2325, 0xaf63_dc4c_8601_ec8c));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
