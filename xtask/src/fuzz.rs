@@ -56,13 +56,20 @@ fn crash_of(log: &str, last: &Path, artifacts: &Path) -> String {
     let written = log.lines().find(|l| l.contains("Test unit written to")).map(|l| l.trim().to_owned());
     let said = || log.lines().find(|l| l.contains("panicked at")).map(|l| l.trim().to_owned());
     let kept = || {
-        let data = std::fs::read(last).ok()?;
+        let data = kept_input(&std::fs::read(last).ok()?)?.to_vec();
         let at = artifacts.join(format!("crash-kept-{:016x}", fnv1a(&data)));
         std::fs::create_dir_all(artifacts).ok()?;
         std::fs::write(&at, &data).ok()?;
         Some(format!("the process died before libFuzzer could write its input (a stack overflow?); the input it was running is in {}", at.display()))
     };
     written.or_else(said).or_else(kept).unwrap_or_else(|| "see the log".into())
+}
+
+/// The input a target kept (`fuzz::keep_input`): 8 little-endian bytes of
+/// length, then the bytes. `None` when nothing was kept.
+fn kept_input(file: &[u8]) -> Option<&[u8]> {
+    let length = usize::try_from(u64::from_le_bytes(file.get(..8)?.try_into().ok()?)).ok()?;
+    file.get(8..8usize.checked_add(length)?)
 }
 
 /// A 64-bit FNV-1a hash, to name a kept input by its bytes.
@@ -209,16 +216,26 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("xtask-fuzz-{}", std::process::id()));
         let (last, artifacts) = (dir.join("last"), dir.join("artifacts/bundle"));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(&last, b"openapi: 3.0.3\0Lines: {$ref: f1.yaml#/Lines}").unwrap();
+        // As a target keeps it: the length, the input, then the rest of the sparse file.
+        let input = b"openapi: 3.0.3\0Lines: {$ref: f1.yaml#/Lines}";
+        let mut kept = (input.len() as u64).to_le_bytes().to_vec();
+        kept.extend_from_slice(input);
+        kept.extend_from_slice(&[0; 64]);
+        std::fs::write(&last, &kept).unwrap();
         // libFuzzer wrote the input: that is the answer, nothing is saved.
         let log = "#1 INITED\n==1== ERROR: libFuzzer: deadly signal\nTest unit written to ./crash-abc\n";
         assert_eq!(crash_of(log, &last, &artifacts), "Test unit written to ./crash-abc");
         assert!(!artifacts.exists());
         // Killed with no artifact: the kept input is saved, by its hash.
         let said = crash_of("#48 REDUCE cov: 7 ft: 9\n", &last, &artifacts);
-        let saved = artifacts.join(format!("crash-kept-{:016x}", fnv1a(&std::fs::read(&last).unwrap())));
+        let saved = artifacts.join(format!("crash-kept-{:016x}", fnv1a(input)));
         assert!(said.contains("died before libFuzzer could write its input") && said.ends_with(&saved.display().to_string()), "{said}");
-        assert_eq!(std::fs::read(&saved).unwrap(), std::fs::read(&last).unwrap());
+        assert_eq!(std::fs::read(&saved).unwrap(), input);
+        // A file the target never wrote to (the run ended before a first
+        // input), or one cut short, keeps nothing.
+        assert_eq!(super::kept_input(&[0; 72]), Some(&[][..]));
+        assert_eq!(super::kept_input(&[9, 0, 0, 0, 0, 0, 0, 0, 1, 2]), None);
+        assert_eq!(super::kept_input(&[1, 2]), None);
         // Nothing kept either: the log is all there is.
         assert_eq!(crash_of("", &dir.join("nothing"), &artifacts), "see the log");
         // FNV-1a's published test values.
