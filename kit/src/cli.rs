@@ -106,14 +106,35 @@ pub struct CodegenArgs {
     /// generates now; write nothing.
     #[arg(long)]
     pub check: bool,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    #[command(flatten)]
+    pub tree: TreeArgs,
+}
+
+/// What is generated of a spec (shared with `cargo xtask codegen`).
+#[derive(Debug, Clone, Args)]
+pub struct SelectionArgs {
     /// Only the operations whose path matches (globs, comma-separated).
     #[arg(long, value_name = "GLOB,...", value_delimiter = ',')]
     pub paths: Vec<String>,
     /// Keep only the ID of expandable fields past this depth.
     #[arg(long, value_name = "N")]
     pub expand_depth: Option<usize>,
-    #[command(flatten)]
-    pub tree: TreeArgs,
+}
+
+impl SelectionArgs {
+    /// The flags as written, for the command a generated header names.
+    pub fn flags(&self) -> String {
+        let mut out = String::new();
+        if !self.paths.is_empty() {
+            out.push_str(&format!(" --paths {}", self.paths.join(",")));
+        }
+        if let Some(depth) = self.expand_depth {
+            out.push_str(&format!(" --expand-depth {depth}"));
+        }
+        out
+    }
 }
 
 /// What `contract` and `workflows` share: the server and how to reach it.
@@ -333,20 +354,15 @@ pub fn run(command: Command) -> Result<ExitCode, String> {
             if let Some(name) = &args.name {
                 line.push_str(&format!(" --name {name}"));
             }
-            if !args.paths.is_empty() {
-                line.push_str(&format!(" --paths {}", args.paths.join(",")));
-            }
-            if let Some(depth) = args.expand_depth {
-                line.push_str(&format!(" --expand-depth {depth}"));
-            }
+            line.push_str(&args.selection.flags());
             line.push_str(&args.tree.flags());
             let destination = if args.modules_only { Destination::Modules(args.out.clone()) } else { Destination::Crate(args.out.clone()) };
             let request = Request {
                 spec: args.spec,
                 destination,
                 name: args.name,
-                paths: args.paths,
-                expand_depth: args.expand_depth,
+                paths: args.selection.paths,
+                expand_depth: args.selection.expand_depth,
                 command: line,
                 verbose: true,
                 tree: args.tree.options(),

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use openapi_kit::cli::TreeArgs;
+use openapi_kit::cli::{SelectionArgs, TreeArgs};
 
 use crate::root;
 
@@ -32,12 +32,8 @@ pub struct Args {
     /// The crate name for --out (default: the folder's name).
     #[arg(long, requires = "out")]
     name: Option<String>,
-    /// Only the operations whose path matches (globs, comma-separated).
-    #[arg(long, value_name = "GLOB,...", value_delimiter = ',')]
-    paths: Vec<String>,
-    /// Keep only the ID of expandable fields past depth N.
-    #[arg(long, value_name = "N")]
-    expand_depth: Option<usize>,
+    #[command(flatten)]
+    selection: SelectionArgs,
     #[command(flatten)]
     tree: TreeArgs,
     /// Set generated/Cargo.toml's version (and every lock file's) to what
@@ -57,12 +53,7 @@ impl Args {
         if let Some(name) = &self.name {
             command.push_str(&format!(" --name {name}"));
         }
-        if !self.paths.is_empty() {
-            command.push_str(&format!(" --paths {}", self.paths.join(",")));
-        }
-        if let Some(depth) = self.expand_depth {
-            command.push_str(&format!(" --expand-depth {depth}"));
-        }
+        command.push_str(&self.selection.flags());
         command.push_str(&self.tree.flags());
         let destination = match &self.out {
             Some(dir) => Destination::Crate(dir.clone()),
@@ -72,8 +63,8 @@ impl Args {
             spec: self.spec.clone().unwrap_or_else(|| root().join(DEFAULT_SPEC)),
             destination,
             name: self.name.clone(),
-            paths: self.paths.clone(),
-            expand_depth: self.expand_depth,
+            paths: self.selection.paths.clone(),
+            expand_depth: self.selection.expand_depth,
             command,
             verbose: true,
             tree: self.tree.options(),
