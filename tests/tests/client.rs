@@ -1,7 +1,7 @@
 //! The client's wire format, retries and errors, against small servers on
 //! 127.0.0.1 that misbehave on purpose and record what they receive.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! The contract checks on the project's spec, and each check failing on a
 //! deliberately broken input.
 
-mod common;
+use crate::common;
 
 use common::types::Generated;
 use openapi_contract::checks::{self, Spec};

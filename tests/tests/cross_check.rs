@@ -3,7 +3,7 @@
 //! edge cases of every keyword, and values generated from the project's
 //! spec with mutations of them.
 
-mod common;
+use crate::common;
 
 use openapi_contract::checks::Spec;
 use openapi_contract::generate::Generator;

@@ -12,9 +12,7 @@
 //! floor. Where npm cannot install Redocly the test says so and passes
 //! over, except under `CI`, where it fails.
 
-#[path = "../mutate.rs"]
-#[allow(dead_code)]
-mod mutate;
+use crate::mutate;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -6,7 +6,7 @@
 //! spec the project holds; a renamed component with the same shape is a
 //! Rust rename and no wire change.
 
-mod common;
+use crate::common;
 
 use openapi_codegen::Document;
 use openapi_contract::checks::Spec;

@@ -3,7 +3,7 @@
 //! gets a 4xx with the API's error object, in the API's words, and the
 //! server keeps serving.
 
-mod common;
+use crate::common;
 
 use common::wire::{Answer, error_object, exchange, json};
 use common::{harness, one_shirt};

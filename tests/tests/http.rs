@@ -1,7 +1,7 @@
 //! The generated client against the reference server (itself built on the
 //! generated server stubs), over real HTTP on 127.0.0.1.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

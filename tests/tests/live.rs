@@ -2,7 +2,7 @@
 //! by the Arazzo runner): they hold against the reference server and fail,
 //! precisely, against servers broken on purpose.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -5,7 +5,7 @@
 //! server-sent events (typed beside JSON, and raw), JSON lines both ways,
 //! and an answer of a media type the spec does not declare.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -10,7 +10,7 @@
 //! 1 GiB, JSON lines whose line never ends, and a download whose declared
 //! length lies.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::net::{Shutdown, SocketAddr, TcpStream};

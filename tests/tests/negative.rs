@@ -3,7 +3,7 @@
 //! response; a server that accepts anything fails every one; the choice is
 //! seeded and the run bounded.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -7,8 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use contract_tests::root;
 use openapi_codegen::{Document, Generator};
 
-#[path = "../mutate.rs"]
-mod mutate;
+use crate::mutate;
 
 use mutate::{Rng, mutant, mutate, pointers};
 

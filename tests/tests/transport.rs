@@ -4,7 +4,7 @@
 //! `CONNECT`), and the client's refusals: an untrusted certificate, a
 //! redirect not followed, a server that never answers.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 //! axum extractor, bad input of every kind, and the reference server
 //! sending events to a receiver, all on 127.0.0.1.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
